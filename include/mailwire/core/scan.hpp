@@ -1,0 +1,270 @@
+#pragma once
+// Byte scanning kernels used by line framing and the dot codec.
+//
+// One question, asked at memory speed: "where is the first byte in [first,
+// last) that matches any of the conditions in Mode?". The conditions are
+// chosen so that the codecs only stop where something must happen (a line
+// end, a line-start dot, a bare CR/LF, a NUL) and skip everything else.
+//
+// Every kernel exists once per instruction set, each callable by name so that
+// tests and fuzzers can compare them against the scalar reference:
+//   scan::scalar::find<Mode>   always
+//   scan::sse2::find<Mode>     x86-64 (baseline)
+//   scan::avx2::find<Mode>     x86-64, usable when the CPU supports AVX2
+//   scan::neon::find<Mode>     aarch64 (baseline)
+// scan::find<Mode> picks the best one: at compile time when the build targets
+// AVX2 already, otherwise with the compiler's CPU-feature builtin (a read of an
+// immutable flag the runtime initialises once; mailwire keeps no state).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define MAILWIRE_SCAN_X86 1
+#include <immintrin.h>
+#elif defined(__aarch64__)
+#define MAILWIRE_SCAN_NEON 1
+#include <arm_neon.h>
+#endif
+
+namespace mailwire::scan {
+
+/// Conditions a kernel stops at; combine with `|`. For a position q:
+enum : unsigned {
+  cr = 1u << 0,            ///< q[0] == CR
+  lf = 1u << 1,            ///< q[0] == LF
+  nul = 1u << 2,           ///< q[0] == NUL
+  bare_cr = 1u << 3,       ///< q[0] == CR and q[1] != LF (or q+1 == last: unknown)
+  bare_lf = 1u << 4,       ///< q[0] == LF and q[-1] != CR
+  dot_after_lf = 1u << 5,  ///< q[0] == '.' and q[-1] == LF
+};
+
+/// Modes that look at q[-1] require first[-1] to be readable (it belongs to
+/// the same buffer). Kernels never read before first-1 or at/after last.
+constexpr bool needs_previous_byte(unsigned mode) noexcept {
+  return (mode & (bare_lf | dot_after_lf)) != 0;
+}
+
+/// Kernel identities, for tests, fuzzers and benchmarks.
+enum class kernel : std::uint8_t { scalar, sse2, avx2, neon };
+
+namespace detail {
+constexpr unsigned char kCR = '\r', kLF = '\n', kDot = '.';
+
+inline unsigned ctz32(std::uint32_t v) noexcept { return static_cast<unsigned>(__builtin_ctz(v)); }
+inline unsigned ctz64(std::uint64_t v) noexcept { return static_cast<unsigned>(__builtin_ctzll(v)); }
+
+/// Does position q (first <= q < last) match Mode? The one definition every
+/// vector kernel must agree with.
+template <unsigned Mode>
+inline bool matches(const unsigned char* q, const unsigned char* last) noexcept {
+  const unsigned char c = q[0];
+  if ((Mode & cr) && c == kCR) return true;
+  if ((Mode & lf) && c == kLF) return true;
+  if ((Mode & nul) && c == 0) return true;
+  if ((Mode & bare_cr) && c == kCR && (q + 1 == last || q[1] != kLF)) return true;
+  if ((Mode & bare_lf) && c == kLF && q[-1] != kCR) return true;
+  if ((Mode & dot_after_lf) && c == kDot && q[-1] == kLF) return true;
+  return false;
+}
+}  // namespace detail
+
+namespace scalar {
+/// Reference kernel: one byte at a time.
+template <unsigned Mode>
+inline const char* find(const char* first, const char* last) noexcept {
+  auto* p = reinterpret_cast<const unsigned char*>(first);
+  auto* e = reinterpret_cast<const unsigned char*>(last);
+  for (; p < e; ++p)
+    if (detail::matches<Mode>(p, e)) return reinterpret_cast<const char*>(p);
+  return last;
+}
+}  // namespace scalar
+
+#if defined(MAILWIRE_SCAN_X86)
+namespace sse2 {
+/// 16 bytes per step; SSE2 is part of the x86-64 baseline.
+template <unsigned Mode>
+inline const char* find(const char* first, const char* last) noexcept {
+  constexpr bool want_next = (Mode & bare_cr) != 0;
+  const char* p = first;
+  const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+  const __m128i vdot = _mm_set1_epi8('.'), vzero = _mm_setzero_si128();
+  // The "next byte" load reads p[16], so keep one byte of slack when needed.
+  while (last - p >= 16 + (want_next ? 1 : 0)) {
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i m = _mm_setzero_si128();
+    const __m128i is_cr = _mm_cmpeq_epi8(b, vcr), is_lf = _mm_cmpeq_epi8(b, vlf);
+    if constexpr ((Mode & cr) != 0) m = _mm_or_si128(m, is_cr);
+    if constexpr ((Mode & lf) != 0) m = _mm_or_si128(m, is_lf);
+    if constexpr ((Mode & nul) != 0) m = _mm_or_si128(m, _mm_cmpeq_epi8(b, vzero));
+    if constexpr (want_next) {
+      const __m128i n = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+      m = _mm_or_si128(m, _mm_andnot_si128(_mm_cmpeq_epi8(n, vlf), is_cr));
+    }
+    if constexpr (needs_previous_byte(Mode)) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p - 1));
+      if constexpr ((Mode & bare_lf) != 0)
+        m = _mm_or_si128(m, _mm_andnot_si128(_mm_cmpeq_epi8(v, vcr), is_lf));
+      if constexpr ((Mode & dot_after_lf) != 0)
+        m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v, vlf), _mm_cmpeq_epi8(b, vdot)));
+    }
+    const auto bits = static_cast<std::uint32_t>(_mm_movemask_epi8(m));
+    if (bits != 0) return p + detail::ctz32(bits);
+    p += 16;
+  }
+  return scalar::find<Mode>(p, last);
+}
+}  // namespace sse2
+
+namespace avx2 {
+/// 64 bytes per step as two 32-byte halves; call only when the CPU has AVX2.
+template <unsigned Mode>
+__attribute__((target("avx2"))) inline std::uint32_t mask32(const char* p) noexcept {
+  const __m256i vcr = _mm256_set1_epi8('\r'), vlf = _mm256_set1_epi8('\n');
+  const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i is_cr = _mm256_cmpeq_epi8(b, vcr), is_lf = _mm256_cmpeq_epi8(b, vlf);
+  __m256i m = _mm256_setzero_si256();
+  if constexpr ((Mode & cr) != 0) m = _mm256_or_si256(m, is_cr);
+  if constexpr ((Mode & lf) != 0) m = _mm256_or_si256(m, is_lf);
+  if constexpr ((Mode & nul) != 0)
+    m = _mm256_or_si256(m, _mm256_cmpeq_epi8(b, _mm256_setzero_si256()));
+  if constexpr ((Mode & bare_cr) != 0) {
+    const __m256i n = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+    m = _mm256_or_si256(m, _mm256_andnot_si256(_mm256_cmpeq_epi8(n, vlf), is_cr));
+  }
+  if constexpr (needs_previous_byte(Mode)) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p - 1));
+    if constexpr ((Mode & bare_lf) != 0)
+      m = _mm256_or_si256(m, _mm256_andnot_si256(_mm256_cmpeq_epi8(v, vcr), is_lf));
+    if constexpr ((Mode & dot_after_lf) != 0)
+      m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(v, vlf),
+                                              _mm256_cmpeq_epi8(b, _mm256_set1_epi8('.'))));
+  }
+  return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
+}
+
+template <unsigned Mode>
+__attribute__((target("avx2"))) inline const char* find(const char* first,
+                                                         const char* last) noexcept {
+  constexpr std::ptrdiff_t slack = (Mode & bare_cr) != 0 ? 1 : 0;
+  const char* p = first;
+  while (last - p >= 64 + slack) {
+    const std::uint64_t lo = mask32<Mode>(p);
+    const std::uint64_t hi = mask32<Mode>(p + 32);
+    const std::uint64_t bits = lo | (hi << 32);
+    if (bits != 0) return p + detail::ctz64(bits);
+    p += 64;
+  }
+  return sse2::find<Mode>(p, last);
+}
+}  // namespace avx2
+#endif  // MAILWIRE_SCAN_X86
+
+#if defined(MAILWIRE_SCAN_NEON)
+namespace neon {
+/// 16 bytes per step; NEON is part of the aarch64 baseline.
+template <unsigned Mode>
+inline const char* find(const char* first, const char* last) noexcept {
+  constexpr bool want_next = (Mode & bare_cr) != 0;
+  const char* p = first;
+  const uint8x16_t vcr = vdupq_n_u8('\r'), vlf = vdupq_n_u8('\n');
+  const uint8x16_t vdot = vdupq_n_u8('.'), vzero = vdupq_n_u8(0);
+  while (last - p >= 16 + (want_next ? 1 : 0)) {
+    const uint8x16_t b = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p));
+    const uint8x16_t is_cr = vceqq_u8(b, vcr), is_lf = vceqq_u8(b, vlf);
+    uint8x16_t m = vzero;
+    if constexpr ((Mode & cr) != 0) m = vorrq_u8(m, is_cr);
+    if constexpr ((Mode & lf) != 0) m = vorrq_u8(m, is_lf);
+    if constexpr ((Mode & nul) != 0) m = vorrq_u8(m, vceqq_u8(b, vzero));
+    if constexpr (want_next) {
+      const uint8x16_t n = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p + 1));
+      m = vorrq_u8(m, vbicq_u8(is_cr, vceqq_u8(n, vlf)));
+    }
+    if constexpr (needs_previous_byte(Mode)) {
+      const uint8x16_t v = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p - 1));
+      if constexpr ((Mode & bare_lf) != 0) m = vorrq_u8(m, vbicq_u8(is_lf, vceqq_u8(v, vcr)));
+      if constexpr ((Mode & dot_after_lf) != 0)
+        m = vorrq_u8(m, vandq_u8(vceqq_u8(v, vlf), vceqq_u8(b, vdot)));
+    }
+    // Narrow each byte to 4 bits: a 64-bit mask with 4 bits per input byte.
+    const std::uint64_t bits = vget_lane_u64(
+        vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
+    if (bits != 0) return p + (detail::ctz64(bits) >> 2);
+    p += 16;
+  }
+  return scalar::find<Mode>(p, last);
+}
+}  // namespace neon
+#endif  // MAILWIRE_SCAN_NEON
+
+/// Is this kernel usable on the running CPU?
+inline bool available(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return true;
+#if defined(MAILWIRE_SCAN_X86)
+    case kernel::sse2: return true;
+    case kernel::avx2:
+#if defined(__AVX2__)
+      return true;
+#else
+      return __builtin_cpu_supports("avx2") != 0;
+#endif
+#else
+    case kernel::sse2:
+    case kernel::avx2: return false;
+#endif
+    case kernel::neon:
+#if defined(MAILWIRE_SCAN_NEON)
+      return true;
+#else
+      return false;
+#endif
+  }
+  return false;
+}
+
+/// The kernel scan::find uses on this CPU.
+inline kernel best_kernel() noexcept {
+#if defined(MAILWIRE_SCAN_X86)
+  return available(kernel::avx2) ? kernel::avx2 : kernel::sse2;
+#elif defined(MAILWIRE_SCAN_NEON)
+  return kernel::neon;
+#else
+  return kernel::scalar;
+#endif
+}
+
+/// Run a named kernel; an unavailable one falls back to the scalar reference.
+template <unsigned Mode>
+inline const char* find_with(kernel k, const char* first, const char* last) noexcept {
+  if (!available(k)) k = kernel::scalar;
+#if defined(MAILWIRE_SCAN_X86)
+  if (k == kernel::sse2) return sse2::find<Mode>(first, last);
+  if (k == kernel::avx2) return avx2::find<Mode>(first, last);
+#endif
+#if defined(MAILWIRE_SCAN_NEON)
+  if (k == kernel::neon) return neon::find<Mode>(first, last);
+#endif
+  return scalar::find<Mode>(first, last);
+}
+
+/// First position in [first, last) matching Mode, or last; best kernel.
+template <unsigned Mode>
+inline const char* find(const char* first, const char* last) noexcept {
+#if defined(MAILWIRE_SCAN_X86)
+#if defined(__AVX2__)
+  return avx2::find<Mode>(first, last);
+#else
+  return __builtin_cpu_supports("avx2") ? avx2::find<Mode>(first, last)
+                                        : sse2::find<Mode>(first, last);
+#endif
+#elif defined(MAILWIRE_SCAN_NEON)
+  return neon::find<Mode>(first, last);
+#else
+  return scalar::find<Mode>(first, last);
+#endif
+}
+
+}  // namespace mailwire::scan

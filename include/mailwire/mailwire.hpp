@@ -1,0 +1,8 @@
+#pragma once
+// Umbrella header: the whole public API.
+
+#include "mailwire/version.hpp"
+
+#include "mailwire/core/ascii.hpp"
+#include "mailwire/core/error.hpp"
+#include "mailwire/core/scan.hpp"
