@@ -6,3 +6,6 @@
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/scan.hpp"
+
+#include "mailwire/dot/decoder.hpp"
+#include "mailwire/dot/encoder.hpp"
