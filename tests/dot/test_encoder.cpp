@@ -1,0 +1,215 @@
+// dot::encoder, one TEST_CASE per rule, plus the round-trip property
+// decode(encode(m)) == normalise(m) over generated messages, input chunkings
+// and output buffer sizes.
+#include <mailwire/dot/decoder.hpp>
+#include <mailwire/dot/encoder.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "support/split_feed.hpp"
+
+using namespace mailwire;
+
+namespace {
+
+/// Copy form: input in chunks of `chunk` octets, output buffer of `room` octets.
+std::string encode_copy(std::string_view m, std::size_t chunk, std::size_t room,
+                        const dot::encoder_options& o = {}, errc* error = nullptr) {
+  dot::encoder e(o);
+  std::vector<char> buf(room);
+  std::string out;
+  for (std::size_t at = 0; at < m.size();) {
+    std::string_view piece = m.substr(at, chunk);
+    while (!piece.empty()) {
+      const auto r = e.encode(piece, buf.data(), buf.size());
+      out.append(buf.data(), r.written);
+      piece.remove_prefix(r.consumed);
+      if (r.error != errc{}) {
+        if (error) *error = r.error;
+        return out;
+      }
+      REQUIRE((r.consumed != 0 || r.written != 0));  // progress with any room >= 1
+    }
+    at += chunk;
+  }
+  while (!e.finished()) {
+    const auto r = e.finish(buf.data(), buf.size());
+    REQUIRE(r.written != 0);
+    out.append(buf.data(), r.written);
+  }
+  return out;
+}
+
+/// Gather form: input in chunks, `max_segments` views per call.
+std::string encode_gather(std::string_view m, std::size_t chunk, std::size_t max_segments) {
+  dot::encoder e;
+  std::vector<std::string_view> segs(max_segments);
+  std::string out;
+  for (std::size_t at = 0; at < m.size(); at += chunk) {
+    std::string_view piece = m.substr(at, chunk);
+    while (!piece.empty()) {
+      const auto r = e.encode_gather(piece, segs.data(), segs.size());
+      REQUIRE(r.error == errc{});
+      for (std::size_t i = 0; i < r.count; ++i) out += segs[i];
+      piece.remove_prefix(r.consumed);
+    }
+  }
+  const auto r = e.finish_gather(segs.data(), segs.size());
+  REQUIRE(r.count == 1);
+  out += segs[0];
+  REQUIRE(e.finished());
+  return out;
+}
+
+std::string encode(std::string_view m) { return encode_copy(m, m.size() + 1, 4096); }
+
+/// What decoding the encoding must give back: bare CR/LF become CRLF and a
+/// non-empty message ends with a line end.
+std::string normalise(std::string_view m) {
+  std::string out;
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    if (m[i] == '\r') {
+      out += "\r\n";
+      if (i + 1 < m.size() && m[i + 1] == '\n') ++i;
+    } else if (m[i] == '\n') {
+      out += "\r\n";
+    } else {
+      out += m[i];
+    }
+  }
+  if (!out.empty() && (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0)) out += "\r\n";
+  return out;
+}
+
+std::string decode_all(std::string_view payload, std::uint64_t* consumed = nullptr) {
+  dot::decoder d;
+  d.feed(payload);
+  std::string out;
+  for (;;) {
+    const auto ev = d.next();
+    if (ev.kind == dot::event_kind::data) {
+      out += ev.bytes;
+    } else {
+      REQUIRE(ev.kind == dot::event_kind::end);
+      if (consumed) *consumed = ev.consumed();
+      return out;
+    }
+  }
+}
+
+template <std::size_t N>
+std::string bytes(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
+
+}  // namespace
+
+TEST_CASE("RFC 5321 §4.1.1.4: the payload ends in CRLF.CRLF; an empty message is .CRLF",
+          "[dot][encoder]") {
+  CHECK(encode("") == ".\r\n");
+  CHECK(encode("abc\r\n") == "abc\r\n.\r\n");
+  CHECK(encode("\r\n") == "\r\n.\r\n");
+}
+
+TEST_CASE("RFC 5321 §4.1.1.4: a final CRLF is added when the content lacks one, never a blank line",
+          "[dot][encoder]") {
+  CHECK(encode("abc") == "abc\r\n.\r\n");
+  CHECK(encode("abc\r\ndef") == "abc\r\ndef\r\n.\r\n");
+  CHECK(encode("abc\r") == "abc\r\n.\r\n");  // a trailing CR becomes the line end
+  CHECK(encode("abc\n") == "abc\r\n.\r\n");
+}
+
+TEST_CASE("RFC 5321 §4.5.2: every line starting with a dot gets a second dot", "[dot][encoder]") {
+  CHECK(encode(".") == "..\r\n.\r\n");
+  CHECK(encode(".\r\n") == "..\r\n.\r\n");
+  CHECK(encode("a\r\n.b\r\n..\r\nc.d\r\n") == "a\r\n..b\r\n...\r\nc.d\r\n.\r\n");
+}
+
+TEST_CASE("SECURITY §1: bare CR and bare LF become CRLF, so no line can be read two ways",
+          "[dot][encoder][smuggling]") {
+  CHECK(encode("a\nb") == "a\r\nb\r\n.\r\n");
+  CHECK(encode("a\rb") == "a\r\nb\r\n.\r\n");
+  CHECK(encode("a\r\rb") == "a\r\n\r\nb\r\n.\r\n");
+  CHECK(encode("a\n\rb") == "a\r\n\r\nb\r\n.\r\n");
+  // The smuggling shapes are stuffed after normalisation: a dot after a bare
+  // line end starts a line too.
+  CHECK(encode("a\n.\nb") == "a\r\n..\r\nb\r\n.\r\n");
+  CHECK(encode("a\r.\rb") == "a\r\n..\r\nb\r\n.\r\n");
+  CHECK(encode("a\r\n.\nb") == "a\r\n..\r\nb\r\n.\r\n");
+  CHECK(encode(bytes("a\0b")) == bytes("a\0b\r\n.\r\n"));  // NUL is content
+}
+
+TEST_CASE("dot: a CR ending one chunk and an LF starting the next are one line end",
+          "[dot][encoder]") {
+  for (std::size_t chunk = 1; chunk <= 8; ++chunk) {
+    CHECK(encode_copy("ab\r\n.c\r\nd", chunk, 3) == "ab\r\n..c\r\nd\r\n.\r\n");
+    CHECK(encode_gather("ab\r\n.c\r\nd", chunk, 3) == "ab\r\n..c\r\nd\r\n.\r\n");
+  }
+}
+
+TEST_CASE("dot: refuse_bare_line_ends reports the bare CR or LF", "[dot][encoder]") {
+  dot::encoder_options o;
+  o.refuse_bare_line_ends = true;
+  errc e{};
+  CHECK(encode_copy("ok\r\nbad\nx", 64, 64, o, &e) == "ok\r\nbad");
+  CHECK(e == errc::body_bare_lf);
+  e = errc{};
+  CHECK(encode_copy("ok\r\nbad\rx", 64, 64, o, &e) == "ok\r\nbad\r");
+  CHECK(e == errc::body_bare_cr);
+  e = errc{};
+  CHECK(encode_copy("fine\r\n.\r\n", 2, 64, o, &e) == "fine\r\n..\r\n.\r\n");
+  CHECK(e == errc{});
+}
+
+TEST_CASE("dot: the copy form resumes exactly with any buffer size", "[dot][encoder]") {
+  const std::string m = "first\r\n.second\nthird\r.fourth\r\n\r\n..\r\nlast";
+  const std::string expected = encode(m);
+  for (std::size_t room = 1; room <= 16; ++room)
+    for (std::size_t chunk = 1; chunk <= m.size(); chunk += 3) {
+      INFO("room " << room << " chunk " << chunk);
+      REQUIRE(encode_copy(m, chunk, room) == expected);
+    }
+}
+
+TEST_CASE("dot: the gather form yields the same bytes as views of the input and literals",
+          "[dot][encoder]") {
+  const std::string m = "one\r\n.two\r\nthree\nfour";
+  const std::string expected = encode(m);
+  for (std::size_t max = 1; max <= 6; ++max)
+    for (std::size_t chunk = 1; chunk <= m.size(); ++chunk) REQUIRE(encode_gather(m, chunk, max) == expected);
+
+  // Unchanged runs are single views into the input, not copies.
+  dot::encoder e;
+  std::string_view segs[8];
+  const auto r = e.encode_gather(m, segs, 8);
+  REQUIRE(r.consumed == m.size());
+  REQUIRE(r.count == 5);
+  CHECK(segs[0].data() == m.data());
+  CHECK(segs[0] == "one\r\n");
+  CHECK(segs[1] == ".");
+  CHECK(segs[2].data() == m.data() + 5);
+  CHECK(segs[2] == ".two\r\nthree");
+  CHECK(segs[3] == "\r");
+  CHECK(segs[4] == "\nfour");
+}
+
+TEST_CASE("dot: decode(encode(m)) == normalise(m) for generated messages", "[dot][encoder][roundtrip]") {
+  std::mt19937 rng(20261127);
+  const char alphabet[] = {'a', 'b', '.', '.', '\r', '\n', '\0', ' '};
+  for (int round = 0; round < 2000; ++round) {
+    std::string m(rng() % 120, 'x');
+    for (auto& c : m) c = alphabet[rng() % sizeof alphabet];
+    const std::size_t chunk = 1 + rng() % 17;
+    const std::size_t room = 1 + rng() % 9;
+    const std::string payload = encode_copy(m, chunk, room);
+    INFO("message: " << test::escape(m));
+    REQUIRE(payload == encode_gather(m, chunk, 1 + rng() % 5));
+    REQUIRE(payload.size() <= dot::max_encoded_size(m.size()));
+    std::uint64_t consumed = 0;
+    REQUIRE(decode_all(payload + "NEXT COMMAND\r\n", &consumed) == normalise(m));
+    REQUIRE(consumed == payload.size());
+  }
+}
