@@ -1,0 +1,185 @@
+// mailwire-dot: dot-stuffing codec on stdin/stdout.
+//
+//   mailwire-dot encode [--policy normalize|reject] [--split N]
+//   mailwire-dot decode [--policy reject|normalize|allow] [--split N]
+//                       [--max-size N] [--max-line N]
+//
+// encode: message content in, SMTP DATA / POP3 RETR payload out (terminator
+//   included). Bare CR/LF are normalised to CRLF; with --policy reject they
+//   are refused (exit 1).
+// decode: payload in, content out. The last line on stderr is
+//   consumed=<input octets up to and including the terminator>.
+//   Exit 0: terminator found, nothing flagged. 1: terminator found, content
+//   flagged (named on stderr with its offset). 2: input ended first.
+// --split N feeds the codec N octets at a time (default: 64 KiB reads).
+
+#include <mailwire/mailwire.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace mailwire;
+
+int usage() {
+  std::fputs(
+      "usage: mailwire-dot encode [--policy normalize|reject] [--split N]\n"
+      "       mailwire-dot decode [--policy reject|normalize|allow] [--split N]\n"
+      "                           [--max-size N] [--max-line N]\n",
+      stderr);
+  return 64;
+}
+
+bool parse_size(const char* s, std::size_t& out) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(s, &end, 10);
+  if (end == s || *end != '\0' || v == 0) return false;
+  out = static_cast<std::size_t>(v);
+  return true;
+}
+
+/// Reads stdin in pieces of at most `piece` octets and hands each to `sink`
+/// until it returns false or input ends. Returns false on a read error.
+template <class Sink>
+bool read_stdin(std::size_t piece, Sink&& sink) {
+  std::vector<char> buf(piece);
+  for (;;) {
+    const std::size_t n = std::fread(buf.data(), 1, buf.size(), stdin);
+    if (n != 0 && !sink(std::string_view(buf.data(), n))) return true;
+    if (n < buf.size()) return !std::ferror(stdin);
+  }
+}
+
+void write_out(std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); }
+
+int encode(bool refuse, std::size_t split) {
+  dot::encoder_options options;
+  options.refuse_bare_line_ends = refuse;
+  dot::encoder enc(options);
+  char out[65536];
+  errc error{};
+  std::uint64_t offset = 0;
+  const bool ok = read_stdin(split, [&](std::string_view in) {
+    while (!in.empty()) {
+      const auto r = enc.encode(in, out, sizeof out);
+      write_out({out, r.written});
+      offset += r.consumed;
+      in.remove_prefix(r.consumed);
+      if (r.error != errc{}) {
+        error = r.error;
+        return false;
+      }
+    }
+    return true;
+  });
+  if (!ok) {
+    std::perror("mailwire-dot: read");
+    return 2;
+  }
+  if (error != errc{}) {
+    std::fprintf(stderr, "%.*s at offset %llu: %.*s\n", static_cast<int>(name(error).size()),
+                 name(error).data(), static_cast<unsigned long long>(offset),
+                 static_cast<int>(describe(error).size()), describe(error).data());
+    return 1;
+  }
+  while (!enc.finished()) write_out({out, enc.finish(out, sizeof out).written});
+  return 0;
+}
+
+int decode(const dot::decoder_options& options, std::size_t split) {
+  dot::decoder dec(options);
+  dot::decoder_event end;
+  bool ended = false;
+  const bool ok = read_stdin(split, [&](std::string_view in) {
+    dec.feed(in);
+    for (;;) {
+      const auto ev = dec.next();
+      switch (ev.kind) {
+        case dot::event_kind::data: write_out(ev.bytes); continue;
+        case dot::event_kind::end:
+          end = ev;
+          ended = true;
+          return false;
+        case dot::event_kind::need_more:
+        case dot::event_kind::error: return true;
+      }
+    }
+  });
+  std::fflush(stdout);
+  if (!ok) {
+    std::perror("mailwire-dot: read");
+    return 2;
+  }
+  if (!ended) {
+    dec.feed_eof();
+    dot::decoder_event ev;
+    while ((ev = dec.next()).kind == dot::event_kind::data) write_out(ev.bytes);
+    std::fflush(stdout);
+    std::fprintf(stderr, "unexpected_eof at offset %llu: input ended before the terminator\n",
+                 static_cast<unsigned long long>(dec.consumed()));
+    std::fprintf(stderr, "consumed=%llu\n", static_cast<unsigned long long>(dec.consumed()));
+    return 2;
+  }
+  for (errc e : {errc::body_bare_cr, errc::body_bare_lf, errc::body_nul,
+                 errc::body_line_too_long, errc::message_too_large}) {
+    if (!end.flags.has(e)) continue;
+    std::fprintf(stderr, "flagged %.*s%s\n", static_cast<int>(name(e).size()), name(e).data(),
+                 e == end.error ? " (first)" : "");
+  }
+  if (end.error != errc{}) {
+    const auto reply = suggested_reply(end.error);
+    std::fprintf(stderr, "%.*s at offset %llu: %.*s (suggested reply %u %.*s)\n",
+                 static_cast<int>(name(end.error).size()), name(end.error).data(),
+                 static_cast<unsigned long long>(end.error_offset),
+                 static_cast<int>(describe(end.error).size()), describe(end.error).data(),
+                 static_cast<unsigned>(reply.code), static_cast<int>(reply.enhanced.size()),
+                 reply.enhanced.data());
+  }
+  std::fprintf(stderr, "consumed=%llu\n", static_cast<unsigned long long>(end.consumed()));
+  return end.flags.any() ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const std::string_view mode = argv[1];
+  if (mode != "encode" && mode != "decode") return usage();
+  dot::decoder_options options;
+  bool refuse = false;
+  std::size_t split = 65536;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (i + 1 >= argc) return usage();
+    const char* value = argv[++i];
+    const std::string_view v = value;
+    if (arg == "--policy") {
+      if (v == "reject") {
+        options.policy = dot::line_end_policy::reject;
+        refuse = true;
+      } else if (v == "normalize") {
+        options.policy = dot::line_end_policy::normalize;
+      } else if (v == "allow" && mode == "decode") {
+        options.policy = dot::line_end_policy::allow;
+      } else {
+        return usage();
+      }
+    } else if (arg == "--split") {
+      if (!parse_size(value, split)) return usage();
+    } else if (arg == "--max-size" && mode == "decode") {
+      std::size_t n = 0;
+      if (!parse_size(value, n)) return usage();
+      options.max_size = n;
+    } else if (arg == "--max-line" && mode == "decode") {
+      if (!parse_size(value, options.max_line_length)) return usage();
+    } else {
+      return usage();
+    }
+  }
+  return mode == "encode" ? encode(refuse, split) : decode(options, split);
+}
