@@ -1,17 +1,52 @@
-// Built with -fno-exceptions -fno-rtti: the whole library must compile and run so.
+// Built with -fno-exceptions -fno-rtti and the strictest warnings: every
+// public header must compile so, and the codecs must work so.
 #include <mailwire/mailwire.hpp>
 
 #include <cstdio>
 #include <cstring>
+#include <string_view>
+
+namespace {
+
+int fail(const char* what) {
+  std::printf("FAILED: %s\n", what);
+  return 1;
+}
+
+}  // namespace
 
 int main() {
+  using namespace mailwire;
   const char text[] = "abc\r\n.def\r\n";
-  const char* hit =
-      mailwire::scan::find<mailwire::scan::dot_after_lf>(text + 1, text + sizeof text - 1);
-  if (hit != text + 5) {
-    std::puts("scan failed");
-    return 1;
+  if (scan::find<scan::dot_after_lf>(text + 1, text + sizeof text - 1) != text + 5)
+    return fail("scan");
+
+  // Encode a message with a leading dot, then decode it back.
+  const std::string_view message = ".hidden\r\nline";
+  char payload[64];
+  dot::encoder enc;
+  const auto r = enc.encode(message, payload, sizeof payload);
+  const auto f = enc.finish(payload + r.written, sizeof payload - r.written);
+  const std::string_view wire(payload, r.written + f.written);
+  if (wire != "..hidden\r\nline\r\n.\r\n") return fail("encode");
+
+  dot::decoder dec;
+  dec.feed(wire);
+  char decoded[64];
+  std::size_t n = 0;
+  for (;;) {
+    const auto ev = dec.next();
+    if (ev.kind == dot::event_kind::data) {
+      std::memcpy(decoded + n, ev.bytes.data(), ev.bytes.size());
+      n += ev.bytes.size();
+    } else if (ev.kind == dot::event_kind::end) {
+      break;
+    } else {
+      return fail("decode");
+    }
   }
+  if (std::string_view(decoded, n) != ".hidden\r\nline\r\n") return fail("round trip");
+  if (make_error_code(errc::bare_lf).message() != describe(errc::bare_lf)) return fail("errc");
   std::puts("ok");
   return 0;
 }

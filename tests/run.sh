@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, as README's Quick start runs it:
+#   1. g++,     C++17, Debug                 -> every ctest test
+#   2. clang++, C++20, ASan + UBSan          -> every ctest test but the allocation
+#                                               counter (it replaces malloc, ASan owns it)
+# Both builds use -Wall -Wextra -Wpedantic -Werror. Installs missing Debian
+# packages first. Build trees go to build/test-*.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+. .ci/deps.sh
+ensure_packages cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev python3
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== g++ C++17 =="
+cmake -S . -B build/test-gcc -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=g++ \
+  -DCMAKE_CXX_STANDARD=17 >/dev/null
+cmake --build build/test-gcc -j "$jobs"
+ctest --test-dir build/test-gcc -j "$jobs" --output-on-failure
+
+echo "== clang++ C++20 ASan+UBSan =="
+cmake -S . -B build/test-clang-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_CXX_STANDARD=20 \
+  "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+  >/dev/null
+cmake --build build/test-clang-asan -j "$jobs"
+ctest --test-dir build/test-clang-asan -j "$jobs" --output-on-failure -E '^(zero_allocation|packaging)$'
