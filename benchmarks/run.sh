@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the benchmarks in Release (default flags: no -march, the run-time
+# kernel choice is part of what is measured) and runs them. Extra arguments go
+# to Google Benchmark; MAILWIRE_BENCH_MB sets the corpus size (default 64).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+. .ci/deps.sh
+ensure_packages cmake ninja-build g++ libbenchmark-dev
+
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMAILWIRE_BUILD_TESTS=OFF >/dev/null
+cmake --build build/bench --target mailwire_bench_dot
+build/bench/benchmarks/mailwire_bench_dot "$@"
