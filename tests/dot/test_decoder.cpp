@@ -6,61 +6,14 @@
 #include <string>
 
 #include "catch.hpp"
+#include "support/dot_session.hpp"
 #include "support/split_feed.hpp"
 
 using namespace mailwire;
 using mailwire::test::check_split_invariance;
-using mailwire::test::event_log;
+using mailwire::test::decoder_session;
 
 namespace {
-
-struct decoder_session {
-  dot::decoder decoder;
-  bool ended = false;
-
-  void drain(event_log& log) {
-    for (;;) {
-      const dot::decoder_event ev = decoder.next();
-      switch (ev.kind) {
-        case dot::event_kind::need_more: return;
-        case dot::event_kind::data: log.data(ev.bytes); break;
-        case dot::event_kind::end: {
-          std::string line = "end consumed=" + std::to_string(ev.consumed()) +
-                             " size=" + std::to_string(ev.size);
-          if (ev.error != errc{})
-            line += " flag=" + std::string(name(ev.error)) + "@" + std::to_string(ev.error_offset);
-          for (errc e : {errc::body_bare_cr, errc::body_bare_lf, errc::body_nul,
-                         errc::body_line_too_long, errc::message_too_large})
-            if (ev.flags.has(e)) line += " +" + std::string(name(e));
-          log.add(line);
-          ended = true;
-          return;
-        }
-        case dot::event_kind::error:
-          log.add("error " + std::string(name(ev.error)) + "@" + std::to_string(ev.offset));
-          return;
-      }
-    }
-  }
-  std::string rest;  // what follows the body: belongs to the command parser
-
-  void feed(std::string_view piece, event_log& log) {
-    if (ended) {
-      rest += piece;
-      return;
-    }
-    decoder.feed(piece);
-    drain(log);
-    if (ended) rest += decoder.rest();
-  }
-  void finish(event_log& log) {
-    if (!ended) {
-      decoder.feed_eof();
-      drain(log);
-    }
-    if (!rest.empty()) log.add("rest " + test::escape(rest));
-  }
-};
 
 /// Decodes `input` under every split and returns the (identical) log.
 std::string decode(std::string_view input, const dot::decoder_options& options = {}) {
