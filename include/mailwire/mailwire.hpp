@@ -4,7 +4,9 @@
 #include "mailwire/version.hpp"
 
 #include "mailwire/core/ascii.hpp"
+#include "mailwire/core/base64.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/output.hpp"
 #include "mailwire/core/scan.hpp"
 
 #include "mailwire/dot/decoder.hpp"

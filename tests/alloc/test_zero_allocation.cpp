@@ -86,3 +86,23 @@ TEST_CASE("dot::encoder allocates nothing in the copy and gather forms", "[alloc
   CHECK(produced > message.size());
   CHECK(gather.finished());
 }
+
+TEST_CASE("base64 and the fixed sink allocate nothing", "[alloc]") {
+  const std::string secret = std::string("\0user\0pass", 10) + std::string(300, 'z');
+  char encoded[512];
+  char decoded[512];
+  char sink_buffer[1024];
+  allocation_scope scope;
+  const auto e = base64::encode(secret, encoded, sizeof encoded);
+  const auto d = base64::decode(std::string_view(encoded, e.size), decoded, sizeof decoded);
+  fixed_sink sink(sink_buffer);
+  const auto s = base64::encode(secret, sink);
+  const auto bad = base64::decode("AB=C", decoded, sizeof decoded);
+  CHECK(scope.count() == 0);
+  CHECK(e.ok());
+  CHECK(d.ok());
+  CHECK(std::string_view(decoded, d.size) == secret);
+  CHECK(s.ok());
+  CHECK(sink.view() == std::string_view(encoded, e.size));
+  CHECK(bad.error == errc::invalid_base64);
+}

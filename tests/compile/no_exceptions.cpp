@@ -46,6 +46,15 @@ int main() {
     }
   }
   if (std::string_view(decoded, n) != ".hidden\r\nline\r\n") return fail("round trip");
+  // SASL PLAIN initial response through a fixed sink, and back.
+  char b64[64];
+  fixed_sink sink(b64);
+  const std::string_view plain("\0user\0secret", 12);
+  if (!base64::encode(plain, sink).ok() || sink.view() != "AHVzZXIAc2VjcmV0") return fail("base64");
+  char raw[64];
+  const auto back = base64::decode(sink.view(), raw, sizeof raw);
+  if (!back.ok() || std::string_view(raw, back.size) != plain) return fail("base64 decode");
+
   if (make_error_code(errc::bare_lf).message() != describe(errc::bare_lf)) return fail("errc");
   std::puts("ok");
   return 0;

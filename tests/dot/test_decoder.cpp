@@ -202,3 +202,20 @@ TEST_CASE("dot: long bodies cross the vector kernels' block boundaries", "[dot][
     CHECK(log.find("flag=body_bare_lf@" + std::to_string(2 * pad + 5)) != std::string::npos);
   }
 }
+
+TEST_CASE("dot: two flags at the same offset: the smaller errc is first, whatever the split",
+          "[dot][decoder][regression]") {
+  // Found by the split-invariance fuzzer: the bare CR at offset 1 is also the
+  // first octet over max_size; which one was detected first depended on the
+  // split. The tie now goes to the smaller errc (body_bare_cr).
+  dot::decoder_options o;
+  o.max_size = 1;
+  CHECK(decode("a\rb\r\n.\r\n", o) ==
+        "data a\\rb\\r\\n\nend consumed=8 size=5 flag=body_bare_cr@1 +body_bare_cr "
+        "+message_too_large\n");
+  o.max_size = 2;
+  o.max_line_length = 2;  // the line "abc\r\n" is too long from offset 2 on
+  CHECK(decode("abc\r\n.\r\n", o) ==
+        "data abc\\r\\n\nend consumed=8 size=5 flag=body_line_too_long@2 +body_line_too_long "
+        "+message_too_large\n");
+}

@@ -159,6 +159,15 @@ TEST_CASE("dot: refuse_bare_line_ends reports the bare CR or LF", "[dot][encoder
   e = errc{};
   CHECK(encode_copy("ok\r\nbad\rx", 64, 64, o, &e) == "ok\r\nbad\r");
   CHECK(e == errc::body_bare_cr);
+  // Found by the round-trip fuzzer: a CR ending the content is bare as well,
+  // so finish() must refuse it rather than complete it to CRLF.
+  dot::encoder trailing(o);
+  char out[16];
+  CHECK(trailing.encode("end\r", out, sizeof out).error == errc{});
+  CHECK(trailing.finish(out, sizeof out).error == errc::body_bare_cr);
+  std::string_view seg[2];
+  CHECK(trailing.finish_gather(seg, 2).error == errc::body_bare_cr);
+  CHECK_FALSE(trailing.finished());
   e = errc{};
   CHECK(encode_copy("fine\r\n.\r\n", 2, 64, o, &e) == "fine\r\n..\r\n.\r\n");
   CHECK(e == errc{});

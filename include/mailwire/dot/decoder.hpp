@@ -100,7 +100,8 @@ struct decoder_event {
   std::uint64_t size = 0;
   /// end: everything flagged in the body.
   body_flags flags;
-  /// end: the flag found earliest in the stream (errc{} when none);
+  /// end: the flag found earliest in the stream, the smaller errc on a tie
+  /// (errc{} when none);
   /// error: the error.
   errc error{};
   /// Stream offset of the byte that caused `error`.
@@ -161,8 +162,11 @@ class decoder {
     return base_ + static_cast<std::uint64_t>(p - begin_);
   }
 
+  /// Records a flag; the first is the earliest in the stream, ties going to
+  /// the smaller errc, so the choice never depends on how input was split.
   void flag(errc e, std::uint64_t at) noexcept {
-    if (!flags_.any() || at < first_flag_offset_) {
+    if (!flags_.any() || at < first_flag_offset_ ||
+        (at == first_flag_offset_ && e < first_flag_)) {
       first_flag_ = e;
       first_flag_offset_ = at;
     }

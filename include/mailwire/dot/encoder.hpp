@@ -70,7 +70,7 @@ class encoder {
   /// Copy form: write (the rest of) the terminator. Call until finished().
   encode_result finish(char* out, std::size_t capacity) noexcept {
     encode_result r;
-    if (failed_ != errc{}) {
+    if (refused_at_finish()) {
       r.error = failed_;
       return r;
     }
@@ -96,7 +96,7 @@ class encoder {
   /// Gather form: the terminator as one static segment (needs max_segments >= 1).
   gather_result finish_gather(std::string_view* segments, std::size_t max_segments) noexcept {
     gather_result r;
-    if (failed_ != errc{}) {
+    if (refused_at_finish()) {
       r.error = failed_;
       return r;
     }
@@ -164,6 +164,13 @@ class encoder {
       return true;
     }
   };
+
+  /// A content CR at the very end is bare too: refused, if so configured.
+  bool refused_at_finish() noexcept {
+    if (failed_ == errc{} && state_ == state::cr && options_.refuse_bare_line_ends)
+      failed_ = errc::body_bare_cr;
+    return failed_ != errc{};
+  }
 
   std::string_view terminator() const noexcept {
     switch (state_) {
