@@ -6,6 +6,7 @@
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/base64.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/line_reader.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/scan.hpp"
 

@@ -46,6 +46,14 @@ int main() {
     }
   }
   if (std::string_view(decoded, n) != ".hidden\r\nline\r\n") return fail("round trip");
+  // Two pipelined command lines, the second split across feeds.
+  line_reader<64> lines;
+  lines.feed("EHLO a\r\nQU");
+  if (lines.next().line != "EHLO a" || lines.next().kind != line_event_kind::need_more)
+    return fail("line_reader");
+  lines.feed("IT\r\n");
+  if (lines.next().line != "QUIT") return fail("line_reader carry");
+
   // SASL PLAIN initial response through a fixed sink, and back.
   char b64[64];
   fixed_sink sink(b64);

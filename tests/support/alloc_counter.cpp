@@ -1,4 +1,5 @@
 // Global allocator replacement that counts every allocation (see alloc_counter.hpp).
+// Under a sanitizer, which owns malloc, only the operator new family is counted.
 #include "support/alloc_counter.hpp"
 
 #include <atomic>
@@ -13,7 +14,15 @@ std::size_t mailwire::test::allocation_count() noexcept {
   return g_allocations.load(std::memory_order_relaxed);
 }
 
-#if defined(__GLIBC__)
+#if defined(__SANITIZE_ADDRESS__)
+#define MAILWIRE_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define MAILWIRE_SANITIZED 1
+#endif
+#endif
+
+#if defined(__GLIBC__) && !defined(MAILWIRE_SANITIZED)
 // glibc exports its allocator under these names, so the C entry points can be
 // interposed here and forwarded without recursion.
 extern "C" {
