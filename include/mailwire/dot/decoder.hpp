@@ -224,10 +224,6 @@ class decoder {
     return lines ? scan::find<strict | scan::lf>(first, last) : scan::find<strict>(first, last);
   }
 
-  decoder_event literal(std::string_view bytes, std::uint64_t at) noexcept {
-    return data_event(bytes, at);
-  }
-
   decoder_event end_event() const noexcept {
     decoder_event ev;
     ev.kind = event_kind::end;
@@ -287,17 +283,16 @@ inline decoder_event decoder::next() noexcept {
             continue;
           }
         }
+        // An LF here is bare: after a CR we would be in state cr.
+        if (c == '\n' && normalize) {
+          if (cut(ev)) return ev;  // the content before the LF first
+          slice_ = ++pos_;
+          return data_event(kCRLF, offset_of(pos_ - 1));
+        }
         ++pos_;
         if (c == '\r') {
           state_ = state::cr;
-        } else if (c == '\n') {  // bare: a CR would have put us in state cr
-          if (normalize) {
-            --pos_;
-            if (cut(ev)) return ev;
-            ++pos_;
-            slice_ = pos_;
-            return literal(kCRLF, offset_of(pos_ - 1));
-          }
+        } else if (c == '\n') {
           if (strict) flag(errc::body_bare_lf, offset_of(pos_ - 1));
         } else if (c == '\0' && options_.policy != line_end_policy::allow) {
           flag(errc::body_nul, offset_of(pos_ - 1));
@@ -318,7 +313,7 @@ inline decoder_event decoder::next() noexcept {
             state_ = state::cr;  // come back here to add the LF
             return ev;
           }
-          return literal(kLF, offset_of(pos_) - 1);
+          return data_event(kLF, offset_of(pos_) - 1);
         }
         if (strict) flag(errc::body_bare_cr, offset_of(pos_) - 1);
         break;
@@ -353,7 +348,7 @@ inline decoder_event decoder::next() noexcept {
         // ".\r" then not LF: the dot was stuffing, the withheld CR is bare.
         state_ = state::mid;
         if (strict) flag(errc::body_bare_cr, offset_of(pos_) - 1);
-        return literal(normalize ? kCRLF : kCR, offset_of(pos_) - 1);
+        return data_event(normalize ? kCRLF : kCR, offset_of(pos_) - 1);
       case state::done:
       case state::failed:
         return decoder_event{};
