@@ -2,6 +2,8 @@
 # The whole test suite, as README's Quick start runs it:
 #   1. g++,     C++17, Debug                 -> every ctest test
 #   2. clang++, C++20, ASan + UBSan          -> every ctest test but packaging
+#   3. aarch64 g++ under qemu                -> unit, golden and property tests,
+#                                               so the NEON kernel runs too
 # Both builds use -Wall -Wextra -Wpedantic -Werror. Installs missing Debian
 # packages first. Build trees go to build/test-*.
 set -euo pipefail
@@ -25,3 +27,6 @@ cmake -S . -B build/test-clang-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CX
   >/dev/null
 cmake --build build/test-clang-asan -j "$jobs"
 ctest --test-dir build/test-clang-asan -j "$jobs" --output-on-failure -LE packaging
+
+echo "== aarch64 (NEON) under qemu =="
+bash tests/cross_aarch64.sh
