@@ -318,16 +318,6 @@ class summary_reporter : public benchmark::ConsoleReporter {
   std::vector<entry> results_;
 };
 
-const char* kernel_name(scan::kernel k) {
-  switch (k) {
-    case scan::kernel::scalar: return "scalar";
-    case scan::kernel::sse2: return "sse2";
-    case scan::kernel::avx2: return "avx2";
-    case scan::kernel::neon: return "neon";
-  }
-  return "?";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -348,7 +338,7 @@ int main(int argc, char** argv) {
                 static_cast<double>(c.raw.size()) / mailwire_bench::kMiB,
                 static_cast<double>(c.encoded.size()) / mailwire_bench::kMiB, s.messages, s.lines,
                 100.0 * static_cast<double>(s.dot_lines) / static_cast<double>(s.lines),
-                s.long_lines, s.base64_lines, build_s, kernel_name(scan::best_kernel()));
+                s.long_lines, s.base64_lines, build_s, scan::name(scan::best_kernel()));
   std::cout << info << "\n" << std::flush;
 
   // The memcpy destination, faulted in once so page faults are not measured.

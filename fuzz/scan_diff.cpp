@@ -32,9 +32,6 @@ namespace scan = mailwire::scan;
     }                                                                                   \
   } while (0)
 
-constexpr scan::kernel kKernels[] = {scan::kernel::scalar, scan::kernel::sse2, scan::kernel::avx2,
-                                     scan::kernel::neon};
-
 /// The mode's conditions, spelled out independently of scan.hpp.
 bool match(unsigned mode, const char* q, const char* last) {
   const char c = q[0];
@@ -54,7 +51,7 @@ void check_mode(const char* first, const char* last, bool chain) {
     FUZZ_CHECK(ref >= p && ref <= last);
     for (const char* q = p; q < ref; ++q) FUZZ_CHECK(!match(Mode, q, last));
     if (ref != last) FUZZ_CHECK(match(Mode, ref, last));
-    for (scan::kernel k : kKernels) {
+    for (scan::kernel k : scan::all_kernels) {
       if (!scan::available(k)) continue;
       const char* got = scan::find_with<Mode>(k, p, last);
       if (got != ref) {

@@ -10,16 +10,13 @@ namespace scan = mailwire::scan;
 
 namespace {
 
-const scan::kernel all_kernels[] = {scan::kernel::scalar, scan::kernel::sse2,
-                                    scan::kernel::avx2, scan::kernel::neon};
-
 template <unsigned Mode>
 void check_all_kernels(const std::string& buf, std::size_t from) {
   const char* first = buf.data() + from;
   const char* last = buf.data() + buf.size();
   const char* expected = scan::scalar::find<Mode>(first, last);
-  for (auto k : all_kernels) {
-    INFO("kernel " << static_cast<int>(k) << " mode " << Mode);
+  for (auto k : scan::all_kernels) {
+    INFO("kernel " << scan::name(k) << " mode " << Mode);
     REQUIRE(scan::find_with<Mode>(k, first, last) == expected);
   }
   REQUIRE(scan::find<Mode>(first, last) == expected);
@@ -57,7 +54,7 @@ TEST_CASE("scan: scalar reference defines each condition", "[scan]") {
 
 TEST_CASE("scan: CR as the last byte counts as bare (its LF is not known yet)", "[scan]") {
   const std::string s = std::string(100, 'a') + "\r";
-  for (auto k : all_kernels)
+  for (auto k : scan::all_kernels)
     CHECK(scan::find_with<scan::bare_cr>(k, s.data(), s.data() + s.size()) ==
           s.data() + 100);
 }

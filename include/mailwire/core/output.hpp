@@ -13,6 +13,7 @@
 //   std::size_t size() const                    bytes held
 //   void        truncate(std::size_t n)         shrink to n; never grows
 //   bool        failed() const                  an append has been refused
+//   void        clear_failed()                  accept appends again
 // failed() is a latch: once an append is refused, every later append is
 // refused too (until clear() or clear_failed()), so a run of appends checked
 // once at the end yields either all of its bytes or a failure, never output
@@ -104,7 +105,8 @@ struct is_sink<
     S, std::void_t<decltype(static_cast<bool>(std::declval<S&>().append(std::string_view{}))),
                    decltype(std::size_t{std::declval<const S&>().size()}),
                    decltype(std::declval<S&>().truncate(std::size_t{})),
-                   decltype(static_cast<bool>(std::declval<const S&>().failed()))>>
+                   decltype(static_cast<bool>(std::declval<const S&>().failed())),
+                   decltype(std::declval<S&>().clear_failed())>>
     : std::true_type {};
 }  // namespace detail
 
@@ -177,13 +179,14 @@ class appendable_sink {
 
 /// "Nothing partial" for writers (DESIGN §5). Runs `write(sink)`; `write`
 /// returns void or errc. If it reports an error, or any append made the sink
-/// fail, the sink is truncated back to its size on entry and the error is
-/// returned (errc::buffer_too_small for a refused append, unless `write`
-/// reported its own error first). Returns errc{} when everything was written.
+/// fail, the sink is restored exactly as it was on entry (its size, and its
+/// failed() latch cleared again) and the error is returned
+/// (errc::buffer_too_small for a refused append, unless `write` reported its
+/// own error). Returns errc{} when everything was written.
 ///
 /// Because the latch is sticky, a writer may append piece by piece without
 /// checking each append. A sink that had already failed on entry refuses the
-/// whole write (buffer_too_small) and its earlier bytes stay untouched.
+/// whole write (buffer_too_small) and stays as it was, failed.
 /// If `write` throws (only possible with exceptions enabled and an
 /// allocating container), nothing is rolled back.
 template <class Sink, class F>
@@ -194,13 +197,17 @@ constexpr errc write_all_or_nothing(Sink& sink,
   static_assert(std::is_void_v<R> || std::is_same_v<R, errc>,
                 "the writer must return void or mailwire::errc");
   const std::size_t mark = sink.size();
+  const bool failed_before = sink.failed();
   errc e{};
   if constexpr (std::is_void_v<R>)
     std::forward<F>(write)(sink);
   else
     e = std::forward<F>(write)(sink);
   if (e == errc{} && sink.failed()) e = errc::buffer_too_small;
-  if (e != errc{}) sink.truncate(mark);
+  if (e != errc{}) {
+    sink.truncate(mark);
+    if (!failed_before) sink.clear_failed();
+  }
   return e;
 }
 

@@ -49,6 +49,20 @@ constexpr bool needs_previous_byte(unsigned mode) noexcept {
 /// Kernel identities, for tests, fuzzers and benchmarks.
 enum class kernel : std::uint8_t { scalar, sse2, avx2, neon };
 
+/// Every kernel, whether or not this build or CPU can run it (see available()).
+inline constexpr kernel all_kernels[] = {kernel::scalar, kernel::sse2, kernel::avx2,
+                                         kernel::neon};
+
+constexpr const char* name(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return "scalar";
+    case kernel::sse2: return "sse2";
+    case kernel::avx2: return "avx2";
+    case kernel::neon: return "neon";
+  }
+  return "?";
+}
+
 namespace detail {
 constexpr unsigned char kCR = '\r', kLF = '\n', kDot = '.';
 
@@ -68,16 +82,37 @@ inline bool matches(const unsigned char* q, const unsigned char* last) noexcept 
   if ((Mode & dot_after_lf) && c == kDot && q[-1] == kLF) return true;
   return false;
 }
+
+template <unsigned Mode>
+inline bool matches(const char* q, const char* last) noexcept {
+  return matches<Mode>(reinterpret_cast<const unsigned char*>(q),
+                       reinterpret_cast<const unsigned char*>(last));
+}
+
+// The vector kernels judge pairs: lane i of a block at p looks at b = p[i] and
+// n = p[i+1]. Conditions on one byte (cr, lf, nul) and bare_cr concern p+i;
+// bare_lf and dot_after_lf concern p+i+1, whose previous byte is p[i]. So the
+// block never loads p[-1], and one XOR covers both bare cases:
+// (b == CR) != (n == LF) is a CR without its LF at p+i or an LF without its CR
+// at p+i+1. A lane therefore points at p+i or p+i+1: the first lane set gives
+// p+i if that position matches, else p+i+1. The one position no lane judges
+// with its previous byte is `first` itself, checked before the loop.
+constexpr bool judges_pairs(unsigned mode) noexcept {
+  return (mode & (bare_cr | bare_lf | dot_after_lf)) != 0;
+}
+
+template <unsigned Mode>
+inline const char* resolve(const char* q, const char* last) noexcept {
+  return matches<Mode>(q, last) ? q : q + 1;
+}
 }  // namespace detail
 
 namespace scalar {
 /// Reference kernel: one byte at a time.
 template <unsigned Mode>
 inline const char* find(const char* first, const char* last) noexcept {
-  auto* p = reinterpret_cast<const unsigned char*>(first);
-  auto* e = reinterpret_cast<const unsigned char*>(last);
-  for (; p < e; ++p)
-    if (detail::matches<Mode>(p, e)) return reinterpret_cast<const char*>(p);
+  for (const char* p = first; p < last; ++p)
+    if (detail::matches<Mode>(p, last)) return p;
   return last;
 }
 }  // namespace scalar
@@ -87,31 +122,33 @@ namespace sse2 {
 /// 16 bytes per step; SSE2 is part of the x86-64 baseline.
 template <unsigned Mode>
 inline const char* find(const char* first, const char* last) noexcept {
-  constexpr bool want_next = (Mode & bare_cr) != 0;
-  const char* p = first;
+  constexpr bool pairs = detail::judges_pairs(Mode);
+  if constexpr (needs_previous_byte(Mode))
+    if (first != last && detail::matches<Mode>(first, last)) return first;
   const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
-  const __m128i vdot = _mm_set1_epi8('.'), vzero = _mm_setzero_si128();
-  // The "next byte" load reads p[16], so keep one byte of slack when needed.
-  while (last - p >= 16 + (want_next ? 1 : 0)) {
+  const char* p = first;
+  // The pair load reads p[16]: keep one byte of slack for it.
+  while (last - p >= 16 + (pairs ? 1 : 0)) {
     const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i m = _mm_setzero_si128();
     const __m128i is_cr = _mm_cmpeq_epi8(b, vcr), is_lf = _mm_cmpeq_epi8(b, vlf);
+    __m128i m = _mm_setzero_si128();
     if constexpr ((Mode & cr) != 0) m = _mm_or_si128(m, is_cr);
     if constexpr ((Mode & lf) != 0) m = _mm_or_si128(m, is_lf);
-    if constexpr ((Mode & nul) != 0) m = _mm_or_si128(m, _mm_cmpeq_epi8(b, vzero));
-    if constexpr (want_next) {
+    if constexpr ((Mode & nul) != 0) m = _mm_or_si128(m, _mm_cmpeq_epi8(b, _mm_setzero_si128()));
+    if constexpr (pairs) {
       const __m128i n = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-      m = _mm_or_si128(m, _mm_andnot_si128(_mm_cmpeq_epi8(n, vlf), is_cr));
-    }
-    if constexpr (needs_previous_byte(Mode)) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p - 1));
-      if constexpr ((Mode & bare_lf) != 0)
-        m = _mm_or_si128(m, _mm_andnot_si128(_mm_cmpeq_epi8(v, vcr), is_lf));
+      const __m128i n_lf = _mm_cmpeq_epi8(n, vlf);
+      if constexpr ((Mode & bare_cr) != 0 && (Mode & bare_lf) != 0)
+        m = _mm_or_si128(m, _mm_xor_si128(is_cr, n_lf));
+      else if constexpr ((Mode & bare_cr) != 0)
+        m = _mm_or_si128(m, _mm_andnot_si128(n_lf, is_cr));
+      else if constexpr ((Mode & bare_lf) != 0)
+        m = _mm_or_si128(m, _mm_andnot_si128(is_cr, n_lf));
       if constexpr ((Mode & dot_after_lf) != 0)
-        m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v, vlf), _mm_cmpeq_epi8(b, vdot)));
+        m = _mm_or_si128(m, _mm_and_si128(is_lf, _mm_cmpeq_epi8(n, _mm_set1_epi8('.'))));
     }
     const auto bits = static_cast<std::uint32_t>(_mm_movemask_epi8(m));
-    if (bits != 0) return p + detail::ctz32(bits);
+    if (bits != 0) return detail::resolve<Mode>(p + detail::ctz32(bits), last);
     p += 16;
   }
   return scalar::find<Mode>(p, last);
@@ -119,7 +156,7 @@ inline const char* find(const char* first, const char* last) noexcept {
 }  // namespace sse2
 
 namespace avx2 {
-/// 64 bytes per step as two 32-byte halves; call only when the CPU has AVX2.
+/// Lane mask of one 32-byte block (see detail::judges_pairs).
 template <unsigned Mode>
 __attribute__((target("avx2"))) inline std::uint32_t mask32(const char* p) noexcept {
   const __m256i vcr = _mm256_set1_epi8('\r'), vlf = _mm256_set1_epi8('\n');
@@ -130,31 +167,34 @@ __attribute__((target("avx2"))) inline std::uint32_t mask32(const char* p) noexc
   if constexpr ((Mode & lf) != 0) m = _mm256_or_si256(m, is_lf);
   if constexpr ((Mode & nul) != 0)
     m = _mm256_or_si256(m, _mm256_cmpeq_epi8(b, _mm256_setzero_si256()));
-  if constexpr ((Mode & bare_cr) != 0) {
+  if constexpr (detail::judges_pairs(Mode)) {
     const __m256i n = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
-    m = _mm256_or_si256(m, _mm256_andnot_si256(_mm256_cmpeq_epi8(n, vlf), is_cr));
-  }
-  if constexpr (needs_previous_byte(Mode)) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p - 1));
-    if constexpr ((Mode & bare_lf) != 0)
-      m = _mm256_or_si256(m, _mm256_andnot_si256(_mm256_cmpeq_epi8(v, vcr), is_lf));
+    const __m256i n_lf = _mm256_cmpeq_epi8(n, vlf);
+    if constexpr ((Mode & bare_cr) != 0 && (Mode & bare_lf) != 0)
+      m = _mm256_or_si256(m, _mm256_xor_si256(is_cr, n_lf));
+    else if constexpr ((Mode & bare_cr) != 0)
+      m = _mm256_or_si256(m, _mm256_andnot_si256(n_lf, is_cr));
+    else if constexpr ((Mode & bare_lf) != 0)
+      m = _mm256_or_si256(m, _mm256_andnot_si256(is_cr, n_lf));
     if constexpr ((Mode & dot_after_lf) != 0)
-      m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(v, vlf),
-                                              _mm256_cmpeq_epi8(b, _mm256_set1_epi8('.'))));
+      m = _mm256_or_si256(m, _mm256_and_si256(is_lf, _mm256_cmpeq_epi8(n, _mm256_set1_epi8('.'))));
   }
   return static_cast<std::uint32_t>(_mm256_movemask_epi8(m));
 }
 
+/// 64 bytes per step as two 32-byte halves; call only when the CPU has AVX2.
 template <unsigned Mode>
 __attribute__((target("avx2"))) inline const char* find(const char* first,
                                                          const char* last) noexcept {
-  constexpr std::ptrdiff_t slack = (Mode & bare_cr) != 0 ? 1 : 0;
+  if constexpr (needs_previous_byte(Mode))
+    if (first != last && detail::matches<Mode>(first, last)) return first;
+  constexpr std::ptrdiff_t slack = detail::judges_pairs(Mode) ? 1 : 0;
   const char* p = first;
   while (last - p >= 64 + slack) {
     const std::uint64_t lo = mask32<Mode>(p);
     const std::uint64_t hi = mask32<Mode>(p + 32);
     const std::uint64_t bits = lo | (hi << 32);
-    if (bits != 0) return p + detail::ctz64(bits);
+    if (bits != 0) return detail::resolve<Mode>(p + detail::ctz64(bits), last);
     p += 64;
   }
   return sse2::find<Mode>(p, last);
@@ -167,31 +207,34 @@ namespace neon {
 /// 16 bytes per step; NEON is part of the aarch64 baseline.
 template <unsigned Mode>
 inline const char* find(const char* first, const char* last) noexcept {
-  constexpr bool want_next = (Mode & bare_cr) != 0;
+  constexpr bool pairs = detail::judges_pairs(Mode);
+  if constexpr (needs_previous_byte(Mode))
+    if (first != last && detail::matches<Mode>(first, last)) return first;
+  const uint8x16_t vcr = vdupq_n_u8('\r'), vlf = vdupq_n_u8('\n'), vzero = vdupq_n_u8(0);
   const char* p = first;
-  const uint8x16_t vcr = vdupq_n_u8('\r'), vlf = vdupq_n_u8('\n');
-  const uint8x16_t vdot = vdupq_n_u8('.'), vzero = vdupq_n_u8(0);
-  while (last - p >= 16 + (want_next ? 1 : 0)) {
+  while (last - p >= 16 + (pairs ? 1 : 0)) {
     const uint8x16_t b = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p));
     const uint8x16_t is_cr = vceqq_u8(b, vcr), is_lf = vceqq_u8(b, vlf);
     uint8x16_t m = vzero;
     if constexpr ((Mode & cr) != 0) m = vorrq_u8(m, is_cr);
     if constexpr ((Mode & lf) != 0) m = vorrq_u8(m, is_lf);
     if constexpr ((Mode & nul) != 0) m = vorrq_u8(m, vceqq_u8(b, vzero));
-    if constexpr (want_next) {
+    if constexpr (pairs) {
       const uint8x16_t n = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p + 1));
-      m = vorrq_u8(m, vbicq_u8(is_cr, vceqq_u8(n, vlf)));
-    }
-    if constexpr (needs_previous_byte(Mode)) {
-      const uint8x16_t v = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p - 1));
-      if constexpr ((Mode & bare_lf) != 0) m = vorrq_u8(m, vbicq_u8(is_lf, vceqq_u8(v, vcr)));
+      const uint8x16_t n_lf = vceqq_u8(n, vlf);
+      if constexpr ((Mode & bare_cr) != 0 && (Mode & bare_lf) != 0)
+        m = vorrq_u8(m, veorq_u8(is_cr, n_lf));
+      else if constexpr ((Mode & bare_cr) != 0)
+        m = vorrq_u8(m, vbicq_u8(is_cr, n_lf));
+      else if constexpr ((Mode & bare_lf) != 0)
+        m = vorrq_u8(m, vbicq_u8(n_lf, is_cr));
       if constexpr ((Mode & dot_after_lf) != 0)
-        m = vorrq_u8(m, vandq_u8(vceqq_u8(v, vlf), vceqq_u8(b, vdot)));
+        m = vorrq_u8(m, vandq_u8(is_lf, vceqq_u8(n, vdupq_n_u8('.'))));
     }
     // Narrow each byte to 4 bits: a 64-bit mask with 4 bits per input byte.
     const std::uint64_t bits = vget_lane_u64(
         vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
-    if (bits != 0) return p + (detail::ctz64(bits) >> 2);
+    if (bits != 0) return detail::resolve<Mode>(p + (detail::ctz64(bits) >> 2), last);
     p += 16;
   }
   return scalar::find<Mode>(p, last);
