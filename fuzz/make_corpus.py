@@ -12,8 +12,11 @@ at the top of fuzz/<target>.cpp):
   dot_split      [options, split] + dot-stuffed body
   dot_roundtrip  [copy, gather, seed] + message content
   scan_diff      raw buffer
+  line_reader    [options, split] + stream
+  base64         [options, capacity] + payload (decoded as text, encoded as bytes)
 """
 
+import base64
 import pathlib
 import shutil
 
@@ -81,6 +84,98 @@ MESSAGES = [
 ]
 
 
+# line_reader options byte: bits 0-5 max_length (0..62 as is, 63 = 1000, i.e.
+# the capacity of 64), bit 6 allow_bare_lf, bit 7 allow_nul. Its split byte is
+# dot_split's (bits 0-1 kind, 2-4 random piece size, bit 7 empty feeds), plus
+# bit 6: feed_eof() right after the last feed.
+def lr_opts(max_length=63, bare_lf=False, nul=False):
+    return bytes([max_length | bare_lf << 6 | nul << 7])
+
+
+LR_EOF_WITH_LAST = 0x40
+PIPELINE = (b"EHLO client.example\r\nMAIL FROM:<a@b.example>\r\n"
+            b"RCPT TO:<c@d.example>\r\nRCPT TO:<e@f.example>\r\nDATA\r\n")
+
+# (name, options byte, split byte, stream)
+LINES = [
+    ("pipelined_smtp", lr_opts(), 0x01 | 2 << 2, PIPELINE),
+    ("pipelined_pop3", lr_opts(), 0x02, b"USER alice\r\nPASS secret\r\nSTAT\r\nLIST\r\nQUIT\r\n"),
+    ("empty_lines", lr_opts(), 0x00, b"\r\n\r\nX\r\n\r\n"),
+    ("bare_cr", lr_opts(), 0x02, b"NOOP\rX\r\nA\r\r\nMAIL FROM:<a>\rRCPT TO:<b>\r\nQUIT\r\n"),
+    ("bare_lf", lr_opts(), 0x02, b"MAIL FROM:<a>\nRCPT TO:<b>\r\nA\n\rB\r\n\n\r\nDATA\r\n"),
+    ("bare_lf_allowed", lr_opts(bare_lf=True), 0x80 | 0x02,
+     b"MAIL FROM:<a>\nRCPT TO:<b>\r\n\n\r\nA\rB\nC\n"),
+    ("nul", lr_opts(), 0x02, b"A\x00B\r\n\x00\r\nC\r\n"),
+    ("nul_allowed", lr_opts(nul=True), 0x03, b"A\x00B\r\n\x00\x00\r\nA\x00\nB\r\n"),
+    ("overlong_then_good", lr_opts(), 0x01 | 4 << 2,
+     b"A" * 100 + b"RCPT TO:<evil@x>\r\nQUIT\r\n" + b"B" * 70 + b"\nC\r\nNOOP\r\n"),
+    ("exact_limit", lr_opts(16), 0x01 | 3 << 2,
+     b"a" * 14 + b"\r\n" + b"a" * 15 + b"\r\n" + b"b" * 16 + b"\r\nOK\r\n"),
+    ("exact_limit_bare_lf", lr_opts(16, bare_lf=True), 0x00,
+     b"a" * 15 + b"\n" + b"a" * 15 + b"\r\n" + b"a" * 14 + b"\r\n"),
+    ("fault_at_limit", lr_opts(8), 0x02, b"aaaaaa\rb\r\naaaaaa\x00b\r\naaaaaaa\x00\r\nok\r\n"),
+    ("tiny_limits", lr_opts(2), 0x00, b"\r\nx\r\n\r\n"),
+    ("zero_limit", lr_opts(0, bare_lf=True), 0x00, b"\r\n\n"),
+    ("cr_at_end", lr_opts(), 0x03, b"NOOP\r\nQUIT\r"),
+    ("cr_across_feeds", lr_opts(16), 0x02, b"AB\r\n\r\r\n\r\nAB\rX\r\nD\r\n"),
+    ("partial_at_eof", lr_opts(), LR_EOF_WITH_LAST | 0x03, b"NOOP\r\nMAIL FROM:<a@b.exa"),
+]
+
+# base64 options byte: bit 0 allow_nonzero_pad_bits, bits 1-3 sink prefix
+# length, bit 4 sink failed before the call. Capacity byte: bit 7 absolute
+# (low 7 bits), else need +/- bits 0-5 (bit 6: minus).
+def b64_opts(allow=False, prefix=0, prefailed=False):
+    return bytes([allow | prefix << 1 | prefailed << 4])
+
+
+def cap_plus(d=0):
+    return bytes([d])
+
+
+def cap_minus(d):
+    return bytes([0x40 | d])
+
+
+def cap_abs(n):
+    return bytes([0x80 | n])
+
+
+# (name, options byte, capacity byte, payload)
+BASE64 = [
+    # RFC 4648 §10 test vectors.
+    ("rfc4648_empty", b64_opts(), cap_plus(), b""),
+    ("rfc4648_f", b64_opts(prefix=3), cap_plus(), b"Zg=="),
+    ("rfc4648_fo", b64_opts(), cap_minus(1), b"Zm8="),
+    ("rfc4648_foo", b64_opts(prefix=7), cap_plus(1), b"Zm9v"),
+    ("rfc4648_foob", b64_opts(), cap_plus(), b"Zm9vYg=="),
+    ("rfc4648_fooba", b64_opts(prefix=2), cap_minus(1), b"Zm9vYmE="),
+    ("rfc4648_foobar", b64_opts(), cap_abs(5), b"Zm9vYmFy"),
+    # Padding edge cases.
+    ("nonzero_pad_bits", b64_opts(), cap_plus(), b"QR=="),
+    ("nonzero_pad_bits_allowed", b64_opts(allow=True), cap_plus(), b"QR=="),
+    ("nonzero_pad_bits_2", b64_opts(allow=True, prefix=1), cap_plus(), b"QUJ="),
+    ("pad_only", b64_opts(), cap_plus(), b"===="),
+    ("three_pads", b64_opts(), cap_plus(), b"Z==="),
+    ("pad_in_middle", b64_opts(), cap_plus(), b"Zg==Zg=="),
+    ("pad_then_symbol", b64_opts(), cap_plus(), b"Zg=a"),
+    ("missing_padding", b64_opts(), cap_plus(), b"Zm9vYg"),
+    # Invalid forms.
+    ("sasl_empty_response", b64_opts(), cap_plus(), b"="),
+    ("sasl_cancel", b64_opts(), cap_plus(), b"*"),
+    ("crlf_inside", b64_opts(), cap_plus(), b"Zm9v\r\nYmFy"),
+    ("space_inside", b64_opts(), cap_plus(), b"Zm9v YmF="),
+    ("url_safe_alphabet", b64_opts(), cap_plus(), b"-_-_"),
+    ("nul_inside", b64_opts(), cap_plus(), b"Zm\x009v"),
+    # Long inputs: several sink chunks (64 groups), a small or failed sink.
+    ("long_valid", b64_opts(prefix=4), cap_minus(3),
+     base64.b64encode(bytes(range(256)) * 3)),
+    ("long_bad_tail", b64_opts(), cap_plus(),
+     base64.b64encode(bytes(range(256)) * 2)[:-4] + b"Zm9*"),
+    ("long_prefailed", b64_opts(prefailed=True), cap_plus(8), base64.b64encode(b"\xff" * 600)),
+    ("binary_payload", b64_opts(prefix=5), cap_plus(), bytes(range(256))),
+]
+
+
 def scan_buffers():
     out = [(name, body) for name, _, body in BODIES]
     # Line ends and dots right at the 16/32/64-byte kernel strides.
@@ -115,6 +210,8 @@ def main():
     write("dot_roundtrip", [(name, bytes([c, g, i]) + m)
                             for i, (name, c, g, m) in enumerate(MESSAGES)])
     write("scan_diff", scan_buffers())
+    write("line_reader", [(name, o + bytes([split]) + stream) for name, o, split, stream in LINES])
+    write("base64", [(name, o + c + payload) for name, o, c, payload in BASE64])
 
 
 if __name__ == "__main__":

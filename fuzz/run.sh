@@ -25,7 +25,7 @@ case $seconds in
 esac
 build=${MAILWIRE_FUZZ_BUILD:-$root/build/fuzz-clang}
 artifacts=${MAILWIRE_FUZZ_ARTIFACTS:-$root/fuzz/artifacts}
-targets=${MAILWIRE_FUZZ_TARGETS:-dot_decode dot_roundtrip dot_split scan_diff}
+targets=${MAILWIRE_FUZZ_TARGETS:-dot_decode dot_roundtrip dot_split scan_diff line_reader base64}
 cxx=${CXX:-clang++}
 
 generator=()
@@ -54,12 +54,15 @@ for t in $targets; do
   # Seeds only: fuzz/regressions/ is replayed by ctest (fuzz_replay_<target>),
   # and a known, still-open failure there would stop the session at once.
   if [[ -d $root/fuzz/corpus/$t ]]; then cp -R "$root/fuzz/corpus/$t/." "$work/"; fi
+  # The target's own dictionary, fuzz/dict/<target>.dict, if it has one.
+  dict=()
+  if [[ -f $root/fuzz/dict/$t.dict ]]; then dict=(-dict="$root/fuzz/dict/$t.dict"); fi
   log=$art/last-run.log
   echo "== $t: ${seconds}s (log: $log)"
   status=0
   "$bin" "$work" \
     -max_total_time="$seconds" -max_len=4096 -timeout=10 \
-    -dict="$root/fuzz/dict/dot.dict" -artifact_prefix="$art/" \
+    "${dict[@]}" -artifact_prefix="$art/" \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
   # Summary: executions, speed, coverage.
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
