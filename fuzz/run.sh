@@ -54,9 +54,12 @@ for t in $targets; do
   # Seeds only: fuzz/regressions/ is replayed by ctest (fuzz_replay_<target>),
   # and a known, still-open failure there would stop the session at once.
   if [[ -d $root/fuzz/corpus/$t ]]; then cp -R "$root/fuzz/corpus/$t/." "$work/"; fi
-  # The target's own dictionary, fuzz/dict/<target>.dict, if it has one.
+  # The target's dictionary: fuzz/dict/<target>.dict, else the one of its
+  # family (dot_decode -> dot.dict), if any.
   dict=()
-  if [[ -f $root/fuzz/dict/$t.dict ]]; then dict=(-dict="$root/fuzz/dict/$t.dict"); fi
+  for d in "$t" "${t%%_*}"; do
+    if [[ -f $root/fuzz/dict/$d.dict ]]; then dict=(-dict="$root/fuzz/dict/$d.dict"); break; fi
+  done
   log=$art/last-run.log
   echo "== $t: ${seconds}s (log: $log)"
   status=0

@@ -219,3 +219,20 @@ TEST_CASE("dot: two flags at the same offset: the smaller errc is first, whateve
         "data abc\\r\\n\nend consumed=8 size=5 flag=body_line_too_long@2 +body_line_too_long "
         "+message_too_large\n");
 }
+
+TEST_CASE("dot: need_more tells how much was consumed; body_flags holds body flags only",
+          "[dot][decoder]") {
+  dot::decoder d;
+  d.feed("abc\r\n.");
+  CHECK(d.next().kind == dot::event_kind::data);
+  const auto more = d.next();
+  CHECK(more.kind == dot::event_kind::need_more);
+  CHECK(more.offset == 6);
+  dot::body_flags f;
+  f.set(errc::invalid_base64);
+  f.set(errc::data_after_starttls);
+  CHECK_FALSE(f.any());
+  f.set(errc::message_too_large);
+  CHECK(f.has(errc::message_too_large));
+  CHECK_FALSE(f.has(errc::body_bare_cr));
+}

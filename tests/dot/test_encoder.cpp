@@ -222,3 +222,49 @@ TEST_CASE("dot: decode(encode(m)) == normalise(m) for generated messages", "[dot
     REQUIRE(consumed == payload.size());
   }
 }
+
+TEST_CASE("dot: no content after finish(), however far the terminator got", "[dot][encoder]") {
+  dot::encoder e;
+  char out[64];
+  REQUIRE(e.encode("hello", out, sizeof out).written == 5);
+  // Only part of the terminator fits: it must still not be reopened.
+  const auto part = e.finish(out, 2);
+  CHECK(std::string_view(out, part.written) == "\r\n");
+  const auto late = e.encode("MAIL FROM:<x>\r\n", out, sizeof out);
+  CHECK(late.error == errc::invalid_argument);
+  CHECK(late.consumed == 0);
+  CHECK(late.written == 0);
+  std::string_view seg[2];
+  CHECK(e.encode_gather("x", seg, 2).error == errc::invalid_argument);
+  const auto rest = e.finish(out, sizeof out);
+  CHECK(std::string_view(out, rest.written) == ".\r\n");
+  CHECK(e.finished());
+  // finish() with no room starts finishing too.
+  dot::encoder empty;
+  CHECK(empty.finish(out, 0).written == 0);
+  CHECK(empty.encode("x", out, sizeof out).error == errc::invalid_argument);
+  CHECK(empty.finish(out, sizeof out).written == 3);
+  CHECK(empty.finished());
+}
+
+TEST_CASE("dot: errors are sticky until reset()", "[dot][encoder]") {
+  dot::encoder_options o;
+  o.refuse_bare_line_ends = true;
+  dot::encoder e(o);
+  char out[64];
+  CHECK(e.encode("a\nb", out, sizeof out).error == errc::body_bare_lf);
+  CHECK(e.encode("fine\r\n", out, sizeof out).error == errc::body_bare_lf);
+  CHECK(e.finish(out, sizeof out).error == errc::body_bare_lf);
+  CHECK_FALSE(e.finished());
+  e.reset();
+  CHECK(e.encode("fine\r\n", out, sizeof out).error == errc{});
+  CHECK(e.finish(out, sizeof out).written == 3);
+  CHECK(e.finished());
+}
+
+TEST_CASE("dot: max_encoded_size saturates", "[dot][encoder]") {
+  CHECK(dot::max_encoded_size(0) == 5);
+  CHECK(dot::max_encoded_size(10) == 25);
+  CHECK(dot::max_encoded_size(static_cast<std::size_t>(-1)) == static_cast<std::size_t>(-1));
+  static_assert(dot::max_encoded_size(1) == 7);
+}

@@ -24,7 +24,10 @@
 // - Bare CR, bare LF and NUL in content are handled by `line_end_policy`:
 //   reject (default) passes them through unchanged and flags them in the end
 //   event; normalize turns bare CR/LF into CRLF (NUL is still flagged: it
-//   cannot be normalised and is never dropped); allow passes them silently.
+//   cannot be normalized and is never dropped); allow passes them silently.
+//   Under normalize and allow the content may contain CRLF "." CRLF (from
+//   LF "." CRLF, say): it is content, so re-stuff it (dot::encoder) before
+//   relaying it anywhere.
 //   Decoding always runs on to the real terminator, so the caller stays in sync
 //   with the stream and can reject the message after it (550 5.5.2).
 //
@@ -70,12 +73,15 @@ class body_flags {
  public:
   constexpr bool any() const noexcept { return bits_ != 0; }
   constexpr bool has(errc e) const noexcept { return (bits_ & bit(e)) != 0; }
+  /// Adds a body flag; other errc values are ignored.
   constexpr void set(errc e) noexcept { bits_ = static_cast<std::uint8_t>(bits_ | bit(e)); }
 
  private:
   static constexpr std::uint8_t bit(errc e) noexcept {
-    const int i = static_cast<int>(e) - static_cast<int>(errc::body_bare_cr);
-    return (i >= 0 && i < 8) ? static_cast<std::uint8_t>(1u << i) : 0;
+    return e >= errc::body_bare_cr && e <= errc::message_too_large
+               ? static_cast<std::uint8_t>(1u << (static_cast<int>(e) -
+                                                  static_cast<int>(errc::body_bare_cr)))
+               : 0;
   }
   std::uint8_t bits_ = 0;
 };
@@ -92,19 +98,21 @@ struct decoder_event {
   event_kind kind = event_kind::need_more;
   /// data: the decoded bytes.
   std::string_view bytes;
-  /// data: stream offset (from the start of the body) of the input byte the
-  /// data starts at; end: offset just past the terminator (== consumed);
-  /// error: offset where the input ended.
+  /// Stream offset, counted from the first byte of the body. data: the input
+  /// byte the data starts at (for bytes the decoder supplies: the input byte
+  /// they stand for or are inserted before); end: just past the terminator
+  /// (== consumed()); error: where the input ended; need_more: consumed().
   std::uint64_t offset = 0;
   /// end: decoded content size in octets.
   std::uint64_t size = 0;
   /// end: everything flagged in the body.
   body_flags flags;
   /// end: the flag found earliest in the stream, the smaller errc on a tie
-  /// (errc{} when none);
-  /// error: the error.
+  /// (errc{} when the body is clean): what suggested_reply() maps to the
+  /// server's answer; error: the error.
   errc error{};
-  /// Stream offset of the byte that caused `error`.
+  /// end: where `error` was found: the bare CR, bare LF or NUL itself, or the
+  /// first octet over the size or line-length limit.
   std::uint64_t error_offset = 0;
 
   /// end: number of input octets the body used, terminator included.
@@ -117,7 +125,9 @@ class decoder {
 
   /// Borrow the next bytes of the stream. Call only when next() returned
   /// need_more (or before the first next()); the view must stay valid until
-  /// next() returns need_more again.
+  /// next() returns need_more again. Fed bytes not consumed yet (rest()) are
+  /// dropped by the next feed(): never feed after `end` (the rest belongs to
+  /// the command parser) or before need_more.
   void feed(std::string_view bytes) noexcept {
     base_ += static_cast<std::uint64_t>(pos_ - begin_);
     begin_ = pos_ = slice_ = bytes.data();
@@ -268,7 +278,8 @@ inline decoder_event decoder::next() noexcept {
         ev.offset = ev.error_offset = offset_of(pos_);
         return ev;
       }
-      return decoder_event{};
+      ev.offset = consumed();
+      return ev;  // need_more
     }
     const char c = *pos_;
     switch (state_) {
@@ -313,7 +324,7 @@ inline decoder_event decoder::next() noexcept {
             state_ = state::cr;  // come back here to add the LF
             return ev;
           }
-          return data_event(kLF, offset_of(pos_) - 1);
+          return data_event(kLF, offset_of(pos_));
         }
         if (strict) flag(errc::body_bare_cr, offset_of(pos_) - 1);
         break;

@@ -11,6 +11,13 @@
 //   adding the final CRLF when the content lacks it; an empty message becomes
 //   just ".\r\n".
 //
+// Errors are sticky: after a refused bare line end (refuse_bare_line_ends) every
+// call returns the same error and finished() stays false until reset(). A
+// refused bare CR has already been written and consumed (its successor showed
+// it bare); a refused bare LF has not been consumed. Once finish() or
+// finish_gather() has been called, encode() and encode_gather() refuse more
+// content (errc::invalid_argument, nothing consumed).
+//
 // Two output forms over one state machine; an encoder may switch between them:
 // - copy:   encode(in, out, capacity) copies into a caller buffer. It stops
 //           when the buffer is full and reports how much input it used; call
@@ -40,7 +47,9 @@ struct encoder_options {
 struct encode_result {
   std::size_t consumed = 0;  ///< input octets used (encode) / 0 (finish)
   std::size_t written = 0;   ///< octets written to the output buffer
-  errc error{};              ///< errc::body_bare_cr / body_bare_lf when refused
+  /// errc::body_bare_cr / body_bare_lf when refused; errc::invalid_argument
+  /// for content after finish().
+  errc error{};
 };
 
 /// Result of a gather-form call.
@@ -51,8 +60,12 @@ struct gather_result {
 };
 
 /// Upper bound of the encoded size of n content octets, terminator included
-/// (every octet can at most double; the terminator adds at most 5).
-constexpr std::size_t max_encoded_size(std::size_t n) noexcept { return 2 * n + 5; }
+/// (every octet can at most double; the terminator adds at most 5). Saturates
+/// at SIZE_MAX.
+constexpr std::size_t max_encoded_size(std::size_t n) noexcept {
+  constexpr std::size_t max = static_cast<std::size_t>(-1);
+  return n <= (max - 5) / 2 ? 2 * n + 5 : max;
+}
 
 class encoder {
  public:
@@ -67,10 +80,11 @@ class encoder {
     return r;
   }
 
-  /// Copy form: write (the rest of) the terminator. Call until finished().
+  /// Copy form: write (the rest of) the terminator. Call until finished() or
+  /// an error.
   encode_result finish(char* out, std::size_t capacity) noexcept {
     encode_result r;
-    if (refused_at_finish()) {
+    if (!start_finish()) {
       r.error = failed_;
       return r;
     }
@@ -96,7 +110,7 @@ class encoder {
   /// Gather form: the terminator as one static segment (needs max_segments >= 1).
   gather_result finish_gather(std::string_view* segments, std::size_t max_segments) noexcept {
     gather_result r;
-    if (refused_at_finish()) {
+    if (!start_finish()) {
       r.error = failed_;
       return r;
     }
@@ -111,8 +125,7 @@ class encoder {
 
   /// The whole terminator has been produced.
   bool finished() const noexcept {
-    return failed_ == errc{} && finish_progress_ == terminator().size() &&
-           finish_progress_ != 0;
+    return finishing_ && failed_ == errc{} && finish_progress_ == terminator().size();
   }
 
   /// Start a new message with the same options.
@@ -165,11 +178,13 @@ class encoder {
     }
   };
 
-  /// A content CR at the very end is bare too: refused, if so configured.
-  bool refused_at_finish() noexcept {
+  /// Enters the finishing phase; false if the encoder has failed. A content
+  /// CR at the very end is bare too: refused, if so configured.
+  bool start_finish() noexcept {
     if (failed_ == errc{} && state_ == state::cr && options_.refuse_bare_line_ends)
       failed_ = errc::body_bare_cr;
-    return failed_ != errc{};
+    finishing_ = true;
+    return failed_ == errc{};
   }
 
   std::string_view terminator() const noexcept {
@@ -186,8 +201,8 @@ class encoder {
   template <class Sink>
   std::size_t run(std::string_view in, Sink& sink, errc& error) noexcept {
     static constexpr std::string_view kCR = "\r", kLF = "\n", kDot = ".";
-    if (failed_ != errc{}) {
-      error = failed_;
+    if (failed_ != errc{} || finishing_) {
+      error = finishing_ && failed_ == errc{} ? errc::invalid_argument : failed_;
       return 0;
     }
     const char* const begin = in.data();
@@ -253,6 +268,7 @@ class encoder {
   encoder_options options_;
   std::size_t finish_progress_ = 0;
   errc failed_{};
+  bool finishing_ = false;  // finish() was called: no more content
   state state_ = state::line_start;
 };
 
