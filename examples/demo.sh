@@ -11,6 +11,8 @@ cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DMAILWIRE_DEVELOPE
   -DMAILWIRE_BUILD_TESTS=OFF >/dev/null
 cmake --build build/demo --target mailwire-dot >/dev/null
 dot=build/demo/examples/mailwire-dot
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 show() { sed -e 's/\r/\\r/g' -e 's/^/    /'; }
 
@@ -22,14 +24,17 @@ echo "mailwire-dot encode  (dots doubled, final CRLF and the terminator added):"
 printf '%s' "$message" | "$dot" encode | show
 echo
 echo "mailwire-dot decode  (the payload back, then QUIT pipelined behind it):"
-{ printf '%s' "$message" | "$dot" encode; printf 'QUIT\r\n'; } | "$dot" decode 2>/tmp/mailwire-demo.err | show
-echo "  stderr: $(cat /tmp/mailwire-demo.err)   (QUIT is left for the command parser)"
+{ printf '%s' "$message" | "$dot" encode; printf 'QUIT\r\n'; } | "$dot" decode 2>$tmp/err | show
+echo "  stderr: $(cat $tmp/err)   (QUIT is left for the command parser)"
 echo
 echo "A smuggling attempt ('\\n.\\n' is not the end of data) decoded byte by byte:"
 rc=0
-printf 'hi\n.\nMAIL FROM:<evil@example>\r\n.\r\n' >/tmp/mailwire-demo.in
-"$dot" decode --split 1 </tmp/mailwire-demo.in >/tmp/mailwire-demo.out 2>/tmp/mailwire-demo.err || rc=$?
-show </tmp/mailwire-demo.out
-sed 's/^/  stderr: /' /tmp/mailwire-demo.err
-echo "  exit status $rc: terminator found, content flagged; the server answers 550 and stays in sync"
-rm -f /tmp/mailwire-demo.in /tmp/mailwire-demo.out /tmp/mailwire-demo.err
+printf 'hi\n.\nMAIL FROM:<evil@example>\r\n.\r\n' >$tmp/in
+"$dot" decode --split 1 <$tmp/in >$tmp/out 2>$tmp/err || rc=$?
+show <$tmp/out
+sed 's/^/  stderr: /' $tmp/err
+case $rc in
+  0) echo "  exit status 0: terminator found, nothing flagged" ;;
+  1) echo "  exit status 1: terminator found, content flagged; a server answers 550 and stays in sync" ;;
+  *) echo "  exit status $rc: input ended before the terminator" ;;
+esac

@@ -5,16 +5,20 @@
 //                       [--max-size N] [--max-line N]
 //
 // encode: message content in, SMTP DATA / POP3 RETR payload out (terminator
-//   included). Bare CR/LF are normalised to CRLF; with --policy reject they
-//   are refused (exit 1).
+//   included). Bare CR/LF are normalized to CRLF; with --policy reject they
+//   are refused: exit 1, the offending offset on stderr, the payload so far
+//   on stdout.
 // decode: payload in, content out. The last line on stderr is
 //   consumed=<input octets up to and including the terminator>.
 //   Exit 0: terminator found, nothing flagged. 1: terminator found, content
 //   flagged (named on stderr with its offset). 2: input ended first.
+// Both: exit 2 on a read or write error, 64 on a usage error.
 // --split N feeds the codec N octets at a time (default: 64 KiB reads).
+// --max-size and --max-line take 0 for "no limit" (the default).
 
 #include <mailwire/mailwire.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,11 +39,17 @@ int usage() {
   return 64;
 }
 
-bool parse_size(const char* s, std::size_t& out) {
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(s, &end, 10);
-  if (end == s || *end != '\0' || v == 0) return false;
-  out = static_cast<std::size_t>(v);
+/// Decimal digits only, at most `max`.
+bool parse_number(const char* s, std::uint64_t max, std::uint64_t& out) {
+  if (*s == '\0') return false;
+  std::uint64_t v = 0;
+  for (; *s != '\0'; ++s) {
+    if (*s < '0' || *s > '9') return false;
+    const auto digit = static_cast<std::uint64_t>(*s - '0');
+    if (v > (max - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  out = v;
   return true;
 }
 
@@ -56,6 +66,13 @@ bool read_stdin(std::size_t piece, Sink&& sink) {
 }
 
 void write_out(std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); }
+
+/// Flushes stdout; false (with a message) if any write failed.
+bool output_ok() {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return true;
+  std::perror("mailwire-dot: write");
+  return false;
+}
 
 int encode(bool refuse, std::size_t split) {
   dot::encoder_options options;
@@ -81,13 +98,21 @@ int encode(bool refuse, std::size_t split) {
     std::perror("mailwire-dot: read");
     return 2;
   }
+  while (error == errc{} && !enc.finished()) {
+    const auto r = enc.finish(out, sizeof out);
+    write_out({out, r.written});
+    error = r.error;  // a CR ending the content is bare too
+  }
+  if (!output_ok()) return 2;
   if (error != errc{}) {
+    // A refused bare CR was consumed before its successor showed it bare; a
+    // refused bare LF was not consumed.
+    if (error == errc::body_bare_cr) --offset;
     std::fprintf(stderr, "%.*s at offset %llu: %.*s\n", static_cast<int>(name(error).size()),
                  name(error).data(), static_cast<unsigned long long>(offset),
                  static_cast<int>(describe(error).size()), describe(error).data());
     return 1;
   }
-  while (!enc.finished()) write_out({out, enc.finish(out, sizeof out).written});
   return 0;
 }
 
@@ -110,7 +135,7 @@ int decode(const dot::decoder_options& options, std::size_t split) {
       }
     }
   });
-  std::fflush(stdout);
+  if (!output_ok()) return 2;
   if (!ok) {
     std::perror("mailwire-dot: read");
     return 2;
@@ -119,7 +144,7 @@ int decode(const dot::decoder_options& options, std::size_t split) {
     dec.feed_eof();
     dot::decoder_event ev;
     while ((ev = dec.next()).kind == dot::event_kind::data) write_out(ev.bytes);
-    std::fflush(stdout);
+    if (!output_ok()) return 2;
     std::fprintf(stderr, "unexpected_eof at offset %llu: input ended before the terminator\n",
                  static_cast<unsigned long long>(dec.consumed()));
     std::fprintf(stderr, "consumed=%llu\n", static_cast<unsigned long long>(dec.consumed()));
@@ -170,13 +195,15 @@ int main(int argc, char** argv) {
         return usage();
       }
     } else if (arg == "--split") {
-      if (!parse_size(value, split)) return usage();
+      std::uint64_t n = 0;
+      if (!parse_number(value, 1u << 30, n) || n == 0) return usage();
+      split = static_cast<std::size_t>(n);
     } else if (arg == "--max-size" && mode == "decode") {
-      std::size_t n = 0;
-      if (!parse_size(value, n)) return usage();
-      options.max_size = n;
+      if (!parse_number(value, UINT64_MAX, options.max_size)) return usage();
     } else if (arg == "--max-line" && mode == "decode") {
-      if (!parse_size(value, options.max_line_length)) return usage();
+      std::uint64_t n = 0;
+      if (!parse_number(value, SIZE_MAX, n)) return usage();
+      options.max_line_length = static_cast<std::size_t>(n);
     } else {
       return usage();
     }

@@ -3,6 +3,8 @@
 set -u
 tool=$1
 fail=0
+errfile=$(mktemp)
+trap 'rm -f "$errfile"' EXIT
 check() {  # name expected actual
   if [ "$2" != "$3" ]; then
     printf 'FAIL %s\n  expected: %q\n  actual:   %q\n' "$1" "$2" "$3"
@@ -13,8 +15,8 @@ check() {  # name expected actual
 }
 run() {  # stdin-bytes args... ; sets out, err, rc
   local input=$1; shift
-  out=$(printf '%b' "$input" | "$tool" "$@" 2>/tmp/mailwire_dot_err.$$; echo "rc=$?")
-  err=$(cat /tmp/mailwire_dot_err.$$)
+  out=$(printf '%b' "$input" | timeout 10 "$tool" "$@" 2>"$errfile"; echo "rc=$?")
+  err=$(cat "$errfile")
 }
 
 for split in 65536 1 3; do
@@ -41,5 +43,20 @@ check "encode empty message" $'.\r\nrc=0' "$out"
 run 'x' frobnicate
 check "unknown mode is a usage error" "rc=64" "$out"
 
-rm -f /tmp/mailwire_dot_err.$$
+run 'abc\rd' encode --policy reject
+check "a refused bare CR is reported at its own offset" "body_bare_cr at offset 3: bare CR in message content" "$err"
+run 'abc\r' encode --policy reject
+check "a refused trailing CR ends with exit 1, no hang" $'abc\rrc=1' "$out"
+check "a refused trailing CR is reported" "body_bare_cr at offset 3: bare CR in message content" "$err"
+for bad in -1 +3 ' 3' 3x 0 99999999999999999999; do
+  run '.\r\n' decode --split "$bad"
+  check "--split '$bad' is a usage error" "rc=64" "$out"
+done
+run '.\r\n' decode --max-size 0 --max-line 0
+check "--max-size 0 and --max-line 0 mean no limit" "rc=0" "$out"
+if [ -w /dev/full ]; then
+  printf 'x\r\n.\r\n' | "$tool" decode >/dev/full 2>/dev/null
+  check "a write error is exit 2" "2" "$?"
+fi
+
 exit $fail

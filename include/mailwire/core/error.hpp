@@ -3,9 +3,12 @@
 //
 // Errors are values. Events carry a one-byte `errc`; `describe()`, `name()` and
 // `suggested_reply()` are constexpr and allocation-free, so a server can turn any
-// error into the reply it should send in one call. `make_error_code()` exists
-// for interop with code that speaks std::error_code.
+// error into the reply it should send in one call. A value that is no
+// enumerator (say, a byte cast to errc) reads as "unknown", never as "no
+// error". `make_error_code()` exists for interop with code that speaks
+// std::error_code.
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <system_error>
@@ -62,7 +65,7 @@ constexpr errc_info errc_table[] = {
     {"invalid_argument", "value not allowed by the protocol grammar",
      {501, "5.5.4", "Invalid argument"}},
     {"line_too_long", "line longer than the configured limit",
-     {500, "5.5.6", "Line too long"}},
+     {500, "5.5.0", "Line too long"}},
     {"bare_cr", "CR not followed by LF inside a line",
      {500, "5.5.2", "Bare CR not allowed"}},
     {"bare_lf", "LF not preceded by CR",
@@ -87,15 +90,83 @@ constexpr errc_info errc_table[] = {
      {554, "5.5.1", "Data after STARTTLS discarded"}},
 };
 
+// One row per enumerator, indexed by value (row 0 is the value-initialised
+// errc{}, "no error").
 constexpr std::size_t errc_count = sizeof(errc_table) / sizeof(errc_table[0]);
 
+// Adding an enumerator? Add its row to errc_table at the same position, and if
+// it is the new last enumerator, name it here instead of data_after_starttls.
+static_assert(errc_count == static_cast<std::size_t>(errc::data_after_starttls) + 1,
+              "errc_table needs exactly one row per errc value (plus row 0)");
+static_assert(errc_table[errc_count - 1].name == "data_after_starttls",
+              "the last row of errc_table must describe the last enumerator");
+
+/// The row for values that are no enumerator (e.g. a byte from the wire cast to
+/// errc, or an int handed to error_category::message()).
+constexpr errc_info errc_unknown = {"unknown", "unknown mailwire error",
+                                    {451, "4.3.0", "Local error"}};
+
 constexpr const errc_info& info(errc e) noexcept {
-  auto i = static_cast<std::size_t>(e);
-  return errc_table[i < errc_count ? i : 0];
+  const auto i = static_cast<std::size_t>(e);
+  return i < errc_count ? errc_table[i] : errc_unknown;
 }
+
+/// Row for an int from std::error_code; out-of-range ints never become an errc.
+constexpr const errc_info& info(int ev) noexcept {
+  return ev >= 0 && static_cast<std::size_t>(ev) < errc_count
+             ? errc_table[static_cast<std::size_t>(ev)]
+             : errc_unknown;
+}
+
+// Self-checks of the replies against RFC 5321 §4.2 and RFC 3463 §2.
+constexpr bool is_decimal_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+/// Reply code "x y z": x in 2-5, y in 0-5, z any digit (RFC 5321 §4.2).
+constexpr bool reply_code_valid(std::uint16_t code) noexcept {
+  return code >= 200 && code <= 599 && (code / 10) % 10 <= 5;
+}
+
+/// Enhanced status code `class "." 1*3digit "." 1*3digit` whose class equals
+/// the first digit of the reply code (RFC 3463 §2); empty means "none applies".
+constexpr bool enhanced_matches(std::string_view enhanced, std::uint16_t code) noexcept {
+  if (enhanced.empty()) return true;
+  if (enhanced.size() < 5 || enhanced[0] - '0' != code / 100 || enhanced[1] != '.')
+    return false;
+  std::size_t i = 2;
+  for (int part = 0; part < 2; ++part) {
+    const std::size_t start = i;
+    while (i < enhanced.size() && is_decimal_digit(enhanced[i])) ++i;
+    if (i == start || i - start > 3) return false;
+    if (part == 0) {
+      if (i == enhanced.size() || enhanced[i] != '.') return false;
+      ++i;
+    }
+  }
+  return i == enhanced.size();
+}
+
+/// A reply for an error: 4xx or 5xx, a matching enhanced class, some text.
+constexpr bool error_reply_valid(const reply_hint& r) noexcept {
+  return reply_code_valid(r.code) && (r.code / 100 == 4 || r.code / 100 == 5) &&
+         enhanced_matches(r.enhanced, r.code) && !r.text.empty();
+}
+
+constexpr bool error_replies_valid() noexcept {
+  const reply_hint& ok = errc_table[0].reply;
+  if (!reply_code_valid(ok.code) || ok.code / 100 != 2 ||
+      !enhanced_matches(ok.enhanced, ok.code))
+    return false;
+  for (std::size_t i = 1; i < errc_count; ++i)
+    if (!error_reply_valid(errc_table[i].reply)) return false;
+  return error_reply_valid(errc_unknown.reply);
+}
+static_assert(error_replies_valid(),
+              "every error reply must be 4xx/5xx with an enhanced code of the same class");
+
 }  // namespace detail
 
-/// The enumerator's name, e.g. "bare_lf" (used by traces and logs).
+/// The enumerator's name, e.g. "bare_lf" (used by traces and logs); "none" for
+/// errc{} and "unknown" for values that are no enumerator.
 constexpr std::string_view name(errc e) noexcept { return detail::info(e).name; }
 
 /// One-line human description.
@@ -103,7 +174,8 @@ constexpr std::string_view describe(errc e) noexcept {
   return detail::info(e).description;
 }
 
-/// The reply a server should send when it rejects input for this reason.
+/// The reply a server should send when it rejects input for this reason
+/// (451 4.3.0 for unknown values).
 constexpr reply_hint suggested_reply(errc e) noexcept {
   return detail::info(e).reply;
 }
@@ -113,7 +185,7 @@ class error_category_impl final : public std::error_category {
  public:
   const char* name() const noexcept override { return "mailwire"; }
   std::string message(int ev) const override {
-    return std::string(describe(static_cast<errc>(ev)));
+    return std::string(detail::info(ev).description);
   }
 };
 

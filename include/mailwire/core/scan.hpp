@@ -20,11 +20,12 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__x86_64__) || defined(_M_X64)
-#define MAILWIRE_SCAN_X86 1
+// GCC and Clang (their vector extensions, target attributes and builtins).
+#if defined(__x86_64__)
+#define MAILWIRE_DETAIL_SCAN_X86 1
 #include <immintrin.h>
 #elif defined(__aarch64__)
-#define MAILWIRE_SCAN_NEON 1
+#define MAILWIRE_DETAIL_SCAN_NEON 1
 #include <arm_neon.h>
 #endif
 
@@ -117,7 +118,7 @@ inline const char* find(const char* first, const char* last) noexcept {
 }
 }  // namespace scalar
 
-#if defined(MAILWIRE_SCAN_X86)
+#if defined(MAILWIRE_DETAIL_SCAN_X86)
 namespace sse2 {
 /// 16 bytes per step; SSE2 is part of the x86-64 baseline.
 template <unsigned Mode>
@@ -200,9 +201,9 @@ __attribute__((target("avx2"))) inline const char* find(const char* first,
   return sse2::find<Mode>(p, last);
 }
 }  // namespace avx2
-#endif  // MAILWIRE_SCAN_X86
+#endif  // MAILWIRE_DETAIL_SCAN_X86
 
-#if defined(MAILWIRE_SCAN_NEON)
+#if defined(MAILWIRE_DETAIL_SCAN_NEON)
 namespace neon {
 /// 16 bytes per step; NEON is part of the aarch64 baseline.
 template <unsigned Mode>
@@ -240,13 +241,13 @@ inline const char* find(const char* first, const char* last) noexcept {
   return scalar::find<Mode>(p, last);
 }
 }  // namespace neon
-#endif  // MAILWIRE_SCAN_NEON
+#endif  // MAILWIRE_DETAIL_SCAN_NEON
 
 /// Is this kernel usable on the running CPU?
 inline bool available(kernel k) noexcept {
   switch (k) {
     case kernel::scalar: return true;
-#if defined(MAILWIRE_SCAN_X86)
+#if defined(MAILWIRE_DETAIL_SCAN_X86)
     case kernel::sse2: return true;
     case kernel::avx2:
 #if defined(__AVX2__)
@@ -259,7 +260,7 @@ inline bool available(kernel k) noexcept {
     case kernel::avx2: return false;
 #endif
     case kernel::neon:
-#if defined(MAILWIRE_SCAN_NEON)
+#if defined(MAILWIRE_DETAIL_SCAN_NEON)
       return true;
 #else
       return false;
@@ -270,9 +271,9 @@ inline bool available(kernel k) noexcept {
 
 /// The kernel scan::find uses on this CPU.
 inline kernel best_kernel() noexcept {
-#if defined(MAILWIRE_SCAN_X86)
+#if defined(MAILWIRE_DETAIL_SCAN_X86)
   return available(kernel::avx2) ? kernel::avx2 : kernel::sse2;
-#elif defined(MAILWIRE_SCAN_NEON)
+#elif defined(MAILWIRE_DETAIL_SCAN_NEON)
   return kernel::neon;
 #else
   return kernel::scalar;
@@ -283,11 +284,11 @@ inline kernel best_kernel() noexcept {
 template <unsigned Mode>
 inline const char* find_with(kernel k, const char* first, const char* last) noexcept {
   if (!available(k)) k = kernel::scalar;
-#if defined(MAILWIRE_SCAN_X86)
+#if defined(MAILWIRE_DETAIL_SCAN_X86)
   if (k == kernel::sse2) return sse2::find<Mode>(first, last);
   if (k == kernel::avx2) return avx2::find<Mode>(first, last);
 #endif
-#if defined(MAILWIRE_SCAN_NEON)
+#if defined(MAILWIRE_DETAIL_SCAN_NEON)
   if (k == kernel::neon) return neon::find<Mode>(first, last);
 #endif
   return scalar::find<Mode>(first, last);
@@ -296,14 +297,14 @@ inline const char* find_with(kernel k, const char* first, const char* last) noex
 /// First position in [first, last) matching Mode, or last; best kernel.
 template <unsigned Mode>
 inline const char* find(const char* first, const char* last) noexcept {
-#if defined(MAILWIRE_SCAN_X86)
+#if defined(MAILWIRE_DETAIL_SCAN_X86)
 #if defined(__AVX2__)
   return avx2::find<Mode>(first, last);
 #else
   return __builtin_cpu_supports("avx2") ? avx2::find<Mode>(first, last)
                                         : sse2::find<Mode>(first, last);
 #endif
-#elif defined(MAILWIRE_SCAN_NEON)
+#elif defined(MAILWIRE_DETAIL_SCAN_NEON)
   return neon::find<Mode>(first, last);
 #else
   return scalar::find<Mode>(first, last);
@@ -311,3 +312,6 @@ inline const char* find(const char* first, const char* last) noexcept {
 }
 
 }  // namespace mailwire::scan
+
+#undef MAILWIRE_DETAIL_SCAN_X86
+#undef MAILWIRE_DETAIL_SCAN_NEON

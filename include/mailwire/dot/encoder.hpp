@@ -39,7 +39,7 @@ namespace mailwire::dot {
 
 struct encoder_options {
   /// Refuse bare CR / bare LF (errc::body_bare_cr / body_bare_lf) instead of
-  /// normalising them to CRLF.
+  /// normalizing them to CRLF.
   bool refuse_bare_line_ends = false;
 };
 
