@@ -236,3 +236,18 @@ TEST_CASE("dot: need_more tells how much was consumed; body_flags holds body fla
   CHECK(f.has(errc::message_too_large));
   CHECK_FALSE(f.has(errc::body_bare_cr));
 }
+
+TEST_CASE("dot: a flag inside decoder-supplied bytes points at the input byte they stand for",
+          "[dot][decoder]") {
+  dot::decoder_options o;
+  o.policy = dot::line_end_policy::normalize;
+  o.max_size = 2;
+  // "a\r" then the supplied "\n" (the third octet, over the limit) for the CR at 1.
+  CHECK(decode("a\rX\r\n.\r\n", o) ==
+        "data a\\r\\nX\\r\\n\nend consumed=8 size=6 flag=message_too_large@1 +message_too_large\n");
+  // The withheld CR after a line-start dot (offset 5) comes back as "\r\n".
+  o.max_size = 4;
+  CHECK(decode("ab\r\n.\rX\r\n.\r\n", o) ==
+        "data ab\\r\\n\\r\\nX\\r\\n\nend consumed=12 size=9 flag=message_too_large@5 "
+        "+message_too_large\n");
+}

@@ -99,9 +99,10 @@ struct decoder_event {
   /// data: the decoded bytes.
   std::string_view bytes;
   /// Stream offset, counted from the first byte of the body. data: the input
-  /// byte the data starts at (for bytes the decoder supplies: the input byte
-  /// they stand for or are inserted before); end: just past the terminator
-  /// (== consumed()); error: where the input ended; need_more: consumed().
+  /// byte the data starts at (for bytes the decoder supplies: the bare CR or
+  /// LF they complete or replace, or the withheld CR); end: just past the
+  /// terminator (== consumed()); error: where the input ended; need_more:
+  /// consumed().
   std::uint64_t offset = 0;
   /// end: decoded content size in octets.
   std::uint64_t size = 0;
@@ -112,7 +113,8 @@ struct decoder_event {
   /// server's answer; error: the error.
   errc error{};
   /// end: where `error` was found: the bare CR, bare LF or NUL itself, or the
-  /// first octet over the size or line-length limit.
+  /// first octet over the size or line-length limit (for decoder-supplied
+  /// bytes, the input byte they stand for).
   std::uint64_t error_offset = 0;
 
   /// end: number of input octets the body used, terminator included.
@@ -183,10 +185,21 @@ class decoder {
     flags_.set(e);
   }
 
+  /// Content from the input at stream offset `at`.
   decoder_event data_event(std::string_view bytes, std::uint64_t at) noexcept {
+    return content(bytes, at, options_.max_size - size_);
+  }
+
+  /// Bytes the decoder supplies, standing for the input byte at `at`: a flag
+  /// anywhere inside them points at that byte.
+  decoder_event supplied(std::string_view bytes, std::uint64_t at) noexcept {
+    return content(bytes, at, 0);
+  }
+
+  decoder_event content(std::string_view bytes, std::uint64_t at, std::uint64_t flag_delta) noexcept {
     if (options_.max_size != 0 && !flags_.has(errc::message_too_large) &&
         bytes.size() > options_.max_size - size_) {
-      flag(errc::message_too_large, at + (options_.max_size - size_));
+      flag(errc::message_too_large, at + flag_delta);
     }
     size_ += bytes.size();
     decoder_event ev;
@@ -298,7 +311,7 @@ inline decoder_event decoder::next() noexcept {
         if (c == '\n' && normalize) {
           if (cut(ev)) return ev;  // the content before the LF first
           slice_ = ++pos_;
-          return data_event(kCRLF, offset_of(pos_ - 1));
+          return supplied(kCRLF, offset_of(pos_ - 1));
         }
         ++pos_;
         if (c == '\r') {
@@ -324,7 +337,7 @@ inline decoder_event decoder::next() noexcept {
             state_ = state::cr;  // come back here to add the LF
             return ev;
           }
-          return data_event(kLF, offset_of(pos_));
+          return supplied(kLF, offset_of(pos_) - 1);
         }
         if (strict) flag(errc::body_bare_cr, offset_of(pos_) - 1);
         break;
@@ -359,7 +372,7 @@ inline decoder_event decoder::next() noexcept {
         // ".\r" then not LF: the dot was stuffing, the withheld CR is bare.
         state_ = state::mid;
         if (strict) flag(errc::body_bare_cr, offset_of(pos_) - 1);
-        return data_event(normalize ? kCRLF : kCR, offset_of(pos_) - 1);
+        return supplied(normalize ? kCRLF : kCR, offset_of(pos_) - 1);
       case state::done:
       case state::failed:
         return decoder_event{};
