@@ -251,3 +251,27 @@ TEST_CASE("dot: a flag inside decoder-supplied bytes points at the input byte th
         "data ab\\r\\n\\r\\nX\\r\\n\nend consumed=12 size=9 flag=message_too_large@5 "
         "+message_too_large\n");
 }
+
+TEST_CASE("RFC 5321 §4.5.3.1.6: line limits hold across long runs of short lines",
+          "[dot][decoder][regression]") {
+  // Many short lines make one long run for the scan; the long line inside it
+  // must be found, flagged where its limit is passed, whatever the split.
+  std::string body;
+  for (int i = 0; i < 300; ++i) body += "short line\r\n";
+  const std::size_t long_start = body.size();
+  body += std::string(999, 'L') + "\r\n";  // 1001 octets with its CRLF
+  for (int i = 0; i < 300; ++i) body += "..dotted\r\n";
+  body += std::string(998, 'k') + "\r\n.\r\n";  // exactly 1000: fine
+  dot::decoder_options o;
+  o.max_line_length = dot::rfc5321_max_line_length;
+  const std::string log = check_split_invariance(
+      [&] { return decoder_session{dot::decoder(o), false, {}}; }, body, 8, 0);
+  CHECK(log.find("flag=body_line_too_long@" + std::to_string(long_start + 1000) +
+                 " +body_line_too_long\n") != std::string::npos);
+  // A line over the limit that never ends is not flagged: the input ends first.
+  CHECK(decode(std::string(50, 'x'), [] {
+          dot::decoder_options l;
+          l.max_line_length = 10;
+          return l;
+        }()) == "data " + std::string(50, 'x') + "\nerror unexpected_eof@50\n");
+}
