@@ -21,9 +21,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <memory>
 #include <ostream>
-#include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,9 +70,7 @@ std::int64_t decode_stream(std::string_view encoded, std::size_t piece,
   for (;;) {
     const dot::decoder_event ev = dec.next();
     switch (ev.kind) {
-      case dot::event_kind::data:
-        sum += ev.bytes.size();
-        break;
+      case dot::event_kind::data: sum += ev.bytes.size(); break;
       case dot::event_kind::need_more: {
         if (fed == encoded.size()) return -1;
         const std::size_t n = std::min(step, encoded.size() - fed);
@@ -83,8 +81,7 @@ std::int64_t decode_stream(std::string_view encoded, std::size_t piece,
       case dot::event_kind::end:
         if (ev.size != sum || ev.consumed() != encoded.size() || ev.flags.any()) return -1;
         return static_cast<std::int64_t>(sum);
-      case dot::event_kind::error:
-        return -1;
+      case dot::event_kind::error: return -1;
     }
   }
 }
@@ -152,8 +149,7 @@ void bm_encode_copy(benchmark::State& st, const mailwire_bench::corpus& c, std::
 /// Encodes `raw` (in chunks of `piece` bytes, or whole when 0) as segment
 /// lists of at most kSegments views; returns the total size the segments
 /// describe, or -1 on error.
-std::int64_t encode_gather_stream(std::string_view raw, std::size_t piece,
-                                  std::string_view* segs) {
+std::int64_t encode_gather_stream(std::string_view raw, std::size_t piece, std::string_view* segs) {
   dot::encoder enc;
   const std::size_t step = piece == 0 ? raw.size() : piece;
   std::uint64_t total = 0;
@@ -350,29 +346,23 @@ int main(int argc, char** argv) {
   std::memset(dst.get(), 0x5a, c.encoded.size());
   char* const dst_ptr = dst.get();
 
-  benchmark::RegisterBenchmark("BM_memcpy", [&c, dst_ptr](benchmark::State& st) {
-    bm_memcpy(st, c.encoded, dst_ptr);
-  });
-  benchmark::RegisterBenchmark("BM_decode/whole", [&c](benchmark::State& st) {
-    bm_decode(st, c, 0);
-  });
-  benchmark::RegisterBenchmark("BM_decode/64KiB", [&c](benchmark::State& st) {
-    bm_decode(st, c, kPiece);
-  });
+  benchmark::RegisterBenchmark(
+      "BM_memcpy", [&c, dst_ptr](benchmark::State& st) { bm_memcpy(st, c.encoded, dst_ptr); });
+  benchmark::RegisterBenchmark("BM_decode/whole",
+                               [&c](benchmark::State& st) { bm_decode(st, c, 0); });
+  benchmark::RegisterBenchmark("BM_decode/64KiB",
+                               [&c](benchmark::State& st) { bm_decode(st, c, kPiece); });
   benchmark::RegisterBenchmark("BM_decode/64KiB_line_limit", [&c](benchmark::State& st) {
     dot::decoder_options o;  // RFC 5321's 1000-octet lines checked (the corpus keeps them)
     o.max_line_length = dot::rfc5321_max_line_length;
     bm_decode(st, c, kPiece, o);
   });
-  benchmark::RegisterBenchmark("BM_encode_copy/64KiB", [&c](benchmark::State& st) {
-    bm_encode_copy(st, c, kPiece);
-  });
-  benchmark::RegisterBenchmark("BM_encode_gather/whole", [&c](benchmark::State& st) {
-    bm_encode_gather(st, c, 0);
-  });
-  benchmark::RegisterBenchmark("BM_encode_gather/64KiB", [&c](benchmark::State& st) {
-    bm_encode_gather(st, c, kPiece);
-  });
+  benchmark::RegisterBenchmark("BM_encode_copy/64KiB",
+                               [&c](benchmark::State& st) { bm_encode_copy(st, c, kPiece); });
+  benchmark::RegisterBenchmark("BM_encode_gather/whole",
+                               [&c](benchmark::State& st) { bm_encode_gather(st, c, 0); });
+  benchmark::RegisterBenchmark("BM_encode_gather/64KiB",
+                               [&c](benchmark::State& st) { bm_encode_gather(st, c, kPiece); });
 
   register_scan<&scan::scalar::find<kLineMode>, &scan::scalar::find<kStrictMode>>("scalar", c);
 #if defined(__x86_64__) || defined(_M_X64)
@@ -384,9 +374,8 @@ int main(int argc, char** argv) {
   register_scan<&scan::neon::find<kLineMode>, &scan::neon::find<kStrictMode>>("neon", c);
 #endif
 
-  summary_reporter reporter(isatty(STDOUT_FILENO) != 0
-                                ? benchmark::ConsoleReporter::OO_ColorTabular
-                                : benchmark::ConsoleReporter::OO_Tabular);
+  summary_reporter reporter(isatty(STDOUT_FILENO) != 0 ? benchmark::ConsoleReporter::OO_ColorTabular
+                                                       : benchmark::ConsoleReporter::OO_Tabular);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::snprintf(info, sizeof info,
                 "summary (GB/s = 10^9 bytes/s; ratios to memcpy of the %.1f MiB encoded "

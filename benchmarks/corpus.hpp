@@ -142,31 +142,55 @@ class generator {
 
   // ---- vocabulary ---------------------------------------------------------
   static constexpr std::string_view words_[] = {
-      "the", "of", "and", "to", "in", "is", "that", "for", "it", "as", "was", "with", "be",
-      "by", "on", "not", "he", "this", "are", "or", "his", "from", "at", "which", "but",
-      "have", "an", "had", "they", "you", "were", "their", "one", "all", "we", "can", "her",
-      "has", "there", "been", "if", "more", "when", "will", "would", "who", "so", "no",
-      "meeting", "report", "quarter", "schedule", "attached", "please", "review", "thanks,",
-      "regards,", "tomorrow", "server", "delivery", "message", "mailbox", "customer",
-      "invoice", "project", "budget", "deadline", "update", "version", "release", "network",
-      "question", "answer", "following", "previous", "discussion", "agreement", "contract",
-      "department", "information", "configuration", "performance", "(see", "below)",
-      "e.g.", "i.e.", "etc.", "2024", "15:30", "\"draft\"", "Monday", "Friday", "Berlin",
-      "Tokyo", "ACME", "SMTP", "TLS", "DNS", "-", "--", "100%", "$1,200", "ok.",
+      "the",         "of",          "and",
+      "to",          "in",          "is",
+      "that",        "for",         "it",
+      "as",          "was",         "with",
+      "be",          "by",          "on",
+      "not",         "he",          "this",
+      "are",         "or",          "his",
+      "from",        "at",          "which",
+      "but",         "have",        "an",
+      "had",         "they",        "you",
+      "were",        "their",       "one",
+      "all",         "we",          "can",
+      "her",         "has",         "there",
+      "been",        "if",          "more",
+      "when",        "will",        "would",
+      "who",         "so",          "no",
+      "meeting",     "report",      "quarter",
+      "schedule",    "attached",    "please",
+      "review",      "thanks,",     "regards,",
+      "tomorrow",    "server",      "delivery",
+      "message",     "mailbox",     "customer",
+      "invoice",     "project",     "budget",
+      "deadline",    "update",      "version",
+      "release",     "network",     "question",
+      "answer",      "following",   "previous",
+      "discussion",  "agreement",   "contract",
+      "department",  "information", "configuration",
+      "performance", "(see",        "below)",
+      "e.g.",        "i.e.",        "etc.",
+      "2024",        "15:30",       "\"draft\"",
+      "Monday",      "Friday",      "Berlin",
+      "Tokyo",       "ACME",        "SMTP",
+      "TLS",         "DNS",         "-",
+      "--",          "100%",        "$1,200",
+      "ok.",
   };
   static constexpr std::string_view filler_ = "internationalization";  // longer than any word
   static constexpr std::string_view first_names_[] = {
-      "Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy",
+      "Alice",   "Bob",  "Carol",  "Dave",  "Erin",   "Frank", "Grace", "Heidi",  "Ivan",  "Judy",
       "Mallory", "Niaj", "Olivia", "Peggy", "Rupert", "Sybil", "Trent", "Victor", "Walter"};
   static constexpr std::string_view last_names_[] = {
-      "Smith", "Jones", "Garcia", "Miller", "Davis", "Martin", "Lee", "Walker", "Hall",
-      "Young", "King", "Wright", "Lopez", "Hill", "Scott", "Green", "Adams", "Baker"};
-  static constexpr std::string_view domains_[] = {
-      "example.com", "example.net", "example.org", "mail.example.com", "corp.example.net",
-      "lists.example.org"};
+      "Smith", "Jones", "Garcia", "Miller", "Davis", "Martin", "Lee",   "Walker", "Hall",
+      "Young", "King",  "Wright", "Lopez",  "Hill",  "Scott",  "Green", "Adams",  "Baker"};
+  static constexpr std::string_view domains_[] = {"example.com",      "example.net",
+                                                  "example.org",      "mail.example.com",
+                                                  "corp.example.net", "lists.example.org"};
   static constexpr std::string_view days_[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   static constexpr std::string_view months_[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
   /// Words appended to out_ until the text since `start` is exactly `len` long.
   void words_to(std::size_t start, std::size_t len) {
@@ -359,10 +383,8 @@ inline void check_decodes_back(std::string_view encoded, std::string_view raw) {
         if (ev.flags.any()) corpus_fail("decoder flagged the corpus");
         if (!dec.rest().empty()) corpus_fail("bytes after the terminator");
         return;
-      case mailwire::dot::event_kind::need_more:
-        corpus_fail("no terminator in the encoded corpus");
-      case mailwire::dot::event_kind::error:
-        corpus_fail("decoder error");
+      case mailwire::dot::event_kind::need_more: corpus_fail("no terminator in the encoded corpus");
+      case mailwire::dot::event_kind::error: corpus_fail("decoder error");
     }
   }
 }

@@ -150,8 +150,8 @@ int decode(const dot::decoder_options& options, std::size_t split) {
     std::fprintf(stderr, "consumed=%llu\n", static_cast<unsigned long long>(dec.consumed()));
     return 2;
   }
-  for (errc e : {errc::body_bare_cr, errc::body_bare_lf, errc::body_nul,
-                 errc::body_line_too_long, errc::message_too_large}) {
+  for (errc e : {errc::body_bare_cr, errc::body_bare_lf, errc::body_nul, errc::body_line_too_long,
+                 errc::message_too_large}) {
     if (!end.flags.has(e)) continue;
     std::fprintf(stderr, "flagged %.*s%s\n", static_cast<int>(name(e).size()), name(e).data(),
                  e == end.error ? " (first)" : "");

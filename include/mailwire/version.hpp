@@ -8,9 +8,8 @@
 #define MAILWIRE_VERSION_MINOR 1
 #define MAILWIRE_VERSION_PATCH 0
 
-#define MAILWIRE_VERSION                                                     \
-  (MAILWIRE_VERSION_MAJOR * 10000 + MAILWIRE_VERSION_MINOR * 100 +            \
-   MAILWIRE_VERSION_PATCH)
+#define MAILWIRE_VERSION \
+  (MAILWIRE_VERSION_MAJOR * 10000 + MAILWIRE_VERSION_MINOR * 100 + MAILWIRE_VERSION_PATCH)
 
 namespace mailwire {
 inline constexpr int version_major = MAILWIRE_VERSION_MAJOR;
@@ -33,8 +32,8 @@ constexpr int parse_version_number(const char* s, std::size_t& i) noexcept {
 }
 
 /// True when the `length` characters of s read exactly "major.minor.patch".
-constexpr bool version_string_is(const char* s, std::size_t length, int major,
-                                 int minor, int patch) noexcept {
+constexpr bool version_string_is(const char* s, std::size_t length, int major, int minor,
+                                 int patch) noexcept {
   std::size_t i = 0;
   if (parse_version_number(s, i) != major || s[i++] != '.') return false;
   if (parse_version_number(s, i) != minor || s[i++] != '.') return false;
@@ -44,7 +43,7 @@ constexpr bool version_string_is(const char* s, std::size_t length, int major,
 }  // namespace detail
 
 // The string is spelled out for readers and packagers; this keeps it honest.
-static_assert(detail::version_string_is(version_string, sizeof(version_string) - 1,
-                                        version_major, version_minor, version_patch),
+static_assert(detail::version_string_is(version_string, sizeof(version_string) - 1, version_major,
+                                        version_minor, version_patch),
               "version_string must equal MAILWIRE_VERSION_MAJOR.MINOR.PATCH");
 }  // namespace mailwire

@@ -74,8 +74,7 @@ constexpr int count_alpha() {
 
 }  // namespace
 
-TEST_CASE("ascii: every class function agrees with the reference over all 256 octets",
-          "[ascii]") {
+TEST_CASE("ascii: every class function agrees with the reference over all 256 octets", "[ascii]") {
   int counts[10] = {};
   for (unsigned v = 0; v < 256; ++v) {
     const auto c = static_cast<unsigned char>(v);

@@ -15,11 +15,20 @@ namespace {
 
 // Every enumerator, in declaration order (errc{} "none" excluded).
 constexpr errc all_errors[] = {
-    errc::buffer_too_small, errc::invalid_argument,  errc::line_too_long,
-    errc::bare_cr,          errc::bare_lf,           errc::nul_in_line,
-    errc::unexpected_eof,   errc::body_bare_cr,      errc::body_bare_lf,
-    errc::body_nul,         errc::body_line_too_long, errc::message_too_large,
-    errc::invalid_base64,   errc::data_after_starttls,
+    errc::buffer_too_small,
+    errc::invalid_argument,
+    errc::line_too_long,
+    errc::bare_cr,
+    errc::bare_lf,
+    errc::nul_in_line,
+    errc::unexpected_eof,
+    errc::body_bare_cr,
+    errc::body_bare_lf,
+    errc::body_nul,
+    errc::body_line_too_long,
+    errc::message_too_large,
+    errc::invalid_base64,
+    errc::data_after_starttls,
 };
 
 constexpr std::size_t error_count = sizeof all_errors / sizeof all_errors[0];

@@ -312,9 +312,9 @@ TEST_CASE("SECURITY §4: a 100 KB line through a 32-byte reader stays bounded", 
 
 TEST_CASE("SECURITY §1/§4: one error per bad line, in stream order; the first fault wins",
           "[line_reader]") {
-  CHECK(run("A\nB\r\nC\rD\r\nE\0\r\nGOOD\r\n"s) ==
-        expect("error bare_lf @0", "error bare_cr @5", "error nul_in_line @10", "line GOOD",
-               "eof"));
+  CHECK(run("A\nB\r\nC\rD\r\nE\0\r\nGOOD\r\n"s) == expect("error bare_lf @0", "error bare_cr @5",
+                                                          "error nul_in_line @10", "line GOOD",
+                                                          "eof"));
   CHECK(run("A\0B\nC\rD\r\n"s) == expect("error nul_in_line @0", "eof"));
   CHECK(run("A\rB\0C\nD\r\n"s) == expect("error bare_cr @0", "eof"));
   // Length against content faults: whichever comes first in the line.
@@ -399,8 +399,9 @@ TEST_CASE("DESIGN §3: rest() hands the bytes after a line to a body decoder", "
   CHECK(r.offset() == 15);
 }
 
-TEST_CASE("RFC 2920 §3, RFC 3207 §4 / SECURITY §2,§6: buffered() reports bytes beyond the last line",
-          "[line_reader]") {
+TEST_CASE(
+    "RFC 2920 §3, RFC 3207 §4 / SECURITY §2,§6: buffered() reports bytes beyond the last line",
+    "[line_reader]") {
   mailwire::line_reader<> r;
   CHECK_FALSE(r.buffered());
   r.feed("EHLO x\r\n");
@@ -437,8 +438,8 @@ TEST_CASE("RFC 2920 §3, RFC 3207 §4 / SECURITY §2,§6: buffered() reports byt
 TEST_CASE("DESIGN §3: each event carries the stream offset of its line's first byte",
           "[line_reader]") {
   CHECK(run("EHLO a\r\n\r\nBAD\nX\r\nNOOP\r\nTAIL", opts(), true) ==
-        expect("line EHLO a @0", "line  @8", "error bare_lf @10", "line NOOP @17",
-               "eof mid-line", "error unexpected_eof @23"));
+        expect("line EHLO a @0", "line  @8", "error bare_lf @10", "line NOOP @17", "eof mid-line",
+               "error unexpected_eof @23"));
   const std::string pad(600, 'p');
   CHECK(run(pad + "\r\nRSET\r\n", opts(), true) ==
         expect("error line_too_long @0", "line RSET @602", "eof"));
@@ -550,15 +551,19 @@ TEST_CASE("RFC 5321 §2.3.8 / §4.5.3.1.4: random input agrees with a reference 
           break;
         }
       }
-      if (end_len == 0) return log + "eof mid-line\nerror unexpected_eof @" + std::to_string(i) +
-                               "\n";
+      if (end_len == 0)
+        return log + "eof mid-line\nerror unexpected_eof @" + std::to_string(i) + "\n";
       const std::string_view line = in.substr(i, j - i);
       std::string err;
       for (std::size_t k = 0; k < line.size() && err.empty(); ++k) {
-        if (line[k] == '\r') err = "bare_cr";
-        else if (line[k] == '\n') err = "bare_lf";
-        else if (line[k] == '\0' && !nul_ok) err = "nul_in_line";
-        else if (k + 1 > limit) err = "line_too_long";
+        if (line[k] == '\r')
+          err = "bare_cr";
+        else if (line[k] == '\n')
+          err = "bare_lf";
+        else if (line[k] == '\0' && !nul_ok)
+          err = "nul_in_line";
+        else if (k + 1 > limit)
+          err = "line_too_long";
       }
       if (err.empty() && line.size() + end_len > max) err = "line_too_long";
       log += err.empty() ? "line " + escape(line) + "\n"

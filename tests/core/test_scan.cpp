@@ -30,8 +30,7 @@ void random_agreement(std::uint32_t seed) {
     std::string buf(1 + rng() % 300, 'x');
     // Mostly plain text with sparse specials, so long vector runs are covered.
     const unsigned density = 1 + rng() % 40;
-    for (auto& c : buf)
-      c = (rng() % density == 0) ? alphabet[rng() % sizeof alphabet] : 'q';
+    for (auto& c : buf) c = (rng() % density == 0) ? alphabet[rng() % sizeof alphabet] : 'q';
     check_all_kernels<Mode>(buf, 1);
   }
 }
@@ -55,8 +54,7 @@ TEST_CASE("scan: scalar reference defines each condition", "[scan]") {
 TEST_CASE("scan: CR as the last byte counts as bare (its LF is not known yet)", "[scan]") {
   const std::string s = std::string(100, 'a') + "\r";
   for (auto k : scan::all_kernels)
-    CHECK(scan::find_with<scan::bare_cr>(k, s.data(), s.data() + s.size()) ==
-          s.data() + 100);
+    CHECK(scan::find_with<scan::bare_cr>(k, s.data(), s.data() + s.size()) == s.data() + 100);
 }
 
 TEST_CASE("scan: every kernel agrees with the scalar reference", "[scan]") {

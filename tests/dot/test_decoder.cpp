@@ -17,7 +17,11 @@ namespace {
 
 /// Decodes `input` under every split and returns the (identical) log.
 std::string decode(std::string_view input, const dot::decoder_options& options = {}) {
-  return check_split_invariance([&] { return decoder_session{dot::decoder(options), false, {}}; }, input);
+  return check_split_invariance(
+      [&] {
+        return decoder_session{dot::decoder(options), false, {}};
+      },
+      input);
 }
 
 /// A string literal with embedded NULs, whole.
@@ -50,7 +54,8 @@ TEST_CASE("RFC 5321 §4.1.1.4: bytes after the terminator are not part of the bo
   CHECK(decode("x\r\n.\r\nQUIT\r\n") == "data x\\r\\n\nend consumed=6 size=3\nrest QUIT\\r\\n\n");
 }
 
-TEST_CASE("SECURITY §1: smuggling variants are content, never the end", "[dot][decoder][smuggling]") {
+TEST_CASE("SECURITY §1: smuggling variants are content, never the end",
+          "[dot][decoder][smuggling]") {
   // Each variant is followed by the real terminator; the body must run to it.
   struct variant {
     const char* name;
@@ -73,8 +78,10 @@ TEST_CASE("SECURITY §1: smuggling variants are content, never the end", "[dot][
     const std::string log = decode(v.body);
     const std::string consumed = "end consumed=" + std::to_string(v.body.size());
     CHECK(log.find(consumed) != std::string::npos);
-    if (v.flag) CHECK(log.find(std::string("flag=") + v.flag) != std::string::npos);
-    else CHECK(log.find("flag=") == std::string::npos);
+    if (v.flag)
+      CHECK(log.find(std::string("flag=") + v.flag) != std::string::npos);
+    else
+      CHECK(log.find("flag=") == std::string::npos);
   }
 }
 
@@ -96,8 +103,7 @@ TEST_CASE("SECURITY §1: normalize policy turns bare line ends into CRLF, never 
   o.policy = dot::line_end_policy::normalize;
   CHECK(decode("a\nb\rc\r\n.\r\n", o) == "data a\\r\\nb\\r\\nc\\r\\n\nend consumed=10 size=9\n");
   // "\n.\n" normalised is "\r\n.\r\n" in the content, not the end.
-  CHECK(decode("a\n.\nb\r\n.\r\n", o) ==
-        "data a\\r\\n.\\r\\nb\\r\\n\nend consumed=10 size=9\n");
+  CHECK(decode("a\n.\nb\r\n.\r\n", o) == "data a\\r\\n.\\r\\nb\\r\\n\nend consumed=10 size=9\n");
   // A bare line end does not start a line: its dot is not unstuffed.
   CHECK(decode("a\n..\r\n.\r\n", o) == "data a\\r\\n..\\r\\n\nend consumed=9 size=7\n");
   // ".\r" then not LF: dot removed, the CR normalised.
@@ -133,7 +139,7 @@ TEST_CASE("RFC 5321 §4.5.3.1.6: long lines are flagged only when asked", "[dot]
   const std::string line998(998, 'x');
   const std::string ok = line998 + "\r\n.\r\n";
   const std::string too_long = line998 + "y\r\n.\r\n";
-  const std::string stuffed = "." + line998 + "\r\n.\r\n";  // 1000 after unstuffing
+  const std::string stuffed = "." + line998 + "\r\n.\r\n";     // 1000 after unstuffing
   CHECK(decode(too_long).find("flag=") == std::string::npos);  // off by default
   dot::decoder_options o;
   o.max_line_length = dot::rfc5321_max_line_length;
@@ -265,7 +271,10 @@ TEST_CASE("RFC 5321 §4.5.3.1.6: line limits hold across long runs of short line
   dot::decoder_options o;
   o.max_line_length = dot::rfc5321_max_line_length;
   const std::string log = check_split_invariance(
-      [&] { return decoder_session{dot::decoder(o), false, {}}; }, body, 8, 0);
+      [&] {
+        return decoder_session{dot::decoder(o), false, {}};
+      },
+      body, 8, 0);
   CHECK(log.find("flag=body_line_too_long@" + std::to_string(long_start + 1000) +
                  " +body_line_too_long\n") != std::string::npos);
   // A line over the limit that never ends is not flagged: the input ends first.

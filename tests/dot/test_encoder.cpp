@@ -80,7 +80,8 @@ std::string normalise(std::string_view m) {
       out += m[i];
     }
   }
-  if (!out.empty() && (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0)) out += "\r\n";
+  if (!out.empty() && (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0))
+    out += "\r\n";
   return out;
 }
 
@@ -188,7 +189,8 @@ TEST_CASE("dot: the gather form yields the same bytes as views of the input and 
   const std::string m = "one\r\n.two\r\nthree\nfour";
   const std::string expected = encode(m);
   for (std::size_t max = 1; max <= 6; ++max)
-    for (std::size_t chunk = 1; chunk <= m.size(); ++chunk) REQUIRE(encode_gather(m, chunk, max) == expected);
+    for (std::size_t chunk = 1; chunk <= m.size(); ++chunk)
+      REQUIRE(encode_gather(m, chunk, max) == expected);
 
   // Unchanged runs are single views into the input, not copies.
   dot::encoder e;
@@ -205,7 +207,8 @@ TEST_CASE("dot: the gather form yields the same bytes as views of the input and 
   CHECK(segs[4] == "\nfour");
 }
 
-TEST_CASE("dot: decode(encode(m)) == normalise(m) for generated messages", "[dot][encoder][roundtrip]") {
+TEST_CASE("dot: decode(encode(m)) == normalise(m) for generated messages",
+          "[dot][encoder][roundtrip]") {
   std::mt19937 rng(20261127);
   const char alphabet[] = {'a', 'b', '.', '.', '\r', '\n', '\0', ' '};
   for (int round = 0; round < 2000; ++round) {

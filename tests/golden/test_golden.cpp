@@ -101,7 +101,10 @@ std::string run(const std::string& parser, const golden_case& c) {
   if (parser == "dot-decoder") {
     const auto o = decoder_options_from(c);
     return test::check_split_invariance(
-        [&] { return test::decoder_session{dot::decoder(o), false, {}}; }, c.input);
+        [&] {
+          return test::decoder_session{dot::decoder(o), false, {}};
+        },
+        c.input);
   }
   FAIL("no session for tests/golden/" << parser);
   return {};

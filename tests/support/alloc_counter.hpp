@@ -2,7 +2,8 @@
 // Counts heap allocations made by this process while a scope is active.
 // alloc_counter.cpp replaces the global operator new/delete family and, on
 // glibc, malloc/calloc/realloc/aligned_alloc/posix_memalign, so both C and C++
-// allocations are seen (C++ ones only under ASan, which owns malloc). Linked only into the allocation test binary.
+// allocations are seen (C++ ones only under ASan, which owns malloc). Linked only into the
+// allocation test binary.
 
 #include <cstddef>
 

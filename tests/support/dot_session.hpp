@@ -22,8 +22,8 @@ struct decoder_session {
         case dot::event_kind::need_more: return;
         case dot::event_kind::data: log.data(ev.bytes); break;
         case dot::event_kind::end: {
-          std::string line = "end consumed=" + std::to_string(ev.consumed()) +
-                             " size=" + std::to_string(ev.size);
+          std::string line =
+              "end consumed=" + std::to_string(ev.consumed()) + " size=" + std::to_string(ev.size);
           if (ev.error != errc{})
             line += " flag=" + std::string(name(ev.error)) + "@" + std::to_string(ev.error_offset);
           for (errc e : {errc::body_bare_cr, errc::body_bare_lf, errc::body_nul,

@@ -117,8 +117,7 @@ std::string replay(MakeSession&& make, std::string_view input, const split_plan&
 /// Returns the whole-input log so the caller can check its content too.
 template <class MakeSession>
 std::string check_split_invariance(MakeSession&& make, std::string_view input,
-                                   int random_rounds = 64,
-                                   std::size_t exhaustive_limit = 2048) {
+                                   int random_rounds = 64, std::size_t exhaustive_limit = 2048) {
   const std::string whole = replay(make, input, {});
   INFO("input: " << escape(input));
   CHECK(replay(make, input, every_byte(input.size())) == whole);

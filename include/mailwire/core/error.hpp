@@ -19,28 +19,28 @@ namespace mailwire {
 /// `errc` (0) means "no error".
 enum class errc : std::uint8_t {
   // Serializers
-  buffer_too_small = 1,   ///< output sink too small; nothing was written
-  invalid_argument,       ///< a writer was given a value the grammar forbids
+  buffer_too_small = 1,  ///< output sink too small; nothing was written
+  invalid_argument,      ///< a writer was given a value the grammar forbids
 
   // Line framing (commands, replies)
-  line_too_long,          ///< line longer than the configured limit
-  bare_cr,                ///< CR not followed by LF inside a line
-  bare_lf,                ///< LF not preceded by CR (strict CRLF framing)
-  nul_in_line,            ///< NUL octet inside a line
-  unexpected_eof,         ///< the peer closed in the middle of an element
+  line_too_long,   ///< line longer than the configured limit
+  bare_cr,         ///< CR not followed by LF inside a line
+  bare_lf,         ///< LF not preceded by CR (strict CRLF framing)
+  nul_in_line,     ///< NUL octet inside a line
+  unexpected_eof,  ///< the peer closed in the middle of an element
 
   // Dot-stuffed bodies (flags reported with the end of the body)
-  body_bare_cr,           ///< bare CR in message content
-  body_bare_lf,           ///< bare LF in message content
-  body_nul,               ///< NUL octet in message content
-  body_line_too_long,     ///< content line over the configured limit (1000)
-  message_too_large,      ///< decoded body over the configured maximum size
+  body_bare_cr,        ///< bare CR in message content
+  body_bare_lf,        ///< bare LF in message content
+  body_nul,            ///< NUL octet in message content
+  body_line_too_long,  ///< content line over the configured limit (1000)
+  message_too_large,   ///< decoded body over the configured maximum size
 
   // Encodings
-  invalid_base64,         ///< not canonical RFC 4648 base64
+  invalid_base64,  ///< not canonical RFC 4648 base64
 
   // Transport barriers
-  data_after_starttls,    ///< bytes buffered behind STARTTLS/STLS (discarded)
+  data_after_starttls,  ///< bytes buffered behind STARTTLS/STLS (discarded)
 };
 
 /// The reply a server should send for an error: code plus RFC 3463 enhanced
@@ -60,33 +60,31 @@ struct errc_info {
 
 constexpr errc_info errc_table[] = {
     {"none", "no error", {250, "2.0.0", "OK"}},
-    {"buffer_too_small", "output buffer too small; nothing was written",
+    {"buffer_too_small",
+     "output buffer too small; nothing was written",
      {451, "4.3.0", "Local error: output buffer too small"}},
-    {"invalid_argument", "value not allowed by the protocol grammar",
+    {"invalid_argument",
+     "value not allowed by the protocol grammar",
      {501, "5.5.4", "Invalid argument"}},
-    {"line_too_long", "line longer than the configured limit",
-     {500, "5.5.0", "Line too long"}},
-    {"bare_cr", "CR not followed by LF inside a line",
-     {500, "5.5.2", "Bare CR not allowed"}},
-    {"bare_lf", "LF not preceded by CR",
-     {500, "5.5.2", "Bare LF not allowed"}},
-    {"nul_in_line", "NUL octet inside a line",
-     {500, "5.5.2", "NUL octet not allowed"}},
-    {"unexpected_eof", "connection closed in the middle of an element",
+    {"line_too_long", "line longer than the configured limit", {500, "5.5.0", "Line too long"}},
+    {"bare_cr", "CR not followed by LF inside a line", {500, "5.5.2", "Bare CR not allowed"}},
+    {"bare_lf", "LF not preceded by CR", {500, "5.5.2", "Bare LF not allowed"}},
+    {"nul_in_line", "NUL octet inside a line", {500, "5.5.2", "NUL octet not allowed"}},
+    {"unexpected_eof",
+     "connection closed in the middle of an element",
      {451, "4.4.2", "Connection closed unexpectedly"}},
-    {"body_bare_cr", "bare CR in message content",
-     {550, "5.5.2", "Bare CR in message content"}},
-    {"body_bare_lf", "bare LF in message content",
-     {550, "5.5.2", "Bare LF in message content"}},
-    {"body_nul", "NUL octet in message content",
-     {550, "5.6.0", "NUL octet in message content"}},
-    {"body_line_too_long", "message content line longer than the limit",
+    {"body_bare_cr", "bare CR in message content", {550, "5.5.2", "Bare CR in message content"}},
+    {"body_bare_lf", "bare LF in message content", {550, "5.5.2", "Bare LF in message content"}},
+    {"body_nul", "NUL octet in message content", {550, "5.6.0", "NUL octet in message content"}},
+    {"body_line_too_long",
+     "message content line longer than the limit",
      {550, "5.6.0", "Message line too long"}},
-    {"message_too_large", "message larger than the configured maximum",
+    {"message_too_large",
+     "message larger than the configured maximum",
      {552, "5.3.4", "Message size exceeds fixed maximum message size"}},
-    {"invalid_base64", "invalid base64 encoding",
-     {501, "5.5.2", "Invalid base64 data"}},
-    {"data_after_starttls", "data received after STARTTLS before the TLS handshake",
+    {"invalid_base64", "invalid base64 encoding", {501, "5.5.2", "Invalid base64 data"}},
+    {"data_after_starttls",
+     "data received after STARTTLS before the TLS handshake",
      {554, "5.5.1", "Data after STARTTLS discarded"}},
 };
 
@@ -103,8 +101,8 @@ static_assert(errc_table[errc_count - 1].name == "data_after_starttls",
 
 /// The row for values that are no enumerator (e.g. a byte from the wire cast to
 /// errc, or an int handed to error_category::message()).
-constexpr errc_info errc_unknown = {"unknown", "unknown mailwire error",
-                                    {451, "4.3.0", "Local error"}};
+constexpr errc_info errc_unknown = {
+    "unknown", "unknown mailwire error", {451, "4.3.0", "Local error"}};
 
 constexpr const errc_info& info(errc e) noexcept {
   const auto i = static_cast<std::size_t>(e);
@@ -130,8 +128,7 @@ constexpr bool reply_code_valid(std::uint16_t code) noexcept {
 /// the first digit of the reply code (RFC 3463 §2); empty means "none applies".
 constexpr bool enhanced_matches(std::string_view enhanced, std::uint16_t code) noexcept {
   if (enhanced.empty()) return true;
-  if (enhanced.size() < 5 || enhanced[0] - '0' != code / 100 || enhanced[1] != '.')
-    return false;
+  if (enhanced.size() < 5 || enhanced[0] - '0' != code / 100 || enhanced[1] != '.') return false;
   std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {
     const std::size_t start = i;
@@ -153,8 +150,7 @@ constexpr bool error_reply_valid(const reply_hint& r) noexcept {
 
 constexpr bool error_replies_valid() noexcept {
   const reply_hint& ok = errc_table[0].reply;
-  if (!reply_code_valid(ok.code) || ok.code / 100 != 2 ||
-      !enhanced_matches(ok.enhanced, ok.code))
+  if (!reply_code_valid(ok.code) || ok.code / 100 != 2 || !enhanced_matches(ok.enhanced, ok.code))
     return false;
   for (std::size_t i = 1; i < errc_count; ++i)
     if (!error_reply_valid(errc_table[i].reply)) return false;
@@ -170,23 +166,17 @@ static_assert(error_replies_valid(),
 constexpr std::string_view name(errc e) noexcept { return detail::info(e).name; }
 
 /// One-line human description.
-constexpr std::string_view describe(errc e) noexcept {
-  return detail::info(e).description;
-}
+constexpr std::string_view describe(errc e) noexcept { return detail::info(e).description; }
 
 /// The reply a server should send when it rejects input for this reason
 /// (451 4.3.0 for unknown values).
-constexpr reply_hint suggested_reply(errc e) noexcept {
-  return detail::info(e).reply;
-}
+constexpr reply_hint suggested_reply(errc e) noexcept { return detail::info(e).reply; }
 
 /// std::error_category for interop; its name is "mailwire".
 class error_category_impl final : public std::error_category {
  public:
   const char* name() const noexcept override { return "mailwire"; }
-  std::string message(int ev) const override {
-    return std::string(detail::info(ev).description);
-  }
+  std::string message(int ev) const override { return std::string(detail::info(ev).description); }
 };
 
 inline const std::error_category& error_category() noexcept {

@@ -223,17 +223,17 @@ class line_reader {
   }
 
   options opt_;
-  std::string_view in_;            // current feed (borrowed)
-  std::size_t pos_ = 0;            // next byte of in_ to scan
-  std::size_t seg_ = 0;            // current line's bytes in in_ start here
-  std::size_t len_ = 0;            // bytes of the current line in buf_
-  std::size_t count_ = 0;          // content bytes of the current line (while valid)
-  std::uint64_t base_ = 0;         // stream offset of in_[0]
-  std::uint64_t line_start_ = 0;   // stream offset of the current line
-  errc err_ = errc{};              // first fault of the current line
-  bool cr_ = false;                // the current line's last byte was a CR ending a feed
+  std::string_view in_;           // current feed (borrowed)
+  std::size_t pos_ = 0;           // next byte of in_ to scan
+  std::size_t seg_ = 0;           // current line's bytes in in_ start here
+  std::size_t len_ = 0;           // bytes of the current line in buf_
+  std::size_t count_ = 0;         // content bytes of the current line (while valid)
+  std::uint64_t base_ = 0;        // stream offset of in_[0]
+  std::uint64_t line_start_ = 0;  // stream offset of the current line
+  errc err_ = errc{};             // first fault of the current line
+  bool cr_ = false;               // the current line's last byte was a CR ending a feed
   bool eof_ = false;
-  char buf_[Capacity];             // carry: a valid line split across feeds
+  char buf_[Capacity];  // carry: a valid line split across feeds
 };
 
 }  // namespace mailwire

@@ -106,8 +106,7 @@ struct is_sink<
                    decltype(std::size_t{std::declval<const S&>().size()}),
                    decltype(std::declval<S&>().truncate(std::size_t{})),
                    decltype(static_cast<bool>(std::declval<const S&>().failed())),
-                   decltype(std::declval<S&>().clear_failed())>>
-    : std::true_type {};
+                   decltype(std::declval<S&>().clear_failed())>> : std::true_type {};
 }  // namespace detail
 
 /// Does S provide the sink interface described at the top of this header?

@@ -51,8 +51,7 @@ constexpr bool needs_previous_byte(unsigned mode) noexcept {
 enum class kernel : std::uint8_t { scalar, sse2, avx2, neon };
 
 /// Every kernel, whether or not this build or CPU can run it (see available()).
-inline constexpr kernel all_kernels[] = {kernel::scalar, kernel::sse2, kernel::avx2,
-                                         kernel::neon};
+inline constexpr kernel all_kernels[] = {kernel::scalar, kernel::sse2, kernel::avx2, kernel::neon};
 
 constexpr const char* name(kernel k) noexcept {
   switch (k) {
@@ -68,7 +67,9 @@ namespace detail {
 constexpr unsigned char kCR = '\r', kLF = '\n', kDot = '.';
 
 inline unsigned ctz32(std::uint32_t v) noexcept { return static_cast<unsigned>(__builtin_ctz(v)); }
-inline unsigned ctz64(std::uint64_t v) noexcept { return static_cast<unsigned>(__builtin_ctzll(v)); }
+inline unsigned ctz64(std::uint64_t v) noexcept {
+  return static_cast<unsigned>(__builtin_ctzll(v));
+}
 
 /// Does position q (first <= q < last) match Mode? The one definition every
 /// vector kernel must agree with.
@@ -186,7 +187,7 @@ __attribute__((target("avx2"))) inline std::uint32_t mask32(const char* p) noexc
 /// 64 bytes per step as two 32-byte halves; call only when the CPU has AVX2.
 template <unsigned Mode>
 __attribute__((target("avx2"))) inline const char* find(const char* first,
-                                                         const char* last) noexcept {
+                                                        const char* last) noexcept {
   if constexpr (needs_previous_byte(Mode))
     if (first != last && detail::matches<Mode>(first, last)) return first;
   constexpr std::ptrdiff_t slack = detail::judges_pairs(Mode) ? 1 : 0;
@@ -233,8 +234,8 @@ inline const char* find(const char* first, const char* last) noexcept {
         m = vorrq_u8(m, vandq_u8(is_lf, vceqq_u8(n, vdupq_n_u8('.'))));
     }
     // Narrow each byte to 4 bits: a 64-bit mask with 4 bits per input byte.
-    const std::uint64_t bits = vget_lane_u64(
-        vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
+    const std::uint64_t bits =
+        vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
     if (bits != 0) return detail::resolve<Mode>(p + (detail::ctz64(bits) >> 2), last);
     p += 16;
   }

@@ -79,8 +79,8 @@ class body_flags {
  private:
   static constexpr std::uint8_t bit(errc e) noexcept {
     return e >= errc::body_bare_cr && e <= errc::message_too_large
-               ? static_cast<std::uint8_t>(1u << (static_cast<int>(e) -
-                                                  static_cast<int>(errc::body_bare_cr)))
+               ? static_cast<std::uint8_t>(
+                     1u << (static_cast<int>(e) - static_cast<int>(errc::body_bare_cr)))
                : 0;
   }
   std::uint8_t bits_ = 0;
@@ -148,9 +148,7 @@ class decoder {
 
   /// Fed bytes not consumed yet: after `end`, what follows the terminator
   /// (pipelined commands), to hand back to the command parser.
-  std::string_view rest() const noexcept {
-    return {pos_, static_cast<std::size_t>(end_ - pos_)};
-  }
+  std::string_view rest() const noexcept { return {pos_, static_cast<std::size_t>(end_ - pos_)}; }
 
   bool done() const noexcept { return state_ == state::done; }
   /// Input octets consumed so far.
@@ -177,8 +175,7 @@ class decoder {
   /// Records a flag; the first is the earliest in the stream, ties going to
   /// the smaller errc, so the choice never depends on how input was split.
   void flag(errc e, std::uint64_t at) noexcept {
-    if (!flags_.any() || at < first_flag_offset_ ||
-        (at == first_flag_offset_ && e < first_flag_)) {
+    if (!flags_.any() || at < first_flag_offset_ || (at == first_flag_offset_ && e < first_flag_)) {
       first_flag_ = e;
       first_flag_offset_ = at;
     }
@@ -196,7 +193,8 @@ class decoder {
     return content(bytes, at, 0);
   }
 
-  decoder_event content(std::string_view bytes, std::uint64_t at, std::uint64_t flag_delta) noexcept {
+  decoder_event content(std::string_view bytes, std::uint64_t at,
+                        std::uint64_t flag_delta) noexcept {
     if (options_.max_size != 0 && !flags_.has(errc::message_too_large) &&
         bytes.size() > options_.max_size - size_) {
       flag(errc::message_too_large, at + flag_delta);
@@ -275,7 +273,8 @@ class decoder {
 
   const char* find_candidate(const char* first, const char* last) const noexcept {
     constexpr unsigned strict = scan::bare_cr | scan::bare_lf | scan::nul | scan::dot_after_lf;
-    if (options_.policy == line_end_policy::allow) return scan::find<scan::dot_after_lf>(first, last);
+    if (options_.policy == line_end_policy::allow)
+      return scan::find<scan::dot_after_lf>(first, last);
     return scan::find<strict>(first, last);
   }
 
@@ -294,10 +293,10 @@ class decoder {
   const char* begin_ = nullptr;
   const char* pos_ = nullptr;
   const char* end_ = nullptr;
-  const char* slice_ = nullptr;  // start of content not yet returned
-  std::uint64_t base_ = 0;       // stream offset of begin_
-  std::uint64_t size_ = 0;       // decoded octets returned so far
-  std::uint64_t line_start_ = 0; // stream offset of the current line
+  const char* slice_ = nullptr;   // start of content not yet returned
+  std::uint64_t base_ = 0;        // stream offset of begin_
+  std::uint64_t size_ = 0;        // decoded octets returned so far
+  std::uint64_t line_start_ = 0;  // stream offset of the current line
   std::uint64_t end_offset_ = 0;
   std::uint64_t first_flag_offset_ = 0;
   errc first_flag_{};
@@ -407,8 +406,7 @@ inline decoder_event decoder::next() noexcept {
         if (strict) flag(errc::body_bare_cr, offset_of(pos_) - 1);
         return supplied(normalize ? kCRLF : kCR, offset_of(pos_) - 1);
       case state::done:
-      case state::failed:
-        return decoder_event{};
+      case state::failed: return decoder_event{};
     }
   }
 }

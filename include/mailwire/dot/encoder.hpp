@@ -228,9 +228,9 @@ class encoder {
         case state::mid: {
           // Copy the run up to the next byte that needs attention. The first
           // byte of a chunk is handled alone: the scan needs the byte before.
-          const char* q = p == begin
-                              ? p
-                              : scan::find<scan::bare_cr | scan::bare_lf | scan::dot_after_lf>(p, end);
+          const char* q =
+              p == begin ? p
+                         : scan::find<scan::bare_cr | scan::bare_lf | scan::dot_after_lf>(p, end);
           if (q != p) {
             const std::size_t n = sink.take(p, static_cast<std::size_t>(q - p));
             p += n;
