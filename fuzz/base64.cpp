@@ -38,27 +38,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "mailwire/core/base64.hpp"
 #include "mailwire/core/output.hpp"
+#include "support.hpp"
 
 namespace {
 
 using namespace mailwire;
-
-#define FUZZ_CHECK(cond)                                                             \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      std::fprintf(stderr, "base64: check failed: %s (line %d)\n", #cond, __LINE__); \
-      __builtin_trap();                                                              \
-    }                                                                                \
-  } while (0)
-
-constexpr char kScribble = static_cast<char>(0xA5);
 
 /// Value of a base64 symbol, or -1 (written without the library's table).
 int symbol_value(char c) {
@@ -106,19 +96,6 @@ std::size_t pick_capacity(std::uint8_t how, std::size_t need) {
   return need + d;
 }
 
-/// An exact-size heap block filled with kScribble.
-std::unique_ptr<char[]> block(std::size_t n) {
-  std::unique_ptr<char[]> b(new char[n]);
-  if (n != 0) std::memset(b.get(), kScribble, n);
-  return b;
-}
-
-bool untouched(const char* p, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i)
-    if (p[i] != kScribble) return false;
-  return true;
-}
-
 struct sink_setup {
   std::size_t prefix_len;  // bytes in the sink before the call
   bool prefailed;          // the sink's latch is set before the call
@@ -135,7 +112,7 @@ void check_sinks(const sink_setup& s, std::size_t cap, errc expect_error,
   const std::string_view prefix(kPrefix, s.prefix_len);
 
   // fixed_sink. A prefix that does not fit latches the sink, as a prefailed one.
-  const std::unique_ptr<char[]> buf = block(cap);
+  const std::unique_ptr<char[]> buf = fuzz::scribbled_block(cap);
   fixed_sink fs(buf.get(), cap);
   const bool fits = fs.append(prefix);
   if (s.prefailed) {
@@ -221,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   {
     // Exact-size block of the documented upper bound.
     const std::size_t cap = base64::max_decoded_size(n);
-    const std::unique_ptr<char[]> out = block(cap);
+    const std::unique_ptr<char[]> out = fuzz::scribbled_block(cap);
     const base64::result r = base64::decode(in, out.get(), cap, opts);
     if (r.ok() != valid) {
       std::fprintf(stderr, "base64: decode says %s, the reference says %s\n",
@@ -241,7 +218,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // A capacity from the input: too small is all or nothing.
     const std::size_t need = valid ? expect.size() : base64::max_decoded_size(n);
     const std::size_t cap = pick_capacity(cap_how, need);
-    const std::unique_ptr<char[]> out = block(cap);
+    const std::unique_ptr<char[]> out = fuzz::scribbled_block(cap);
     const base64::result r = base64::decode(in, out.get(), cap, opts);
     if (!valid) {
       FUZZ_CHECK(r.error == errc::invalid_base64);  // whatever the capacity
@@ -249,7 +226,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else if (expect.size() > cap) {
       FUZZ_CHECK(r.error == errc::buffer_too_small);
       FUZZ_CHECK(r.size == 0);
-      FUZZ_CHECK(untouched(out.get(), cap));
+      FUZZ_CHECK(fuzz::untouched(out.get(), cap));
     } else {
       FUZZ_CHECK(r.ok());
       FUZZ_CHECK(std::string_view(out.get(), r.size) == expect);
@@ -257,8 +234,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   {
     // In place.
-    const std::unique_ptr<char[]> io = block(n);
-    if (n != 0) std::memcpy(io.get(), in.data(), n);
+    const std::unique_ptr<char[]> io = fuzz::exact_copy(in.data(), n);
     const base64::result r = base64::decode(std::string_view(io.get(), n), io.get(), n, opts);
     FUZZ_CHECK(r.error == expect_error);
     if (valid) FUZZ_CHECK(std::string_view(io.get(), r.size) == expect);
@@ -268,7 +244,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (valid) {
     const std::size_t cap = base64::encoded_size(decoded.size());
     FUZZ_CHECK(cap == n);
-    const std::unique_ptr<char[]> out = block(cap);
+    const std::unique_ptr<char[]> out = fuzz::scribbled_block(cap);
     const base64::result r = base64::encode(decoded, out.get(), cap);
     FUZZ_CHECK(r.ok());
     FUZZ_CHECK(r.size == n);
@@ -292,7 +268,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   {
     const std::size_t cap = base64::encoded_size(n);
     FUZZ_CHECK(cap == (n + 2) / 3 * 4);
-    const std::unique_ptr<char[]> out = block(cap);
+    const std::unique_ptr<char[]> out = fuzz::scribbled_block(cap);
     const base64::result r = base64::encode(in, out.get(), cap);
     FUZZ_CHECK(r.ok());
     FUZZ_CHECK(r.size == cap);
@@ -301,19 +277,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(reference_decode(encoded, false, back));
     FUZZ_CHECK(back == in);
     FUZZ_CHECK(base64::validate(encoded) == errc{});
-    const std::unique_ptr<char[]> dec = block(n);
+    const std::unique_ptr<char[]> dec = fuzz::scribbled_block(n);
     const base64::result d = base64::decode(encoded, dec.get(), n);
     FUZZ_CHECK(d.ok());
     FUZZ_CHECK(std::string_view(dec.get(), d.size) == in);
   }
   {
     const std::size_t cap = pick_capacity(cap_how, encoded.size());
-    const std::unique_ptr<char[]> out = block(cap);
+    const std::unique_ptr<char[]> out = fuzz::scribbled_block(cap);
     const base64::result r = base64::encode(in, out.get(), cap);
     if (encoded.size() > cap) {
       FUZZ_CHECK(r.error == errc::buffer_too_small);
       FUZZ_CHECK(r.size == 0);
-      FUZZ_CHECK(untouched(out.get(), cap));
+      FUZZ_CHECK(fuzz::untouched(out.get(), cap));
     } else {
       FUZZ_CHECK(r.ok());
       FUZZ_CHECK(std::string_view(out.get(), r.size) == encoded);

@@ -1,9 +1,11 @@
 // Fuzz target: dot::decoder over one feed.
 //
-// Input: byte 0 picks the options, the rest is the dot-stuffed body.
+// Input: byte 0 picks the options, the rest is the dot-stuffed body (in an
+// exact-size heap block).
 //   bits 0-1  policy: 0 and 3 reject (the default), 1 normalize, 2 allow
 //   bits 2-3  max_size:        0 (off), 1, 7, 100
 //   bits 4-5  max_line_length: 0 (off), 1, 8, 1000
+//             (bits 0-5: fuzz::decoder_options_from, shared with dot_split)
 //   bit 6     feed_eof() before the first next() instead of after need_more
 //   bit 7     feed an empty buffer first
 //
@@ -11,7 +13,8 @@
 // - every data view is non-empty and lies inside the fed buffer, in stream
 //   order and without overlap, with ev.offset matching its position; or it is
 //   one of the decoder's own literals ("\r", "\n", "\r\n", only the ones the
-//   policy can produce);
+//   policy can produce) standing for the input byte at its offset
+//   (fuzz::data_view_checker, shared with dot_split);
 // - the sum of data sizes is end.size; end.consumed() <= input size;
 //   rest() is exactly input[consumed, n); after end, next() repeats it;
 // - the consumed bytes end in "\r\n.\r\n", or are exactly ".\r\n";
@@ -32,29 +35,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "dot_support.hpp"
 #include "mailwire/dot/decoder.hpp"
 #include "mailwire/dot/encoder.hpp"
+#include "support.hpp"
 
 namespace {
 
 using namespace mailwire;
-
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "dot_decode: check failed: %s (line %d)\n", #cond, __LINE__); \
-      __builtin_trap();                                                                  \
-    }                                                                                    \
-  } while (0)
-
-constexpr errc kBodyFlags[] = {errc::body_bare_cr, errc::body_bare_lf, errc::body_nul,
-                               errc::body_line_too_long, errc::message_too_large};
 
 struct model_flags {
   bool bare_cr = false, bare_lf = false, nul = false, too_long = false, too_large = false;
@@ -166,42 +158,19 @@ std::string encode_all(std::string_view content) {
   return out;
 }
 
-bool same_end(const dot::decoder_event& a, const dot::decoder_event& b) {
-  if (a.kind != b.kind || a.offset != b.offset || a.size != b.size || a.error != b.error ||
-      a.error_offset != b.error_offset)
-    return false;
-  for (errc e : kBodyFlags)
-    if (a.flags.has(e) != b.flags.has(e)) return false;
-  return true;
-}
-
-bool inside(const char* p, std::size_t len, const char* base, std::size_t n) {
-  const auto lo = reinterpret_cast<std::uintptr_t>(base);
-  const auto x = reinterpret_cast<std::uintptr_t>(p);
-  return x >= lo && x <= lo + n && len <= lo + n - x;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  static constexpr std::uint64_t kMaxSize[] = {0, 1, 7, 100};
-  static constexpr std::size_t kMaxLine[] = {0, 1, 8, 1000};
-  static constexpr dot::line_end_policy kPolicy[] = {
-      dot::line_end_policy::reject, dot::line_end_policy::normalize, dot::line_end_policy::allow,
-      dot::line_end_policy::reject};
   const std::uint8_t cfg = data[0];
-  dot::decoder_options opt;
-  opt.policy = kPolicy[cfg & 3];
-  opt.max_size = kMaxSize[(cfg >> 2) & 3];
-  opt.max_line_length = kMaxLine[(cfg >> 4) & 3];
+  const dot::decoder_options opt = fuzz::decoder_options_from(cfg);
   const bool eof_first = (cfg & 0x40) != 0;
   const bool empty_first = (cfg & 0x80) != 0;
 
   // The body in an exact-size heap block: any read outside it is an ASan report.
   const std::size_t n = size - 1;
-  std::unique_ptr<char[]> block(new char[n]);
-  if (n != 0) std::memcpy(block.get(), data + 1, n);
+  const std::unique_ptr<char[]> block =
+      fuzz::exact_copy(reinterpret_cast<const char*>(data) + 1, n);
   const char* const buf = block.get();
   const std::string_view input(buf, n);
 
@@ -216,8 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::string content;
   std::uint64_t data_total = 0;
-  const char* prev_end = buf;  // end of the last in-buffer view
-  std::uint64_t last_offset = 0;
+  fuzz::data_view_checker views(input, opt.policy);
   bool ended = false, failed = false, eof_sent = eof_first;
   dot::decoder_event end_ev;
   std::size_t events = 0;
@@ -225,28 +193,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(++events <= 4 * n + 16);  // every event makes progress
     const dot::decoder_event ev = d.next();
     if (ev.kind == dot::event_kind::data) {
-      const std::string_view v = ev.bytes;
-      FUZZ_CHECK(!v.empty());
-      if (inside(v.data(), v.size(), buf, n)) {
-        FUZZ_CHECK(v.data() >= prev_end);  // stream order, no byte twice
-        FUZZ_CHECK(ev.offset == static_cast<std::uint64_t>(v.data() - buf));
-        prev_end = v.data() + v.size();
-      } else {
-        // A literal of the decoder: which ones depends on the policy. Its
-        // offset is the input byte it stands for: the withheld CR after a
-        // line-start dot ("\r", or "\r\n" when normalising), a bare LF
-        // ("\r\n"), or a bare CR that the "\n" completes.
-        FUZZ_CHECK(ev.offset < n);
-        const char at = buf[ev.offset];
-        if (opt.policy == dot::line_end_policy::normalize)
-          FUZZ_CHECK((v == "\n" && at == '\r') || (v == "\r\n" && (at == '\r' || at == '\n')));
-        else
-          FUZZ_CHECK(v == "\r" && at == '\r' && ev.offset != 0 && buf[ev.offset - 1] == '.');
-      }
-      FUZZ_CHECK(ev.offset >= last_offset);  // data comes in stream order
-      last_offset = ev.offset;
-      content.append(v.data(), v.size());
-      data_total += v.size();
+      views.check(ev, input, 0);  // in the buffer, in order, or a literal
+      content.append(ev.bytes.data(), ev.bytes.size());
+      data_total += ev.bytes.size();
       continue;
     }
     if (ev.kind == dot::event_kind::end) {
@@ -275,7 +224,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(model.ended == ended);
   FUZZ_CHECK(ended || failed);
   FUZZ_CHECK(content == model.content);
-  for (errc e : kBodyFlags) FUZZ_CHECK(d.flags().has(e) == model.flags.has(e));
+  FUZZ_CHECK(fuzz::flag_bits(d.flags()) == fuzz::flag_bits(model.flags));
 
   if (!ended) return 0;
 
@@ -286,8 +235,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(end_ev.size == data_total);
   FUZZ_CHECK(d.done());
   FUZZ_CHECK(d.consumed() == consumed);
-  FUZZ_CHECK(prev_end <= buf + consumed);
-  for (errc e : kBodyFlags) FUZZ_CHECK(end_ev.flags.has(e) == d.flags().has(e));
+  FUZZ_CHECK(views.input_end() <= consumed);
+  FUZZ_CHECK(fuzz::flag_bits(end_ev.flags) == fuzz::flag_bits(d.flags()));
   if (end_ev.flags.any()) {
     FUZZ_CHECK(end_ev.flags.has(end_ev.error));
     FUZZ_CHECK(end_ev.error_offset < consumed);
@@ -297,8 +246,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view rest = d.rest();
   FUZZ_CHECK(rest.data() == buf + consumed);
   FUZZ_CHECK(rest.size() == n - consumed);
-  FUZZ_CHECK(same_end(d.next(), end_ev));  // end repeats
-  FUZZ_CHECK(same_end(d.next(), end_ev));
+  FUZZ_CHECK(fuzz::same_event(d.next(), end_ev));  // end repeats
+  FUZZ_CHECK(fuzz::same_event(d.next(), end_ev));
   FUZZ_CHECK(d.rest().data() == rest.data() && d.rest().size() == rest.size());
 
   const std::string_view wire = input.substr(0, consumed);

@@ -7,6 +7,8 @@
 //   byte 1  gather form: bits 0-2 segments per call {1, 2, 3, 4, 8, 64, 1024, all};
 //           bits 3-5 and bit 6 its chunking, as above
 //   byte 2  seeds the random chunk sizes
+// Each chunk is handed to the encoder in an exact-size heap block of its own,
+// scribbled over and freed once the chunk is consumed (fuzz::for_each_piece).
 //
 // Checked (a violation is __builtin_trap):
 // - copy form, gather form and a run that alternates the two forms chunk by
@@ -35,8 +37,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,27 +44,13 @@
 
 #include "mailwire/dot/decoder.hpp"
 #include "mailwire/dot/encoder.hpp"
+#include "support.hpp"
 
 namespace {
 
 using namespace mailwire;
 
-#define FUZZ_CHECK(cond)                                                                    \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      std::fprintf(stderr, "dot_roundtrip: check failed: %s (line %d)\n", #cond, __LINE__); \
-      __builtin_trap();                                                                     \
-    }                                                                                       \
-  } while (0)
-
 constexpr std::size_t kAll = static_cast<std::size_t>(-1);
-
-std::uint64_t splitmix(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 /// Chunk lengths covering n octets: all of size `base` (the last shorter), or
 /// random in [1, base].
@@ -76,7 +62,7 @@ std::vector<std::size_t> chunk_plan(std::size_t n, std::size_t base, bool random
     return plan;
   }
   for (std::size_t left = n; left != 0;) {
-    std::size_t len = random ? 1 + static_cast<std::size_t>(splitmix(rng) % base) : base;
+    std::size_t len = random ? 1 + static_cast<std::size_t>(fuzz::splitmix64(rng) % base) : base;
     if (len > left) len = left;
     plan.push_back(len);
     left -= len;
@@ -111,18 +97,6 @@ std::string stuff(std::string_view s) {
     line_start = s[i] == '\n' && i != 0 && s[i - 1] == '\r';
   }
   return out;
-}
-
-bool inside(const char* p, std::size_t len, const char* base, std::size_t n) {
-  const auto lo = reinterpret_cast<std::uintptr_t>(base);
-  const auto x = reinterpret_cast<std::uintptr_t>(p);
-  return x >= lo && x <= lo + n && len <= lo + n - x;
-}
-
-std::unique_ptr<char[]> exact_copy(const char* p, std::size_t n) {
-  std::unique_ptr<char[]> b(new char[n]);
-  if (n != 0) std::memcpy(b.get(), p, n);
-  return b;
 }
 
 /// One copy-form call sequence over `in` until all of it is consumed.
@@ -174,7 +148,7 @@ void gather_chunk(dot::encoder& e, std::string_view in, std::size_t max_segments
     for (std::size_t i = 0; i < r.count; ++i) {
       const std::string_view s = seg[i];
       FUZZ_CHECK(!s.empty());
-      if (inside(s.data(), s.size(), in.data(), in.size())) {
+      if (fuzz::inside(s, in.data(), in.size())) {
         FUZZ_CHECK(s.data() == next);
         FUZZ_CHECK(!prev_was_slice);  // adjacent slices are merged
         next += s.size();
@@ -213,7 +187,8 @@ struct config {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 3) return 0;
   const std::size_t n = size - 3;
-  const std::unique_ptr<char[]> block = exact_copy(reinterpret_cast<const char*>(data) + 3, n);
+  const std::unique_ptr<char[]> block =
+      fuzz::exact_copy(reinterpret_cast<const char*>(data) + 3, n);
   const std::string_view m(block.get(), n);
 
   static constexpr std::size_t kCap[] = {1, 1, 2, 3, 7, 16, 100, kAll};
@@ -238,12 +213,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string copied;
   {
     dot::encoder e;
-    std::size_t at = 0;
-    for (std::size_t len : chunk_plan(n, c.copy_chunk, c.copy_random, rng)) {
-      const auto chunk = exact_copy(m.data() + at, len);
-      copy_chunk(e, std::string_view(chunk.get(), len), c.cap, copied);
-      at += len;
-    }
+    fuzz::for_each_piece(m, chunk_plan(n, c.copy_chunk, c.copy_random, rng),
+                         [&](std::string_view in, std::size_t, bool) {
+                           copy_chunk(e, in, c.cap, copied);
+                           return true;
+                         });
     char probe = 0;  // an empty input is a no-op
     const dot::encode_result r = e.encode(std::string_view(), &probe, 1);
     FUZZ_CHECK(r.consumed == 0 && r.written == 0 && r.error == errc{});
@@ -255,12 +229,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string gathered;
   {
     dot::encoder e;
-    std::size_t at = 0;
-    for (std::size_t len : chunk_plan(n, c.gather_chunk, c.gather_random, rng)) {
-      const auto chunk = exact_copy(m.data() + at, len);
-      gather_chunk(e, std::string_view(chunk.get(), len), c.segments, gathered);
-      at += len;
-    }
+    fuzz::for_each_piece(m, chunk_plan(n, c.gather_chunk, c.gather_random, rng),
+                         [&](std::string_view in, std::size_t, bool) {
+                           gather_chunk(e, in, c.segments, gathered);
+                           return true;
+                         });
     gather_finish(e, gathered);
   }
   FUZZ_CHECK(gathered == copied);
@@ -269,16 +242,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string mixed;
   {
     dot::encoder e;
-    std::size_t at = 0, i = 0;
-    for (std::size_t len : chunk_plan(n, c.copy_chunk, c.copy_random, rng)) {
-      const auto chunk = exact_copy(m.data() + at, len);
-      const std::string_view in(chunk.get(), len);
-      if (i++ % 2 == 0)
-        copy_chunk(e, in, c.cap, mixed);
-      else
-        gather_chunk(e, in, c.segments, mixed);
-      at += len;
-    }
+    std::size_t i = 0;
+    fuzz::for_each_piece(m, chunk_plan(n, c.copy_chunk, c.copy_random, rng),
+                         [&](std::string_view in, std::size_t, bool) {
+                           if (i++ % 2 == 0)
+                             copy_chunk(e, in, c.cap, mixed);
+                           else
+                             gather_chunk(e, in, c.segments, mixed);
+                           return true;
+                         });
     if (i % 2 == 0)
       copy_finish(e, c.cap, mixed);
     else
@@ -288,7 +260,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // decode(encode(m)) == normalise(m), with the strict default decoder.
   {
-    const auto wire = exact_copy(copied.data(), copied.size());
+    const auto wire = fuzz::exact_copy(copied.data(), copied.size());
     dot::decoder d;
     d.feed(std::string_view(wire.get(), copied.size()));
     d.feed_eof();
@@ -337,30 +309,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     dot::encoder e(dot::encoder_options{true});
     std::unique_ptr<char[]> buf(new char[c.cap]);
     std::string out;
-    std::size_t at = 0, used = 0;
+    std::size_t used = 0;
     errc got{};
-    for (std::size_t len : chunk_plan(n, c.copy_chunk, c.copy_random, rng)) {
-      const auto chunk = exact_copy(m.data() + at, len);
-      std::string_view in(chunk.get(), len);
-      at += len;
-      for (std::size_t calls = 0; !in.empty(); ++calls) {
-        FUZZ_CHECK(calls <= 3 * len + 8);
-        const dot::encode_result r = e.encode(in, buf.get(), c.cap);
-        FUZZ_CHECK(r.consumed <= in.size() && r.written <= c.cap);
-        out.append(buf.get(), r.written);
-        used += r.consumed;
-        in.remove_prefix(r.consumed);
-        if (got != errc{}) {  // after a failure every call fails and does nothing
-          FUZZ_CHECK(r.error == got && r.consumed == 0 && r.written == 0);
-          break;
-        }
-        if (r.error != errc{}) {
-          got = r.error;
-          break;
-        }
-        FUZZ_CHECK(r.consumed != 0 || r.written != 0);
-      }
-    }
+    fuzz::for_each_piece(
+        m, chunk_plan(n, c.copy_chunk, c.copy_random, rng),
+        [&](std::string_view in, std::size_t, bool) {
+          const std::size_t len = in.size();
+          for (std::size_t calls = 0; !in.empty(); ++calls) {
+            FUZZ_CHECK(calls <= 3 * len + 8);
+            const dot::encode_result r = e.encode(in, buf.get(), c.cap);
+            FUZZ_CHECK(r.consumed <= in.size() && r.written <= c.cap);
+            out.append(buf.get(), r.written);
+            used += r.consumed;
+            in.remove_prefix(r.consumed);
+            if (got != errc{}) {  // after a failure every call fails and does nothing
+              FUZZ_CHECK(r.error == got && r.consumed == 0 && r.written == 0);
+              break;
+            }
+            if (r.error != errc{}) {
+              got = r.error;
+              break;
+            }
+            FUZZ_CHECK(r.consumed != 0 || r.written != 0);
+          }
+          return true;  // every chunk, also after a failure
+        });
     if (got == errc{}) {
       for (std::size_t calls = 0; !e.finished(); ++calls) {
         FUZZ_CHECK(calls < 6);

@@ -12,11 +12,12 @@
 //                     3: one cut at a point derived from the input
 //           bit 6     feed_eof() right after the last feed(), before its next()
 //           bit 7     an empty feed before every piece
-// The stream is read whole (one feed), then in pieces. Every piece lives in
-// its own exact-size heap block, scribbled over and freed as soon as the
-// reader returns need_more, so a line view kept past its contract is a
-// use-after-free under ASan (and wrong data without it). After the split run
-// (and its EOF) the same reader is reset() and reads the stream whole again.
+// The stream is read whole (one feed), then in pieces (fuzz::split_plan).
+// Every piece lives in its own exact-size heap block, scribbled over and freed
+// as soon as the reader returns need_more (fuzz::for_each_piece), so a line
+// view kept past its contract is a use-after-free under ASan (and wrong data
+// without it). After the split run (and its EOF) the same reader is reset()
+// and reads the stream whole again.
 //
 // Checked (a violation is __builtin_trap):
 // - the events (kind, errc, offset, line bytes, and where the next event
@@ -41,47 +42,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "mailwire/core/line_reader.hpp"
+#include "support.hpp"
 
 namespace {
 
 using namespace mailwire;
 
-#define FUZZ_CHECK(cond)                                                                  \
-  do {                                                                                    \
-    if (!(cond)) {                                                                        \
-      std::fprintf(stderr, "line_reader: check failed: %s (line %d)\n", #cond, __LINE__); \
-      __builtin_trap();                                                                   \
-    }                                                                                     \
-  } while (0)
-
 constexpr std::size_t kCapacity = 64;
 using reader = line_reader<kCapacity>;
-
-std::uint64_t splitmix(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t fnv1a(const std::uint8_t* p, std::size_t n) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
-  return h;
-}
-
-bool inside(const char* p, std::size_t len, const void* base_ptr, std::size_t n) {
-  const auto lo = reinterpret_cast<std::uintptr_t>(base_ptr);
-  const auto x = reinterpret_cast<std::uintptr_t>(p);
-  return x >= lo && x <= lo + n && len <= lo + n - x;
-}
 
 /// One line or error event, with where the next event starts.
 struct event {
@@ -103,48 +77,6 @@ struct config {
   bool allow_bare_lf;
   bool allow_nul;
 };
-
-/// Piece lengths (possibly 0 when empty feeds are asked for) covering n octets.
-std::vector<std::size_t> split_plan(std::string_view body, std::uint8_t how, std::uint64_t seed) {
-  const std::size_t n = body.size();
-  std::vector<std::size_t> cuts;  // offsets in (0, n)
-  switch (how & 3) {
-    case 0:
-      for (std::size_t i = 1; i < n; ++i) cuts.push_back(i);
-      break;
-    case 1: {
-      const std::uint64_t max = std::uint64_t{1} << ((how >> 2) & 7);
-      for (std::size_t at = 0;;) {
-        at += 1 + static_cast<std::size_t>(splitmix(seed) % max);
-        if (at >= n) break;
-        cuts.push_back(at);
-      }
-      break;
-    }
-    case 2:
-      for (std::size_t i = 0; i < n; ++i) {
-        const char c = body[i];
-        if (c != '\r' && c != '\n' && c != '\0') continue;
-        if (i != 0 && (cuts.empty() || cuts.back() != i)) cuts.push_back(i);
-        if (i + 1 < n) cuts.push_back(i + 1);
-      }
-      break;
-    default:
-      if (n > 1) cuts.push_back(1 + static_cast<std::size_t>(seed % (n - 1)));
-      break;
-  }
-  std::vector<std::size_t> plan;
-  const bool empties = (how & 0x80) != 0;
-  std::size_t prev = 0;
-  for (std::size_t c : cuts) {
-    if (empties) plan.push_back(0);
-    plan.push_back(c - prev);
-    prev = c;
-  }
-  if (empties) plan.push_back(0);
-  plan.push_back(n - prev);
-  return plan;
-}
 
 /// Reads `body` fed as `plan` through `r` (fresh or reset), then feed_eof().
 std::vector<event> read_pieces(reader& r, std::string_view body,
@@ -194,7 +126,7 @@ std::vector<event> read_pieces(reader& r, std::string_view body,
         if (ev.offset >= piece_start) {
           FUZZ_CHECK(v.data() == piece + (ev.offset - piece_start));
         } else if (!v.empty()) {
-          FUZZ_CHECK(inside(v.data(), v.size(), &r, sizeof r));
+          FUZZ_CHECK(fuzz::inside(v, &r, sizeof r));
         }
         e.line.assign(v.data(), v.size());  // reads it: ASan sees a stale view
         const std::uint64_t end_len = end - ev.offset - v.size();
@@ -224,24 +156,19 @@ std::vector<event> read_pieces(reader& r, std::string_view body,
     }
   };
 
-  for (std::size_t p = 0; p < plan.size(); ++p) {
-    const std::size_t len = plan[p];
-    char* piece = new char[len];
-    if (len != 0) std::memcpy(piece, body.data() + fed, len);
-    const std::uint64_t piece_start = fed;
-    fed += len;
-    r.feed(std::string_view(piece, len));
-    if (eof_with_last && p + 1 == plan.size()) {
+  fuzz::for_each_piece(body, plan, [&](std::string_view piece, std::size_t piece_start, bool last) {
+    FUZZ_CHECK(piece_start == fed);
+    fed += piece.size();
+    r.feed(piece);
+    if (eof_with_last && last) {
       // Bytes fed before feed_eof() are still framed first.
       r.feed_eof();
       eof = true;
     }
     FUZZ_CHECK(r.offset() == piece_start);
-    drain(piece, len, piece_start);
-    // need_more: the piece is no longer borrowed. Scribble and free it.
-    if (len != 0) std::memset(piece, 0xA5, len);
-    delete[] piece;
-  }
+    drain(piece.data(), piece.size(), piece_start);
+    return true;  // need_more: the piece is no longer borrowed
+  });
   FUZZ_CHECK(fed == body.size());
   if (!eof) {
     r.feed_eof();
@@ -383,8 +310,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_same("whole read differs from the reference", model, whole);
 
   auto r = std::make_unique<reader>(opt);
-  const std::vector<event> split = read_pieces(
-      *r, body, split_plan(body, data[1], fnv1a(data, size)), (data[1] & 0x40) != 0, cfg);
+  const auto cut_around = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+  const std::vector<event> split =
+      read_pieces(*r, body, fuzz::split_plan(body, data[1], fuzz::fnv1a(data, size), cut_around),
+                  (data[1] & 0x40) != 0, cfg);
   check_same("split read differs from the whole read", whole, split);
 
   r->reset();

@@ -15,22 +15,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include "mailwire/core/scan.hpp"
+#include "support.hpp"
 
 namespace {
 
 namespace scan = mailwire::scan;
-
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "scan_diff: check failed: %s (line %d)\n", #cond, __LINE__); \
-      __builtin_trap();                                                                 \
-    }                                                                                   \
-  } while (0)
 
 /// The mode's conditions, spelled out independently of scan.hpp.
 bool match(unsigned mode, const char* q, const char* last) {
@@ -70,8 +62,7 @@ void check_window(const char* data, std::size_t start, std::size_t stop, bool ch
   // Block = [start - 1, stop) when start > 0, else [start, stop).
   const std::size_t lead = start != 0 ? 1 : 0;
   const std::size_t len = stop - start + lead;
-  std::unique_ptr<char[]> block(new char[len]);
-  if (len != 0) std::memcpy(block.get(), data + start - lead, len);
+  const std::unique_ptr<char[]> block = fuzz::exact_copy(data + start - lead, len);
   const char* first = block.get() + lead;
   const char* last = block.get() + len;
 
