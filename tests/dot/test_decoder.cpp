@@ -284,3 +284,11 @@ TEST_CASE("RFC 5321 §4.5.3.1.6: line limits hold across long runs of short line
           return l;
         }()) == "data " + std::string(50, 'x') + "\nerror unexpected_eof@50\n");
 }
+
+TEST_CASE("dot: the largest limits mean no limit, without overflow", "[dot][decoder]") {
+  dot::decoder_options o;
+  o.max_line_length = static_cast<std::size_t>(-1);
+  o.max_size = static_cast<std::uint64_t>(-1);
+  CHECK(decode("..abc\r\n" + std::string(3000, 'x') + "\r\n.\r\n", o).find("flag=") ==
+        std::string::npos);
+}

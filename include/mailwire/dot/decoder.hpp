@@ -218,7 +218,9 @@ class decoder {
   /// First stream offset past the longest allowed current line: its LF must
   /// come before this (RFC 5321 counts the CRLF, not the stuffing dot).
   std::uint64_t line_deadline() const noexcept {
-    return line_start_ + (line_dot_ ? 1u : 0u) + options_.max_line_length;
+    const std::uint64_t start = line_start_ + (line_dot_ ? 1u : 0u);
+    const std::uint64_t limit = options_.max_line_length;
+    return limit > UINT64_MAX - start ? UINT64_MAX : start + limit;  // saturate
   }
 
   /// A line ended with the LF just before `next`: check it, start the next.
