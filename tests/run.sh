@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . .ci/deps.sh
-ensure_packages cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev git
+ensure_packages cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev git python3
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
