@@ -10,6 +10,7 @@
 #include "support/split_feed.hpp"
 
 using namespace mailwire;
+using mailwire::test::bytes;
 using mailwire::test::check_split_invariance;
 using mailwire::test::decoder_session;
 
@@ -22,12 +23,6 @@ std::string decode(std::string_view input, const dot::decoder_options& options =
         return decoder_session{dot::decoder(options), false, {}};
       },
       input);
-}
-
-/// A string literal with embedded NULs, whole.
-template <std::size_t N>
-std::string bytes(const char (&s)[N]) {
-  return std::string(s, N - 1);
 }
 
 }  // namespace

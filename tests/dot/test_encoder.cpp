@@ -12,6 +12,7 @@
 #include "support/split_feed.hpp"
 
 using namespace mailwire;
+using mailwire::test::bytes;
 
 namespace {
 
@@ -99,11 +100,6 @@ std::string decode_all(std::string_view payload, std::uint64_t* consumed = nullp
       return out;
     }
   }
-}
-
-template <std::size_t N>
-std::string bytes(const char (&s)[N]) {
-  return std::string(s, N - 1);
 }
 
 }  // namespace

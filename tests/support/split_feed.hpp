@@ -23,6 +23,12 @@
 
 namespace mailwire::test {
 
+/// A string literal whole, embedded NULs included.
+template <std::size_t N>
+std::string bytes(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
+
 /// Escape bytes for readable logs: \r \n \t \0 \\ and \xHH for the rest.
 inline std::string escape(std::string_view s) {
   static const char hex[] = "0123456789abcdef";
