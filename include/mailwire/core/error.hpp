@@ -41,6 +41,31 @@ enum class errc : std::uint8_t {
 
   // Transport barriers
   data_after_starttls,  ///< bytes buffered behind STARTTLS/STLS (discarded)
+
+  // SMTP commands (RFC 5321 §4.1)
+  unknown_command,         ///< verb not recognised
+  invalid_syntax,          ///< command line does not match the verb's grammar
+  missing_argument,        ///< the verb needs an argument (HELO, VRFY, AUTH, ...)
+  unexpected_argument,     ///< the verb takes none (DATA, RSET, QUIT, STARTTLS)
+  invalid_domain,          ///< not a valid domain name (RFC 5321 §4.1.2)
+  invalid_address_literal, ///< bad [IPv4], [IPv6:...] or [tag:...] literal (§4.1.3)
+  invalid_local_part,      ///< bad dot-string or quoted local part
+  invalid_path,            ///< bad <path>: brackets, source route, structure
+  null_path_not_allowed,   ///< <> where only a mailbox may stand (RCPT)
+  local_part_too_long,     ///< local part over 64 octets (§4.5.3.1.1)
+  domain_too_long,         ///< domain over 255 octets (§4.5.3.1.2)
+  path_too_long,           ///< path over 256 octets (§4.5.3.1.3)
+  invalid_utf8,            ///< malformed UTF-8 (RFC 3629)
+  smtputf8_required,       ///< non-ASCII address without SMTPUTF8 (RFC 6531)
+  invalid_parameter,       ///< ESMTP parameter syntax (keyword, value, "=")
+  duplicate_parameter,     ///< the same ESMTP parameter twice
+  invalid_parameter_value, ///< a known parameter's value is invalid
+  conflicting_parameters,  ///< parameters that exclude each other (HOLDFOR+HOLDUNTIL)
+  too_many_parameters,     ///< more ESMTP parameters than the parser accepts
+  invalid_xtext,           ///< bad xtext ("+" without two hex digits, ...) (RFC 3461 §4)
+  invalid_chunk_size,      ///< BDAT size unparseable or too big: fatal (RFC 3030)
+  invalid_mechanism,       ///< SASL mechanism name (RFC 4422 §3.1)
+  auth_line_too_long,      ///< SASL response line over the limit (RFC 4954 §4)
 };
 
 /// The reply a server should send for an error: code plus RFC 3463 enhanced
@@ -86,6 +111,59 @@ constexpr errc_info errc_table[] = {
     {"data_after_starttls",
      "data received after STARTTLS before the TLS handshake",
      {554, "5.5.1", "Data after STARTTLS discarded"}},
+    {"unknown_command", "command not recognized", {500, "5.5.1", "Command not recognized"}},
+    {"invalid_syntax", "command syntax error", {501, "5.5.2", "Syntax error"}},
+    {"missing_argument",
+     "command requires an argument",
+     {501, "5.5.4", "Argument required"}},
+    {"unexpected_argument",
+     "command takes no argument",
+     {501, "5.5.4", "No argument allowed"}},
+    {"invalid_domain", "invalid domain name", {501, "5.1.2", "Invalid domain name"}},
+    {"invalid_address_literal",
+     "invalid address literal",
+     {501, "5.1.2", "Invalid address literal"}},
+    {"invalid_local_part",
+     "invalid local part of an address",
+     {501, "5.1.3", "Invalid local part"}},
+    {"invalid_path", "invalid address syntax", {501, "5.1.3", "Bad address syntax"}},
+    {"null_path_not_allowed",
+     "null path not allowed here",
+     {501, "5.1.3", "Null path not allowed here"}},
+    {"local_part_too_long",
+     "local part longer than 64 octets",
+     {501, "5.1.3", "Local part too long"}},
+    {"domain_too_long", "domain longer than 255 octets", {501, "5.1.2", "Domain too long"}},
+    {"path_too_long", "path longer than 256 octets", {501, "5.1.3", "Path too long"}},
+    {"invalid_utf8", "malformed UTF-8", {501, "5.5.2", "Invalid UTF-8"}},
+    {"smtputf8_required",
+     "non-ASCII address without SMTPUTF8",
+     {553, "5.6.7", "Non-ASCII address requires SMTPUTF8"}},
+    {"invalid_parameter",
+     "invalid ESMTP parameter syntax",
+     {501, "5.5.4", "Invalid parameter syntax"}},
+    {"duplicate_parameter",
+     "ESMTP parameter given twice",
+     {501, "5.5.4", "Duplicate parameter"}},
+    {"invalid_parameter_value",
+     "invalid ESMTP parameter value",
+     {501, "5.5.4", "Invalid parameter value"}},
+    {"conflicting_parameters",
+     "ESMTP parameters that exclude each other",
+     {501, "5.5.4", "Conflicting parameters"}},
+    {"too_many_parameters",
+     "too many ESMTP parameters",
+     {501, "5.5.4", "Too many parameters"}},
+    {"invalid_xtext", "invalid xtext encoding", {501, "5.5.4", "Invalid xtext encoding"}},
+    {"invalid_chunk_size",
+     "BDAT chunk size unparseable or too large; the stream cannot be followed",
+     {421, "4.5.4", "Invalid BDAT chunk size, closing connection"}},
+    {"invalid_mechanism",
+     "invalid SASL mechanism name",
+     {501, "5.5.4", "Invalid mechanism name"}},
+    {"auth_line_too_long",
+     "authentication line longer than the limit",
+     {500, "5.5.6", "Authentication exchange line too long"}},
 };
 
 // One row per enumerator, indexed by value (row 0 is the value-initialised
@@ -93,10 +171,10 @@ constexpr errc_info errc_table[] = {
 constexpr std::size_t errc_count = sizeof(errc_table) / sizeof(errc_table[0]);
 
 // Adding an enumerator? Add its row to errc_table at the same position, and if
-// it is the new last enumerator, name it here instead of data_after_starttls.
-static_assert(errc_count == static_cast<std::size_t>(errc::data_after_starttls) + 1,
+// it is the new last enumerator, name it here instead of auth_line_too_long.
+static_assert(errc_count == static_cast<std::size_t>(errc::auth_line_too_long) + 1,
               "errc_table needs exactly one row per errc value (plus row 0)");
-static_assert(errc_table[errc_count - 1].name == "data_after_starttls",
+static_assert(errc_table[errc_count - 1].name == "auth_line_too_long",
               "the last row of errc_table must describe the last enumerator");
 
 /// The row for values that are no enumerator (e.g. a byte from the wire cast to
