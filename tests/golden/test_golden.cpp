@@ -14,6 +14,7 @@
 
 #include "catch.hpp"
 #include "support/dot_session.hpp"
+#include "support/smtp_server_session.hpp"
 #include "support/split_feed.hpp"
 
 namespace fs = std::filesystem;
@@ -105,6 +106,19 @@ std::string run(const std::string& parser, const golden_case& c) {
           return test::decoder_session{dot::decoder(o), false, {}};
         },
         c.input);
+  }
+  if (parser == "smtp-server") {
+    trace::smtp_server_trace_options o;
+    for (const auto& [key, value] : c.options) {
+      if (key == "keep_starttls_barrier") {
+        o.keep_starttls_barrier = value == "1";
+      } else if (key == "allow_bare_lf") {
+        o.parser.allow_bare_lf = value == "1";
+      } else {
+        FAIL("unknown option " << key);
+      }
+    }
+    return test::smtp_server_trace_of(c.input, o);
   }
   FAIL("no session for tests/golden/" << parser);
   return {};

@@ -1,0 +1,125 @@
+// mailwire-trace: a raw protocol byte stream in, one JSON object per event out
+// (schema: docs/trace.md).
+//
+//   mailwire-trace smtp-server [--split N | --split-seed S] [--allow-bare-lf]
+//                              [--keep-starttls-barrier] [FILE]
+//
+// smtp-server: FILE (or stdin) is what a client sent; the tool acts as a
+// permissive server (accepts every DATA, answers AUTH with 334, resets after
+// STARTTLS). --split N feeds the parser N octets at a time; --split-seed S
+// feeds it pieces of random sizes (1-64 octets) drawn from seed S. The output
+// is the same for every split.
+// Exit status: 0 when the stream parsed without error events, 1 when there
+// were error events, 2 on a read or write error, 64 on a usage error.
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "trace/smtp_server_trace.hpp"
+
+namespace {
+
+int usage() {
+  std::fputs(
+      "usage: mailwire-trace smtp-server [--split N | --split-seed S] [--allow-bare-lf]\n"
+      "                                  [--keep-starttls-barrier] [FILE]\n",
+      stderr);
+  return 64;
+}
+
+bool parse_number(const char* s, std::uint64_t max, std::uint64_t& out) {
+  if (*s == '\0') return false;
+  std::uint64_t v = 0;
+  for (; *s != '\0'; ++s) {
+    if (*s < '0' || *s > '9') return false;
+    const auto digit = static_cast<std::uint64_t>(*s - '0');
+    if (v > (max - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  out = v;
+  return true;
+}
+
+bool read_all(std::FILE* f, std::string& out) {
+  char buf[65536];
+  for (;;) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+    out.append(buf, n);
+    if (n < sizeof buf) return std::ferror(f) == 0;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const std::string_view mode = argv[1];
+  if (mode != "smtp-server") {
+    std::fprintf(stderr, "mailwire-trace: unknown mode '%s'\n", argv[1]);
+    return usage();
+  }
+
+  mailwire::trace::smtp_server_trace_options options;
+  std::uint64_t split = 0;
+  std::uint64_t seed = 0;
+  bool seeded = false;
+  const char* file = nullptr;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--split" && i + 1 < argc) {
+      if (!parse_number(argv[++i], SIZE_MAX, split) || split == 0) return usage();
+    } else if (arg == "--split-seed" && i + 1 < argc) {
+      if (!parse_number(argv[++i], UINT32_MAX, seed)) return usage();
+      seeded = true;
+    } else if (arg == "--allow-bare-lf") {
+      options.parser.allow_bare_lf = true;
+    } else if (arg == "--keep-starttls-barrier") {
+      options.keep_starttls_barrier = true;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return usage();
+    } else if (file == nullptr) {
+      file = argv[i];
+    } else {
+      return usage();
+    }
+  }
+  if (split != 0 && seeded) return usage();
+
+  std::string input;
+  std::FILE* in = file != nullptr ? std::fopen(file, "rb") : stdin;
+  if (in == nullptr) {
+    std::perror(file);
+    return 2;
+  }
+  const bool read_ok = read_all(in, input);
+  if (in != stdin) std::fclose(in);
+  if (!read_ok) {
+    std::fputs("mailwire-trace: read error\n", stderr);
+    return 2;
+  }
+
+  mailwire::trace::smtp_server_trace session(options);
+  std::string out;
+  std::mt19937 rng(static_cast<std::uint32_t>(seed));
+  std::uniform_int_distribution<std::size_t> piece(1, 64);
+  std::size_t at = 0;
+  while (at < input.size()) {
+    std::size_t n = input.size() - at;
+    if (split != 0 && split < n) n = static_cast<std::size_t>(split);
+    if (seeded) n = std::min(n, piece(rng));
+    // Each piece in its own copy, so a view kept past its feed reads garbage.
+    const std::string copy = input.substr(at, n);
+    session.feed(copy, out);
+    at += n;
+  }
+  session.finish(out);
+
+  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0)
+    return 2;
+  return out.find("\"event\":\"error\"") != std::string::npos ? 1 : 0;
+}

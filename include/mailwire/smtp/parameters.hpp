@@ -1,0 +1,972 @@
+#pragma once
+// ESMTP parameters of MAIL and RCPT (RFC 5321 §4.1.2) and the rules of every
+// parameter mailwire knows, in one table (`parameter_rules`, below).
+//
+//   Mail-parameters = esmtp-param *(SP esmtp-param)   ; Rcpt-parameters alike
+//   esmtp-param     = esmtp-keyword ["=" esmtp-value]
+//   esmtp-keyword   = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+//   esmtp-value     = 1*(%d33-60 / %d62-126)          ; =/ UTF8-non-ascii (RFC 6531)
+//
+// Two steps, so that a server can tell a malformed line (501) from a parameter
+// it does not support (555, its own decision):
+//
+//   1. parse_parameters(text) checks the generic grammar above, duplicates
+//      (case-insensitive, known or unknown keywords) and a count limit, in one
+//      pass. It returns a `parameter_list`: a view of the text, iterable in
+//      order, with typed accessors that validate a known parameter's value when
+//      called (declared_size(), body(), notify(), ...).
+//   2. check_mail_parameters(list) / check_rcpt_parameters(list) run the
+//      accessor of every known parameter of that verb and report the first bad
+//      one (in text order), plus HOLDFOR with HOLDUNTIL. Unknown keywords, and
+//      known ones of the other verb, pass.
+//
+// Everything borrows the caller's text: keywords, values and `offending` are
+// views into it and stay valid as long as it does. Nothing allocates, nothing
+// throws, everything is constexpr.
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#include "mailwire/core/ascii.hpp"
+#include "mailwire/core/error.hpp"
+#include "mailwire/smtp/xtext.hpp"
+
+namespace mailwire::smtp {
+
+/// The parameters mailwire has a rule for, in the order of `parameter_rules`.
+enum class parameter_kind : std::uint8_t {
+  size,         ///< SIZE=       MAIL  RFC 1870
+  body,         ///< BODY=       MAIL  RFC 6152, RFC 3030
+  smtputf8,     ///< SMTPUTF8    MAIL  RFC 6531
+  requiretls,   ///< REQUIRETLS  MAIL  RFC 8689
+  auth,         ///< AUTH=       MAIL  RFC 4954 §5
+  ret,          ///< RET=        MAIL  RFC 3461 §4.3
+  envid,        ///< ENVID=      MAIL  RFC 3461 §4.4
+  mt_priority,  ///< MT-PRIORITY= MAIL RFC 6710
+  by,           ///< BY=         MAIL  RFC 2852
+  holdfor,      ///< HOLDFOR=    MAIL  RFC 4865
+  holduntil,    ///< HOLDUNTIL=  MAIL  RFC 4865
+  notify,       ///< NOTIFY=     RCPT  RFC 3461 §4.1
+  orcpt,        ///< ORCPT=      RCPT  RFC 3461 §4.2
+  rrvs,         ///< RRVS=       RCPT  RFC 7293
+  unknown,      ///< any other keyword (X-..., LIMITS-era extensions, typos)
+};
+
+/// The command a known parameter belongs to.
+enum class parameter_verb : std::uint8_t { mail, rcpt };
+
+/// One esmtp-param, as views into the parsed text. `value` is empty and
+/// `has_value` false for a parameter without "=" (SMTPUTF8); a parameter with
+/// "=" always has a non-empty value (the grammar requires one).
+struct parameter {
+  std::string_view keyword;  ///< as received (compare case-insensitively)
+  std::string_view value;    ///< as received (xtext stays encoded)
+  bool has_value = false;
+  parameter_kind kind = parameter_kind::unknown;
+};
+
+/// What a typed accessor returns. Absent: present == false, no error, value
+/// default. Present and valid: present, no error, value. Present and invalid:
+/// present, the error (invalid_parameter_value or invalid_xtext), value
+/// default.
+template <class T>
+struct param_result {
+  bool present = false;
+  errc error = errc{};
+  T value{};
+
+  constexpr bool ok() const noexcept { return error == errc{}; }
+};
+
+/// BODY= (RFC 6152 §2, RFC 3030 §3).
+enum class body_type : std::uint8_t { seven_bit, eight_bit_mime, binary_mime };
+
+/// RET= (RFC 3461 §4.3).
+enum class ret_type : std::uint8_t { full, hdrs };
+
+/// NOTIFY= (RFC 3461 §4.1): either `never` alone, or any non-empty mix of the
+/// other three.
+struct notify_flags {
+  bool never = false;
+  bool success = false;
+  bool failure = false;
+  bool delay = false;
+};
+
+/// ORCPT= addr-type ";" xtext (RFC 3461 §4.2).
+struct orcpt_value {
+  std::string_view addr_type;  ///< an atom, e.g. "rfc822" (compare case-insensitively)
+  std::string_view address;    ///< the xtext as received; decode with xtext::decode
+};
+
+/// BY= by-mode (RFC 2852 §4): N notifies the sender when the time passes, R
+/// returns the message as undeliverable.
+enum class by_mode : std::uint8_t { notify, return_message };
+
+/// BY= by-time ";" by-mode [by-trace] (RFC 2852 §4).
+struct deliver_by {
+  std::int32_t seconds = 0;  ///< -999999999..999999999; > 0 with return_message
+  by_mode mode = by_mode::notify;
+  bool trace = false;  ///< "T": ask for trace DSNs
+};
+
+/// RRVS= mode (RFC 7293): R (the default) rejects the recipient when the check
+/// cannot be made, C continues delivery.
+enum class rrvs_mode : std::uint8_t { reject, continue_delivery };
+
+/// RRVS= date-time [";" ("C" / "R")] (RFC 7293).
+struct rrvs_value {
+  std::string_view date_time;  ///< RFC 3339 date-time, validated, as received
+  rrvs_mode mode = rrvs_mode::reject;
+};
+
+namespace detail {
+
+// ---- octet classes -------------------------------------------------------
+
+enum : std::uint8_t {
+  cls_let_dig = 1,  // ALPHA / DIGIT: may start a keyword
+  cls_keyword = 2,  // ALPHA / DIGIT / "-"
+  cls_value = 4,    // %d33-60 / %d62-126
+};
+
+struct class_table_t {
+  std::uint8_t bits[256];
+};
+
+constexpr class_table_t make_class_table() noexcept {
+  class_table_t t{};
+  for (int c = 0; c < 256; ++c) {
+    const auto u = static_cast<unsigned char>(c);
+    std::uint8_t b = 0;
+    if (ascii::is_alnum(u)) b |= cls_let_dig | cls_keyword;
+    if (u == '-') b |= cls_keyword;
+    if (u >= 33 && u <= 126 && u != '=') b |= cls_value;
+    t.bits[c] = b;
+  }
+  return t;
+}
+
+inline constexpr class_table_t class_table = make_class_table();
+
+constexpr bool has_class(char c, std::uint8_t cls) noexcept {
+  return (class_table.bits[static_cast<unsigned char>(c)] & cls) != 0;
+}
+
+/// Length of the well-formed UTF-8 sequence (RFC 3629 §4) of 2-4 octets that
+/// starts at p[0], or 0. Private stand-in until core/utf8.hpp exists.
+constexpr std::size_t utf8_sequence_length(const char* p, std::size_t avail) noexcept {
+  const auto b0 = static_cast<unsigned char>(p[0]);
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // range of the second octet
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3;
+    if (b0 == 0xE0) lo = 0xA0;  // no overlong forms
+    if (b0 == 0xED) hi = 0x9F;  // no surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4;
+    if (b0 == 0xF0) lo = 0x90;  // no overlong forms
+    if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (avail < n) return 0;
+  const auto b1 = static_cast<unsigned char>(p[1]);
+  if (b1 < lo || b1 > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(p[k]);
+    if (b < 0x80 || b > 0xBF) return 0;
+  }
+  return n;
+}
+
+// ---- value grammars shared by several parameters --------------------------
+
+/// 1*max_digits DIGIT into an unsigned integer no larger than `limit`; false on
+/// anything else (empty, a non-digit, too many digits, overflow). Leading
+/// zeros are allowed, as 1*DIGIT allows them.
+constexpr bool parse_unsigned(std::string_view s, std::size_t max_digits, std::uint64_t limit,
+                              std::uint64_t& out) noexcept {
+  if (s.empty() || s.size() > max_digits) return false;
+  std::uint64_t v = 0;
+  for (const char c : s) {
+    if (!ascii::is_digit(static_cast<unsigned char>(c))) return false;
+    const auto d = static_cast<std::uint64_t>(c - '0');
+    if (v > (limit - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  out = v;
+  return true;
+}
+
+/// Exactly two digits forming a number in [lo, hi].
+constexpr bool two_digits(const char* p, int lo, int hi, int& out) noexcept {
+  if (!ascii::is_digit(static_cast<unsigned char>(p[0])) ||
+      !ascii::is_digit(static_cast<unsigned char>(p[1])))
+    return false;
+  out = (p[0] - '0') * 10 + (p[1] - '0');
+  return out >= lo && out <= hi;
+}
+
+constexpr int days_in_month(int year, int month) noexcept {
+  constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/// RFC 3339 §5.6 date-time:
+///   full-date "T" partial-time time-offset
+///   full-date    = 4DIGIT "-" month(01-12) "-" mday(01-28/29/30/31)
+///   partial-time = hour(00-23) ":" minute(00-59) ":" second(00-60) ["." 1*DIGIT]
+///   time-offset  = "Z" / ("+" / "-") hour(00-23) ":" minute(00-59)
+/// "T" and "Z" may be lower case (RFC 3339 §5.6, note). Second 60 (a leap
+/// second) is accepted at any minute: with a local offset, a leap second can
+/// fall on any local minute, and which UTC minutes had one is not the
+/// parser's business.
+constexpr bool is_date_time(std::string_view s) noexcept {
+  if (s.size() < 20) return false;
+  const char* p = s.data();
+  int year = 0, month = 0, day = 0, v = 0;
+  for (int k = 0; k < 4; ++k) {
+    if (!ascii::is_digit(static_cast<unsigned char>(p[k]))) return false;
+    year = year * 10 + (p[k] - '0');
+  }
+  if (p[4] != '-' || !two_digits(p + 5, 1, 12, month) || p[7] != '-' ||
+      !two_digits(p + 8, 1, 31, day) || day > days_in_month(year, month))
+    return false;
+  if ((p[10] != 'T' && p[10] != 't') || !two_digits(p + 11, 0, 23, v) || p[13] != ':' ||
+      !two_digits(p + 14, 0, 59, v) || p[16] != ':' || !two_digits(p + 17, 0, 60, v))
+    return false;
+  std::size_t i = 19;
+  if (p[i] == '.') {
+    const std::size_t first = ++i;
+    while (i < s.size() && ascii::is_digit(static_cast<unsigned char>(p[i]))) ++i;
+    if (i == first || i == s.size()) return false;
+  }
+  if (p[i] == 'Z' || p[i] == 'z') return i + 1 == s.size();
+  if (p[i] != '+' && p[i] != '-') return false;
+  return s.size() - i == 6 && two_digits(p + i + 1, 0, 23, v) && p[i + 3] == ':' &&
+         two_digits(p + i + 4, 0, 59, v);
+}
+
+/// Valid xtext whose decoded octets all lie in [lo, hi]: errc{},
+/// errc::invalid_xtext (encoding) or errc::invalid_parameter_value (an octet
+/// out of range).
+constexpr errc xtext_octets_within(std::string_view v, int lo, int hi) noexcept {
+  if (xtext::validate(v) != errc{}) return errc::invalid_xtext;
+  for (std::size_t i = 0; i < v.size();) {
+    const int c = xtext::detail::decode_octet(v, i);
+    if (c < lo || c > hi) return errc::invalid_parameter_value;
+  }
+  return errc{};
+}
+
+template <class T>
+constexpr param_result<T> bad_value(errc e = errc::invalid_parameter_value) noexcept {
+  return {true, e, T{}};
+}
+template <class T>
+constexpr param_result<T> good_value(T v) noexcept {
+  return {true, errc{}, v};
+}
+
+// ---- one function per known parameter ------------------------------------
+// Each takes the parameter as parsed (its keyword is known to match) and
+// validates its value. The table below names which verb each belongs to.
+
+/// SIZE=1*20DIGIT (RFC 1870 §3); the value must fit in 64 bits.
+constexpr param_result<std::uint64_t> parse_size(const parameter& p) noexcept {
+  std::uint64_t v = 0;
+  if (!parse_unsigned(p.value, 20, std::numeric_limits<std::uint64_t>::max(), v))
+    return bad_value<std::uint64_t>();
+  return good_value(v);
+}
+
+/// BODY=7BIT / 8BITMIME (RFC 6152 §2) / BINARYMIME (RFC 3030 §3),
+/// case-insensitive.
+constexpr param_result<body_type> parse_body(const parameter& p) noexcept {
+  if (ascii::iequals(p.value, "7BIT")) return good_value(body_type::seven_bit);
+  if (ascii::iequals(p.value, "8BITMIME")) return good_value(body_type::eight_bit_mime);
+  if (ascii::iequals(p.value, "BINARYMIME")) return good_value(body_type::binary_mime);
+  return bad_value<body_type>();
+}
+
+/// A parameter that takes no value: SMTPUTF8 (RFC 6531 §3.4), REQUIRETLS
+/// (RFC 8689 §2). "SMTPUTF8=x" is an error.
+constexpr param_result<bool> parse_flag(const parameter& p) noexcept {
+  return p.has_value ? bad_value<bool>() : good_value(true);
+}
+
+/// AUTH=xtext (RFC 4954 §5), decoding to a Mailbox or "<>". The mailbox is
+/// not parsed here, but no mailbox contains a control octet, so one decoded
+/// from "+0A" or "+00" is refused (header and spool injection through the
+/// decoded value, Exim CVE-2020-28021). 8-bit octets pass (SMTPUTF8 mailboxes).
+constexpr param_result<std::string_view> parse_auth(const parameter& p) noexcept {
+  if (!p.has_value) return bad_value<std::string_view>();
+  if (const errc e = xtext_octets_within(p.value, 0x20, 0xFF); e != errc{})
+    return bad_value<std::string_view>(e);
+  for (std::size_t i = 0; i < p.value.size();)
+    if (xtext::detail::decode_octet(p.value, i) == 0x7F) return bad_value<std::string_view>();
+  return good_value(p.value);
+}
+
+/// RET=FULL / HDRS (RFC 3461 §4.3), case-insensitive.
+constexpr param_result<ret_type> parse_ret(const parameter& p) noexcept {
+  if (ascii::iequals(p.value, "FULL")) return good_value(ret_type::full);
+  if (ascii::iequals(p.value, "HDRS")) return good_value(ret_type::hdrs);
+  return bad_value<ret_type>();
+}
+
+/// ENVID=xtext (RFC 3461 §4.4): at most 100 characters as sent, decoding to
+/// printable US-ASCII (%d32-126): no controls, no 8-bit octets.
+constexpr std::size_t envid_max_length = 100;
+constexpr param_result<std::string_view> parse_envid(const parameter& p) noexcept {
+  if (!p.has_value) return bad_value<std::string_view>();
+  if (const errc e = xtext_octets_within(p.value, 0x20, 0x7E); e != errc{})
+    return bad_value<std::string_view>(e);
+  if (p.value.size() > envid_max_length) return bad_value<std::string_view>();
+  return good_value(p.value);
+}
+
+/// MT-PRIORITY=priority-value (RFC 6710 §3):
+///   priority-value = (["-"] NZDIGIT) / "0"   ; -9..9; "+1", "-0", "05", "10" invalid
+constexpr param_result<int> parse_mt_priority(const parameter& p) noexcept {
+  const std::string_view v = p.value;
+  if (v == "0") return good_value(0);
+  const bool negative = v.size() == 2 && v[0] == '-';
+  const std::string_view digit = negative ? v.substr(1) : v;
+  if (digit.size() != 1 || digit[0] < '1' || digit[0] > '9') return bad_value<int>();
+  const int n = digit[0] - '0';
+  return good_value(negative ? -n : n);
+}
+
+/// BY=by-time ";" by-mode [by-trace] (RFC 2852 §4):
+///   by-time  = ["-" / "+"] 1*9DIGIT
+///   by-mode  = "N" / "R"     ; R needs a positive by-time (N allows <= 0)
+///   by-trace = "T"
+/// Mode and trace letters are case-insensitive, as ABNF literals are.
+constexpr param_result<deliver_by> parse_by(const parameter& p) noexcept {
+  const std::string_view v = p.value;
+  const std::size_t semi = v.find(';');
+  if (semi == std::string_view::npos) return bad_value<deliver_by>();
+  std::string_view time = v.substr(0, semi);
+  const bool negative = !time.empty() && time[0] == '-';
+  if (!time.empty() && (time[0] == '-' || time[0] == '+')) time.remove_prefix(1);
+  std::uint64_t magnitude = 0;
+  if (!parse_unsigned(time, 9, 999999999, magnitude)) return bad_value<deliver_by>();
+  const std::string_view rest = v.substr(semi + 1);
+  deliver_by out;
+  out.seconds = static_cast<std::int32_t>(magnitude);
+  if (negative) out.seconds = -out.seconds;
+  if (rest.empty() || rest.size() > 2) return bad_value<deliver_by>();
+  const char mode = ascii::to_upper(rest[0]);
+  if (mode == 'N')
+    out.mode = by_mode::notify;
+  else if (mode == 'R' && out.seconds > 0)
+    out.mode = by_mode::return_message;
+  else
+    return bad_value<deliver_by>();
+  if (rest.size() == 2) {
+    if (ascii::to_upper(rest[1]) != 'T') return bad_value<deliver_by>();
+    out.trace = true;
+  }
+  return good_value(out);
+}
+
+/// HOLDFOR=1*DIGIT seconds (RFC 4865 §3), overflow-checked into 32 bits.
+constexpr param_result<std::uint32_t> parse_holdfor(const parameter& p) noexcept {
+  std::uint64_t v = 0;
+  if (!parse_unsigned(p.value, p.value.size(), std::numeric_limits<std::uint32_t>::max(), v))
+    return bad_value<std::uint32_t>();
+  return good_value(static_cast<std::uint32_t>(v));
+}
+
+/// HOLDUNTIL=date-time (RFC 4865 §3 with erratum 2040: RFC 3339 date-time).
+constexpr param_result<std::string_view> parse_holduntil(const parameter& p) noexcept {
+  return is_date_time(p.value) ? good_value(p.value) : bad_value<std::string_view>();
+}
+
+/// NOTIFY="NEVER" / 1#("SUCCESS" / "FAILURE" / "DELAY") (RFC 3461 §4.1),
+/// case-insensitive; NEVER stands alone, each other keyword at most once, no
+/// empty list elements.
+constexpr param_result<notify_flags> parse_notify(const parameter& p) noexcept {
+  if (!p.has_value) return bad_value<notify_flags>();
+  notify_flags f;
+  if (ascii::iequals(p.value, "NEVER")) {
+    f.never = true;
+    return good_value(f);
+  }
+  std::string_view rest = p.value;
+  for (;;) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    bool* flag = nullptr;
+    if (ascii::iequals(item, "SUCCESS"))
+      flag = &f.success;
+    else if (ascii::iequals(item, "FAILURE"))
+      flag = &f.failure;
+    else if (ascii::iequals(item, "DELAY"))
+      flag = &f.delay;
+    if (flag == nullptr || *flag) return bad_value<notify_flags>();
+    *flag = true;
+    if (comma == std::string_view::npos) return good_value(f);
+    rest.remove_prefix(comma + 1);
+  }
+}
+
+/// ORCPT=addr-type ";" xtext (RFC 3461 §4.2): addr-type is an atom (RFC 5322
+/// atext); the address is non-empty xtext decoding to printable US-ASCII; the
+/// whole parameter ("ORCPT=" included) is at most 500 characters.
+constexpr std::size_t orcpt_max_length = 500;
+constexpr param_result<orcpt_value> parse_orcpt(const parameter& p) noexcept {
+  if (!p.has_value || p.keyword.size() + 1 + p.value.size() > orcpt_max_length)
+    return bad_value<orcpt_value>();
+  const std::size_t semi = p.value.find(';');
+  if (semi == 0 || semi == std::string_view::npos || semi + 1 == p.value.size())
+    return bad_value<orcpt_value>();
+  const std::string_view type = p.value.substr(0, semi);
+  for (const char c : type) {
+    // atext = ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~"; "=" cannot occur here.
+    constexpr std::string_view specials = "!#$%&'*+-/?^_`{|}~";
+    if (!ascii::is_alnum(static_cast<unsigned char>(c)) &&
+        specials.find(c) == std::string_view::npos)
+      return bad_value<orcpt_value>();
+  }
+  const std::string_view address = p.value.substr(semi + 1);
+  if (const errc e = xtext_octets_within(address, 0x20, 0x7E); e != errc{})
+    return bad_value<orcpt_value>(e);
+  return good_value(orcpt_value{type, address});
+}
+
+/// RRVS=date-time [";" ("C" / "R")] (RFC 7293 §3), mode case-insensitive.
+constexpr param_result<rrvs_value> parse_rrvs(const parameter& p) noexcept {
+  const std::size_t semi = p.value.find(';');
+  rrvs_value out;
+  out.date_time = p.value.substr(0, semi);
+  if (!is_date_time(out.date_time)) return bad_value<rrvs_value>();
+  if (semi != std::string_view::npos) {
+    const std::string_view mode = p.value.substr(semi + 1);
+    if (mode.size() != 1) return bad_value<rrvs_value>();
+    const char m = ascii::to_upper(mode[0]);
+    if (m == 'C')
+      out.mode = rrvs_mode::continue_delivery;
+    else if (m != 'R')
+      return bad_value<rrvs_value>();
+  }
+  return good_value(out);
+}
+
+}  // namespace detail
+
+/// One row per known parameter: its keyword (upper case, as registered), the
+/// command it belongs to, the check that validates its value (the same
+/// function its typed accessor uses) and where the rule comes from.
+struct parameter_rule {
+  std::string_view keyword;
+  parameter_kind kind;
+  parameter_verb verb;
+  errc (*check)(const parameter&) noexcept;
+  std::string_view reference;
+};
+
+// clang-format off
+/// The ESMTP parameter table: every parameter mailwire knows, in
+/// parameter_kind order. The rule for each lives in the detail function named
+/// in its check (grammar quoted above that function).
+inline constexpr parameter_rule parameter_rules[] = {
+  {"SIZE",        parameter_kind::size,        parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_size(p).error; },        "RFC 1870 §3"},
+  {"BODY",        parameter_kind::body,        parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_body(p).error; },        "RFC 6152 §2, RFC 3030 §3"},
+  {"SMTPUTF8",    parameter_kind::smtputf8,    parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_flag(p).error; },        "RFC 6531 §3.4"},
+  {"REQUIRETLS",  parameter_kind::requiretls,  parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_flag(p).error; },        "RFC 8689 §2"},
+  {"AUTH",        parameter_kind::auth,        parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_auth(p).error; },        "RFC 4954 §5"},
+  {"RET",         parameter_kind::ret,         parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_ret(p).error; },         "RFC 3461 §4.3"},
+  {"ENVID",       parameter_kind::envid,       parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_envid(p).error; },       "RFC 3461 §4.4"},
+  {"MT-PRIORITY", parameter_kind::mt_priority, parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_mt_priority(p).error; }, "RFC 6710 §3"},
+  {"BY",          parameter_kind::by,          parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_by(p).error; },          "RFC 2852 §4"},
+  {"HOLDFOR",     parameter_kind::holdfor,     parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_holdfor(p).error; },     "RFC 4865 §3"},
+  {"HOLDUNTIL",   parameter_kind::holduntil,   parameter_verb::mail,
+   [](const parameter& p) noexcept { return detail::parse_holduntil(p).error; },   "RFC 4865 §3, erratum 2040"},
+  {"NOTIFY",      parameter_kind::notify,      parameter_verb::rcpt,
+   [](const parameter& p) noexcept { return detail::parse_notify(p).error; },      "RFC 3461 §4.1"},
+  {"ORCPT",       parameter_kind::orcpt,       parameter_verb::rcpt,
+   [](const parameter& p) noexcept { return detail::parse_orcpt(p).error; },       "RFC 3461 §4.2"},
+  {"RRVS",        parameter_kind::rrvs,        parameter_verb::rcpt,
+   [](const parameter& p) noexcept { return detail::parse_rrvs(p).error; },        "RFC 7293 §3"},
+};
+// clang-format on
+
+namespace detail {
+
+constexpr std::size_t known_count = sizeof(parameter_rules) / sizeof(parameter_rules[0]);
+static_assert(known_count == static_cast<std::size_t>(parameter_kind::unknown),
+              "one row of parameter_rules per parameter_kind");
+static_assert(known_count <= 16, "known keywords are tracked in a 16-bit mask");
+
+constexpr bool rules_in_kind_order() noexcept {
+  for (std::size_t i = 0; i < known_count; ++i)
+    if (static_cast<std::size_t>(parameter_rules[i].kind) != i) return false;
+  return true;
+}
+static_assert(rules_in_kind_order(), "parameter_rules rows must follow parameter_kind order");
+
+// Keyword lookup: the known keywords differ in (length, first letter), so one
+// table probe picks the only candidate and one comparison confirms it.
+constexpr std::size_t max_keyword_length = 11;
+constexpr std::uint8_t no_rule = 0xFF;
+
+struct keyword_index_t {
+  std::uint8_t row[max_keyword_length + 1][32];
+  bool unique;
+};
+
+constexpr keyword_index_t make_keyword_index() noexcept {
+  keyword_index_t t{};
+  t.unique = true;
+  for (auto& by_length : t.row)
+    for (auto& r : by_length) r = no_rule;
+  for (std::size_t i = 0; i < known_count; ++i) {
+    const std::string_view k = parameter_rules[i].keyword;
+    if (k.size() > max_keyword_length) {
+      t.unique = false;
+      continue;
+    }
+    std::uint8_t& r = t.row[k.size()][static_cast<unsigned char>(k[0]) & 0x1F];
+    if (r != no_rule) t.unique = false;
+    r = static_cast<std::uint8_t>(i);
+  }
+  return t;
+}
+
+inline constexpr keyword_index_t keyword_index = make_keyword_index();
+static_assert(keyword_index.unique,
+              "known keywords must differ in length or first letter (else extend the lookup)");
+
+constexpr parameter_kind kind_of(std::string_view keyword) noexcept {
+  if (keyword.empty() || keyword.size() > max_keyword_length ||
+      !ascii::is_alpha(static_cast<unsigned char>(keyword[0])))
+    return parameter_kind::unknown;
+  const std::uint8_t r =
+      keyword_index.row[keyword.size()][static_cast<unsigned char>(keyword[0]) & 0x1F];
+  if (r == no_rule) return parameter_kind::unknown;
+  const std::string_view k = parameter_rules[r].keyword;
+  for (std::size_t i = 1; i < k.size(); ++i)
+    if (ascii::to_upper(keyword[i]) != k[i]) return parameter_kind::unknown;
+  return parameter_rules[r].kind;
+}
+
+/// Splits the validated parameter that starts at text[pos] (the caller knows
+/// the text holds a well-formed parameter there).
+constexpr parameter split_at(std::string_view text, std::size_t pos) noexcept {
+  std::size_t end = text.find(' ', pos);
+  if (end == std::string_view::npos) end = text.size();
+  const std::string_view whole = text.substr(pos, end - pos);
+  const std::size_t eq = whole.find('=');
+  parameter p;
+  if (eq == std::string_view::npos) {
+    p.keyword = whole;
+  } else {
+    p.keyword = whole.substr(0, eq);
+    p.value = whole.substr(eq + 1);
+    p.has_value = true;
+  }
+  p.kind = kind_of(p.keyword);
+  return p;
+}
+
+}  // namespace detail
+
+class parameter_list;
+struct parameter_parse_result;
+struct parameter_options;
+constexpr parameter_parse_result parse_parameters(std::string_view text,
+                                                  const parameter_options& options) noexcept;
+
+/// A zero-copy view of parameter text that parse_parameters() accepted: the
+/// parameters in order, plus where each known one is. It borrows the text
+/// (see text()) and is valid as long as that is; copying it is cheap and
+/// copies no text. Iterating re-splits the text; known parameters are found
+/// without a search.
+class parameter_list {
+ public:
+  /// Forward iterator over the parameters in text order. Dereferencing gives
+  /// a reference into the iterator (valid until it moves).
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = parameter;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const parameter*;
+    using reference = const parameter&;
+
+    constexpr iterator() noexcept = default;
+
+    constexpr reference operator*() const noexcept { return current_; }
+    constexpr pointer operator->() const noexcept { return &current_; }
+    constexpr iterator& operator++() noexcept {
+      pos_ = next_position();
+      load();
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.pos_ == b.pos_ && a.text_.data() == b.text_.data();
+    }
+    friend constexpr bool operator!=(const iterator& a, const iterator& b) noexcept {
+      return !(a == b);
+    }
+
+   private:
+    friend class parameter_list;
+    constexpr iterator(std::string_view text, std::size_t pos) noexcept : text_(text), pos_(pos) {
+      load();
+    }
+    // The end position is one past the text: where a parameter after the
+    // last one's terminating SP would start.
+    constexpr std::size_t end_position() const noexcept { return text_.size() + 1; }
+    constexpr std::size_t next_position() const noexcept {
+      return pos_ + current_.keyword.size() + (current_.has_value ? current_.value.size() + 1 : 0) +
+             1;
+    }
+    constexpr void load() noexcept {
+      current_ = pos_ < end_position() ? detail::split_at(text_, pos_) : parameter{};
+    }
+
+    std::string_view text_;
+    std::size_t pos_ = 0;
+    parameter current_;
+  };
+  using const_iterator = iterator;
+
+  constexpr parameter_list() noexcept = default;
+
+  constexpr iterator begin() const noexcept {
+    return {text_, text_.empty() ? text_.size() + 1 : 0};
+  }
+  constexpr iterator end() const noexcept { return {text_, text_.size() + 1}; }
+
+  /// Number of parameters.
+  constexpr std::size_t count() const noexcept { return count_; }
+  constexpr bool empty() const noexcept { return count_ == 0; }
+  /// The parameter text as given to parse_parameters().
+  constexpr std::string_view text() const noexcept { return text_; }
+
+  /// The parameter whose keyword equals `keyword` case-insensitively (there is
+  /// at most one), or nullopt. Known keywords are found without a search.
+  constexpr std::optional<parameter> find(std::string_view keyword) const noexcept {
+    const parameter_kind k = detail::kind_of(keyword);
+    if (k != parameter_kind::unknown) return find(k);
+    for (const parameter& p : *this)
+      if (ascii::iequals(p.keyword, keyword)) return p;
+    return std::nullopt;
+  }
+  /// The known parameter of kind `k`, or nullopt (always nullopt for unknown).
+  constexpr std::optional<parameter> find(parameter_kind k) const noexcept {
+    if (!contains(k)) return std::nullopt;
+    return known(k);
+  }
+  constexpr bool contains(std::string_view keyword) const noexcept {
+    return find(keyword).has_value();
+  }
+  constexpr bool contains(parameter_kind k) const noexcept {
+    return k != parameter_kind::unknown && (known_mask_ & bit(k)) != 0;
+  }
+  /// Does the list hold a keyword mailwire has no rule for? (A server that
+  /// supports only the known extensions answers 555 then.)
+  constexpr bool has_unknown() const noexcept {
+    return count_ != static_cast<std::size_t>(popcount(known_mask_));
+  }
+
+  // Typed accessors: each validates the value on access (see the rule of the
+  // same name in the detail namespace and parameter_rules). Views in the
+  // results point into text().
+
+  /// SIZE=: the declared message size in octets (RFC 1870).
+  constexpr param_result<std::uint64_t> declared_size() const noexcept {
+    return typed<std::uint64_t, detail::parse_size>(parameter_kind::size);
+  }
+  /// BODY=7BIT / 8BITMIME / BINARYMIME (RFC 6152, RFC 3030).
+  constexpr param_result<body_type> body() const noexcept {
+    return typed<body_type, detail::parse_body>(parameter_kind::body);
+  }
+  /// SMTPUTF8 (RFC 6531): value true when present; "SMTPUTF8=..." is an error.
+  constexpr param_result<bool> smtputf8() const noexcept {
+    return typed<bool, detail::parse_flag>(parameter_kind::smtputf8);
+  }
+  /// REQUIRETLS (RFC 8689): value true when present; a value is an error.
+  constexpr param_result<bool> requiretls() const noexcept {
+    return typed<bool, detail::parse_flag>(parameter_kind::requiretls);
+  }
+  /// AUTH=: the xtext as received, validated ("<>" is valid xtext); decode it
+  /// with xtext::decode (RFC 4954 §5).
+  constexpr param_result<std::string_view> auth() const noexcept {
+    return typed<std::string_view, detail::parse_auth>(parameter_kind::auth);
+  }
+  /// RET=FULL / HDRS (RFC 3461 §4.3).
+  constexpr param_result<ret_type> ret() const noexcept {
+    return typed<ret_type, detail::parse_ret>(parameter_kind::ret);
+  }
+  /// ENVID=: the xtext as received, validated (RFC 3461 §4.4).
+  constexpr param_result<std::string_view> envid() const noexcept {
+    return typed<std::string_view, detail::parse_envid>(parameter_kind::envid);
+  }
+  /// NOTIFY= (RFC 3461 §4.1).
+  constexpr param_result<notify_flags> notify() const noexcept {
+    return typed<notify_flags, detail::parse_notify>(parameter_kind::notify);
+  }
+  /// ORCPT= (RFC 3461 §4.2); the address stays xtext.
+  constexpr param_result<orcpt_value> orcpt() const noexcept {
+    return typed<orcpt_value, detail::parse_orcpt>(parameter_kind::orcpt);
+  }
+  /// MT-PRIORITY=: -9..9 (RFC 6710 §3).
+  constexpr param_result<int> mt_priority() const noexcept {
+    return typed<int, detail::parse_mt_priority>(parameter_kind::mt_priority);
+  }
+  /// BY= (RFC 2852 §4).
+  constexpr param_result<deliver_by> by() const noexcept {
+    return typed<deliver_by, detail::parse_by>(parameter_kind::by);
+  }
+  /// HOLDFOR=: seconds (RFC 4865).
+  constexpr param_result<std::uint32_t> holdfor() const noexcept {
+    return typed<std::uint32_t, detail::parse_holdfor>(parameter_kind::holdfor);
+  }
+  /// HOLDUNTIL=: the RFC 3339 date-time as received, validated (RFC 4865).
+  constexpr param_result<std::string_view> holduntil() const noexcept {
+    return typed<std::string_view, detail::parse_holduntil>(parameter_kind::holduntil);
+  }
+  /// RRVS= (RFC 7293).
+  constexpr param_result<rrvs_value> rrvs() const noexcept {
+    return typed<rrvs_value, detail::parse_rrvs>(parameter_kind::rrvs);
+  }
+
+  /// Offset in text() of the known parameter `k`, or npos when absent.
+  constexpr std::size_t position(parameter_kind k) const noexcept {
+    return contains(k) ? known_pos_[static_cast<std::size_t>(k)] : std::string_view::npos;
+  }
+
+ private:
+  friend constexpr parameter_parse_result parse_parameters(std::string_view,
+                                                           const parameter_options&) noexcept;
+
+  static constexpr std::uint16_t bit(parameter_kind k) noexcept {
+    return static_cast<std::uint16_t>(1u << static_cast<unsigned>(k));
+  }
+  static constexpr int popcount(std::uint16_t m) noexcept {
+    int n = 0;
+    for (; m != 0; m = static_cast<std::uint16_t>(m & (m - 1))) ++n;
+    return n;
+  }
+  constexpr parameter known(parameter_kind k) const noexcept {
+    return detail::split_at(text_, known_pos_[static_cast<std::size_t>(k)]);
+  }
+  template <class T, param_result<T> (*Parse)(const parameter&) noexcept>
+  constexpr param_result<T> typed(parameter_kind k) const noexcept {
+    if (!contains(k)) return {};
+    return Parse(known(k));
+  }
+
+  std::string_view text_;
+  std::size_t count_ = 0;
+  // Offsets of the known parameters in text_, valid where known_mask_ has
+  // the kind's bit. 32 bits: parse_parameters() refuses longer text.
+  std::uint32_t known_pos_[detail::known_count] = {};
+  std::uint16_t known_mask_ = 0;
+};
+
+struct parameter_options {
+  /// SMTPUTF8 is in force for this transaction: esmtp-value may also hold
+  /// well-formed UTF-8 non-ASCII (RFC 6531 §3.3). Malformed UTF-8 is
+  /// errc::invalid_utf8. Without it, any octet >= 0x80 is invalid_parameter.
+  bool utf8 = false;
+  /// More parameters than this is errc::too_many_parameters. It also bounds
+  /// the work of the duplicate check for unknown keywords (see
+  /// parse_parameters).
+  std::size_t max_parameters = 32;
+};
+
+struct parameter_parse_result {
+  parameter_list list;         ///< empty on error
+  errc error = errc{};         ///< errc{} on success
+  std::string_view offending;  ///< on error: the bad parameter's text (keyword[=value]),
+                               ///< a view into the input; empty (positioned where one
+                               ///< was expected) for "SIZE=1  BODY=7BIT" or a trailing SP
+
+  constexpr bool ok() const noexcept { return error == errc{}; }
+};
+
+namespace detail {
+/// The parameter text starting at pos, up to the next SP.
+constexpr std::string_view parameter_text_at(std::string_view text, std::size_t pos) noexcept {
+  const std::size_t end = text.find(' ', pos);
+  return text.substr(pos, (end == std::string_view::npos ? text.size() : end) - pos);
+}
+
+/// Does a parameter before `limit` in the validated `text` have `keyword`
+/// (case-insensitive)?
+constexpr bool keyword_seen_before(std::string_view text, std::size_t limit,
+                                   std::string_view keyword) noexcept {
+  for (std::size_t pos = 0; pos < limit;) {
+    const std::string_view whole = parameter_text_at(text, pos);
+    if (ascii::iequals(whole.substr(0, whole.find('=')), keyword)) return true;
+    pos += whole.size() + 1;
+  }
+  return false;
+}
+}  // namespace detail
+
+/// Parses `text`, the parameters after a MAIL or RCPT path and its SP (with
+/// trailing SP/HT already removed), against the generic grammar (top of this
+/// header). Empty text is an empty list.
+///
+/// Errors, the first in text order wins, with `offending` naming it:
+/// - errc::invalid_parameter: keyword not (ALPHA / DIGIT) *(ALPHA / DIGIT /
+///   "-"); "KEY=" with an empty value; "=", a control, SP doubling or an 8-bit
+///   octet in a value (8-bit allowed with options.utf8); an empty parameter
+///   (two SPs, leading or trailing SP). Also line_too_long for text of 4 GiB
+///   or more.
+/// - errc::invalid_utf8: malformed UTF-8 in a value under options.utf8.
+/// - errc::too_many_parameters: more than options.max_parameters.
+/// - errc::duplicate_parameter: a keyword seen before, case-insensitively.
+///   Known keywords are tracked in a bit mask. Unknown ones go through a
+///   64-bit Bloom filter of a keyword hash; only when its bit is already set
+///   is the text before re-split to confirm, so the usual line takes one pass
+///   and the worst case is bounded by max_parameters squared.
+/// Values of known keywords are not checked here: see check_mail_parameters.
+constexpr parameter_parse_result parse_parameters(std::string_view text,
+                                                  const parameter_options& options = {}) noexcept {
+  parameter_parse_result r;
+  const auto fail = [&r, text](errc e, std::size_t pos) {
+    r.list = parameter_list{};
+    r.error = e;
+    r.offending = detail::parameter_text_at(text, pos);
+    return r;
+  };
+  if (text.size() >= std::numeric_limits<std::uint32_t>::max()) return fail(errc::line_too_long, 0);
+  parameter_list& list = r.list;
+  const char* const p = text.data();
+  const std::size_t n = text.size();
+  std::uint64_t bloom = 0;
+  std::size_t count = 0;
+  for (std::size_t i = 0; n != 0;) {
+    const std::size_t start = i;
+    if (i == n || !detail::has_class(p[i], detail::cls_let_dig))
+      return fail(errc::invalid_parameter, start);
+    std::uint32_t hash = 0;
+    do {
+      hash = hash * 31 + (static_cast<unsigned char>(p[i]) & 0xDFu);  // folds ASCII case
+      ++i;
+    } while (i < n && detail::has_class(p[i], detail::cls_keyword));
+    const std::size_t keyword_end = i;
+    if (i < n && p[i] == '=') {
+      const std::size_t value_start = ++i;
+      while (i < n) {
+        if (detail::has_class(p[i], detail::cls_value)) {
+          ++i;
+        } else if (options.utf8 && static_cast<unsigned char>(p[i]) >= 0x80) {
+          const std::size_t len = detail::utf8_sequence_length(p + i, n - i);
+          if (len == 0) return fail(errc::invalid_utf8, start);
+          i += len;
+        } else {
+          break;
+        }
+      }
+      if (i == value_start) return fail(errc::invalid_parameter, start);
+    }
+    if (i < n && p[i] != ' ') return fail(errc::invalid_parameter, start);
+    if (++count > options.max_parameters) return fail(errc::too_many_parameters, start);
+    const std::string_view keyword = text.substr(start, keyword_end - start);
+    const parameter_kind kind = detail::kind_of(keyword);
+    if (kind != parameter_kind::unknown) {
+      const std::uint16_t b = parameter_list::bit(kind);
+      if ((list.known_mask_ & b) != 0) return fail(errc::duplicate_parameter, start);
+      list.known_mask_ = static_cast<std::uint16_t>(list.known_mask_ | b);
+      list.known_pos_[static_cast<std::size_t>(kind)] = static_cast<std::uint32_t>(start);
+    } else {
+      const std::uint64_t b = std::uint64_t{1} << (hash & 63u);
+      if ((bloom & b) != 0 && detail::keyword_seen_before(text, start, keyword))
+        return fail(errc::duplicate_parameter, start);
+      bloom |= b;
+    }
+    if (i == n) break;
+    ++i;  // the SP; another parameter must follow
+  }
+  list.text_ = text;
+  list.count_ = count;
+  return r;
+}
+
+/// Result of check_mail_parameters / check_rcpt_parameters.
+struct parameter_check {
+  errc error = errc{};
+  std::string_view offending;  ///< on error: the bad parameter's text, a view into list.text()
+
+  constexpr bool ok() const noexcept { return error == errc{}; }
+};
+
+namespace detail {
+constexpr parameter_check check_parameters(const parameter_list& list,
+                                           parameter_verb verb) noexcept {
+  parameter_check c;
+  std::size_t first_bad = std::string_view::npos;
+  for (const parameter_rule& rule : parameter_rules) {
+    if (rule.verb != verb) continue;
+    const std::size_t pos = list.position(rule.kind);
+    if (pos == std::string_view::npos || pos > first_bad) continue;
+    const errc e = rule.check(*list.find(rule.kind));
+    if (e != errc{}) {
+      first_bad = pos;
+      c.error = e;
+      c.offending = parameter_text_at(list.text(), pos);
+    }
+  }
+  return c;
+}
+}  // namespace detail
+
+/// Validates the values of the known MAIL parameters in `list` (SIZE BODY
+/// SMTPUTF8 REQUIRETLS AUTH RET ENVID MT-PRIORITY BY HOLDFOR HOLDUNTIL; see
+/// parameter_rules) and reports the first bad one in text order:
+/// errc::invalid_parameter_value (a wrong value, a value on a valueless
+/// parameter, a missing value, an overflowing number) or errc::invalid_xtext
+/// (AUTH=, ENVID= encoding). Then HOLDFOR together with HOLDUNTIL is
+/// errc::conflicting_parameters (offending: the later one). Unknown keywords,
+/// and RCPT parameters, pass: which extensions a server supports (555) is the
+/// server's decision.
+constexpr parameter_check check_mail_parameters(const parameter_list& list) noexcept {
+  parameter_check c = detail::check_parameters(list, parameter_verb::mail);
+  if (c.ok() && list.contains(parameter_kind::holdfor) &&
+      list.contains(parameter_kind::holduntil)) {
+    const std::size_t a = list.position(parameter_kind::holdfor);
+    const std::size_t b = list.position(parameter_kind::holduntil);
+    c.error = errc::conflicting_parameters;
+    c.offending = detail::parameter_text_at(list.text(), a > b ? a : b);
+  }
+  return c;
+}
+
+/// The same for the known RCPT parameters (NOTIFY ORCPT RRVS); ORCPT's
+/// encoding errors are errc::invalid_xtext.
+constexpr parameter_check check_rcpt_parameters(const parameter_list& list) noexcept {
+  return detail::check_parameters(list, parameter_verb::rcpt);
+}
+
+}  // namespace mailwire::smtp

@@ -1,0 +1,754 @@
+#pragma once
+// smtp::server_parser: the bytes an SMTP, ESMTP or LMTP client sends, turned
+// into commands, message data and SASL responses.
+//
+//   mailwire::smtp::server_parser<> p;       // options in the constructor
+//   p.feed(bytes);                           // borrowed until next() says need_more
+//   for (;;) {
+//     auto ev = p.next();
+//     switch (ev.kind) {
+//       case server_event_kind::need_more: /* read, feed() or feed_eof() */ break;
+//       case server_event_kind::command:
+//         if (ev.command.verb == verb::data && ok_to_receive) {
+//           send("354 ...");  p.accept_data();     // the body follows as data events
+//         } ...
+//         break;
+//       case server_event_kind::data:      store(ev.bytes); break;
+//       case server_event_kind::data_end:  finish(ev.error, ev.size); break;
+//       case server_event_kind::sasl_data: append(ev.bytes); break;
+//       case server_event_kind::sasl_end:  /* ev.cancelled ? 501 : check */ break;
+//       case server_event_kind::error:     send(ev.reply()); if (ev.fatal) close(); break;
+//     }
+//   }
+//
+// Modes. The parser reads command lines until the caller says otherwise:
+// - DATA: after a DATA command event the caller sends 354 and calls
+//   accept_data() before the next next(); the body then comes as `data` slices
+//   through dot::decoder (strict CRLF.CRLF end, SECURITY.md §1), closed by a
+//   `data_end` event carrying the body's flags. Without accept_data() (the
+//   server refused DATA) the next bytes are commands again.
+// - BDAT: a BDAT command whose size parsed is always followed by exactly that
+//   many raw octets as `data` events and a `data_end`, whatever the caller
+//   answers (RFC 3030 §2 requires reading a rejected chunk). A BDAT line whose
+//   size parsed but whose rest is bad gives an error and its chunk is skipped
+//   silently. A size that does not parse or overflows is fatal
+//   (errc::invalid_chunk_size): the byte count is unknown, the connection
+//   must close.
+// - SASL: after AUTH (or after a `sasl_end`) the caller sends 334 and calls
+//   expect_sasl_response(); the next line is a SASL response, streamed as
+//   `sasl_data` pieces (so a 12288-octet line needs no 12 KiB buffer) and
+//   closed by `sasl_end` (`cancelled` for "*"). On an error event the pieces
+//   already delivered for that line are void.
+// - STARTTLS is a barrier (SECURITY.md §2): after a STARTTLS command event no
+//   byte is parsed as a command again until reset(). Bytes already buffered
+//   or fed later give one errc::data_after_starttls error and are dropped.
+//   Call reset() once the handshake is done (or when refusing STARTTLS).
+//
+// Errors. A bad command line gives one `error` event at its real line end and
+// the parser carries on with the next line (RFC 5321 §4.1.4: reply and keep
+// the state). An overlong line is one error, discarded whole: its tail is
+// never read as a command (SECURITY.md §4). Bare CR, bare LF and NUL in a
+// command line are errors unless allow_bare_lf lets LF end lines. `reply()`
+// on the event gives the reply to send.
+//
+// Split invariance: any split of the stream into feed() calls gives the same
+// events, except that data and sasl_data may come in more, smaller pieces with
+// the same concatenation.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "mailwire/core/ascii.hpp"
+#include "mailwire/core/base64.hpp"
+#include "mailwire/core/error.hpp"
+#include "mailwire/core/line_reader.hpp"
+#include "mailwire/core/scan.hpp"
+#include "mailwire/dot/decoder.hpp"
+#include "mailwire/smtp/command.hpp"
+#include "mailwire/smtp/parameters.hpp"
+#include "mailwire/smtp/path.hpp"
+
+namespace mailwire::smtp {
+
+struct server_parser_options {
+  /// Longest command line, CRLF included, for every verb but MAIL and RCPT
+  /// (RFC 5321 §4.5.3.1.4).
+  std::size_t max_line_length = 512;
+  /// Longest MAIL or RCPT line: extensions add to the 512 octets (SIZE, BODY,
+  /// AUTH=, SMTPUTF8, ... PROTOCOLS.md §2.0); 2048 covers all of them. Capped
+  /// by the parser's Capacity.
+  std::size_t max_address_line_length = 2048;
+  /// Longest SASL response line, CRLF included (RFC 4954 §4: 12288 octets is
+  /// enough for every mechanism). Streamed, so it may exceed Capacity.
+  std::size_t max_auth_line_length = 12288;
+  /// Largest BDAT chunk accepted. A bigger size is fatal like an unparseable
+  /// one (the parser would otherwise swallow that many octets).
+  std::uint64_t max_chunk_size = UINT64_MAX;
+  /// Most ESMTP parameters on one MAIL or RCPT line.
+  std::size_t max_parameters = 32;
+  /// Enforce the local-part (64), domain (255) and path (256) limits
+  /// (RFC 5321 §4.5.3.1.1-3).
+  bool enforce_path_limits = true;
+  /// Check HELO/EHLO/LHLO arguments against the Domain / address-literal
+  /// grammar (errc::invalid_domain). Off: any argument is taken.
+  bool check_hello_domain = true;
+  /// Lenient: a lone LF ends a command line (never inside DATA: the body's
+  /// end stays CRLF.CRLF whatever this says). Risky: a relay that treats LF
+  /// differently can be made to see other commands.
+  bool allow_bare_lf = false;
+  /// Lenient: "MAIL FROM: <a@b>" (RFC 5321 §3.3 forbids the space).
+  bool allow_space_after_colon = false;
+  /// Lenient: "MAIL FROM:a@b" without angle brackets.
+  bool allow_missing_brackets = false;
+  /// Options for DATA bodies (policy for bare CR/LF, size and line limits).
+  dot::decoder_options data{};
+};
+
+enum class server_event_kind : std::uint8_t {
+  need_more,  ///< every fed byte is used: feed() more, or feed_eof()
+  command,    ///< `command` is one valid command line
+  data,       ///< `bytes`: the next piece of a DATA body (unstuffed) or a BDAT chunk
+  data_end,   ///< the body or chunk is complete; see size, last, error, flags
+  sasl_data,  ///< `bytes`: the next piece of a SASL response line (base64 text)
+  sasl_end,   ///< the SASL response line is complete; `cancelled` for "*"
+  error,      ///< a line or element was rejected; see error, reply(), fatal
+};
+
+/// One parser event. Views stay valid until the next next(), feed() or
+/// reset(), and no longer than the bytes fed.
+struct server_event {
+  server_event_kind kind = server_event_kind::need_more;
+  /// Stream offset (octets since construction or reset()): command, error,
+  /// sasl_end: the line's first octet; data, sasl_data: the first input octet
+  /// of `bytes`; data_end: just past the body's last octet (terminator
+  /// included); need_more: octets consumed so far.
+  std::uint64_t offset = 0;
+  /// command: the command. error: verb, verb_text and argument of the
+  /// rejected line when they could be read (verb is unknown otherwise).
+  smtp::command command;
+  /// data, sasl_data: the octets.
+  std::string_view bytes;
+  /// error: the rule broken. data_end of DATA: the first flag raised in the
+  /// body (errc{} if clean), which suggested_reply() maps to the answer.
+  errc error = errc{};
+  /// error: the offending part of the line (a parameter, the path) if known.
+  std::string_view detail;
+  /// error: the stream cannot be followed any more (errc::invalid_chunk_size):
+  /// reply (421) and close. The parser ignores all further input.
+  bool fatal = false;
+  /// data_end: octets of the body (decoded size for DATA, chunk size for BDAT).
+  std::uint64_t size = 0;
+  /// data_end: BDAT with LAST, or a DATA body (which is always the last).
+  bool last = false;
+  /// data_end of a BDAT chunk (false for DATA).
+  bool chunk = false;
+  /// data_end of DATA: everything flagged in the body.
+  dot::body_flags flags;
+  /// data_end of DATA: stream offset of `error`.
+  std::uint64_t error_offset = 0;
+  /// sasl_end: the client sent "*" (RFC 4954 §4: answer 501).
+  bool cancelled = false;
+
+  /// error (and data_end with an error): the reply to send.
+  constexpr reply_hint reply() const noexcept { return reply_for(error, command.verb); }
+};
+
+/// Parses the client side of an SMTP/ESMTP/LMTP session. Capacity bounds the
+/// longest command line (MAIL/RCPT included) and is the parser's only buffer.
+template <std::size_t Capacity = 2048>
+class server_parser {
+ public:
+  using options_type = server_parser_options;
+
+  server_parser() noexcept : server_parser(server_parser_options{}) {}
+  explicit server_parser(const server_parser_options& o) noexcept
+      : options_(o), lines_(line_options(o)), body_(o.data) {}
+
+  /// Makes `bytes` the input; borrowed until next() returns need_more (they
+  /// must stay alive and unchanged until then). Call it after need_more; input
+  /// not consumed yet is dropped. Ignored after feed_eof() until reset().
+  void feed(std::string_view bytes) noexcept {
+    if (eof_) return;
+    base_ += pos_;
+    in_ = bytes;
+    pos_ = 0;
+    sub_fed_ = false;
+  }
+
+  /// The client closed: an unfinished line, body, chunk or SASL response
+  /// becomes one errc::unexpected_eof error; then need_more forever.
+  void feed_eof() noexcept {
+    eof_ = true;
+    sub_fed_ = false;
+  }
+
+  /// The next event.
+  server_event next() noexcept;
+
+  /// After a DATA command event, before the next next(): the server sent 354,
+  /// so the bytes after the DATA line are the message. False (and nothing
+  /// changes) if the last event was not a DATA command.
+  bool accept_data() noexcept {
+    if (pending_ != pending::data) return false;
+    pending_ = pending::none;
+    mode_ = mode::data;
+    body_.reset();
+    body_base_ = offset();
+    sub_fed_ = false;
+    return true;
+  }
+
+  /// After an AUTH command event or a sasl_end (not cancelled), before the
+  /// next next(): the server sent 334, so the next line is a SASL response.
+  /// False (and nothing changes) otherwise.
+  bool expect_sasl_response() noexcept {
+    if (pending_ != pending::sasl) return false;
+    pending_ = pending::none;
+    mode_ = mode::sasl;
+    sasl_ = sasl_state{};
+    sasl_.start = offset();
+    return true;
+  }
+
+  /// Whether SMTPUTF8 is in force for the current transaction (the server
+  /// accepted a MAIL with the SMTPUTF8 parameter, RFC 6531 §3.4): RCPT paths
+  /// may then hold UTF-8. MAIL decides by its own parameter. The caller sets
+  /// it after accepting such a MAIL and clears it when the transaction ends.
+  void set_smtputf8(bool in_force) noexcept { smtputf8_ = in_force; }
+  bool smtputf8() const noexcept { return smtputf8_; }
+
+  /// True if bytes wait behind the last event: unconsumed input or a partial
+  /// line. A session uses it for RFC 2920 group rules (a command that must
+  /// end a group, such as EHLO, DATA or QUIT, with bytes behind it).
+  bool buffered() const noexcept { return pos_ < in_.size() || lines_.buffered(); }
+
+  /// The fed bytes not consumed yet (borrowed like the feed).
+  std::string_view rest() const noexcept { return in_.substr(pos_); }
+
+  /// Octets consumed since construction or reset().
+  std::uint64_t offset() const noexcept { return base_ + pos_; }
+
+  /// The parser stopped for good after a fatal error.
+  bool failed() const noexcept { return mode_ == mode::failed; }
+
+  /// Back to the initial state (after a TLS handshake, or to reuse the
+  /// parser for another connection); keeps the options.
+  void reset() noexcept {
+    lines_.reset();
+    body_.reset();
+    in_ = {};
+    pos_ = 0;
+    base_ = 0;
+    body_base_ = 0;
+    lines_skew_ = 0;
+    chunk_left_ = 0;
+    chunk_size_ = 0;
+    chunk_last_ = false;
+    mode_ = mode::command;
+    pending_ = pending::none;
+    sasl_ = sasl_state{};
+    sub_fed_ = false;
+    eof_ = false;
+    barrier_reported_ = false;
+    smtputf8_ = false;
+  }
+
+  const server_parser_options& options() const noexcept { return options_; }
+
+ private:
+  static_assert(Capacity >= 512, "server_parser: Capacity below the RFC 5321 command line");
+
+  enum class mode : std::uint8_t { command, data, chunk, skip_chunk, sasl, barrier, failed };
+  enum class pending : std::uint8_t { none, data, sasl };
+
+  struct sasl_state {
+    std::uint64_t start = 0;    // stream offset of the line
+    std::uint64_t length = 0;   // octets of the line so far (content)
+    std::uint8_t pads = 0;      // '=' seen at the end so far
+    errc error = errc{};        // first fault in the line
+    bool cr = false;            // the last octet was a CR (maybe half of CRLF)
+    bool star = false;          // the line so far is "*"
+  };
+
+  using reader = line_reader<Capacity>;
+
+  static typename reader::options line_options(const server_parser_options& o) noexcept {
+    typename reader::options r;
+    const std::size_t longest = o.max_line_length > o.max_address_line_length
+                                    ? o.max_line_length
+                                    : o.max_address_line_length;
+    r.max_length = longest;
+    r.allow_bare_lf = o.allow_bare_lf;
+    return r;
+  }
+
+  server_event next_command() noexcept;
+  server_event next_data() noexcept;
+  server_event next_chunk() noexcept;
+  server_event next_sasl() noexcept;
+  server_event parse_line(std::string_view line, std::uint64_t at) noexcept;
+  server_event parse_mail_or_rcpt(server_event& ev, std::string_view arg) noexcept;
+  server_event parse_bdat(server_event& ev, std::string_view arg) noexcept;
+  server_event parse_auth(server_event& ev, std::string_view arg) noexcept;
+
+  static server_event make_error(server_event& ev, errc e, std::string_view detail = {}) noexcept {
+    ev.kind = server_event_kind::error;
+    ev.error = e;
+    ev.detail = detail;
+    return ev;
+  }
+
+  server_event need_more() const noexcept {
+    server_event ev;
+    ev.offset = offset();
+    return ev;
+  }
+
+  server_parser_options options_;
+  reader lines_;
+  dot::decoder body_;
+  std::string_view in_;             // current feed (borrowed)
+  std::size_t pos_ = 0;             // next octet of in_ to consume
+  std::uint64_t base_ = 0;          // stream offset of in_[0]
+  std::uint64_t body_base_ = 0;     // stream offset of the DATA body's first octet
+  std::uint64_t lines_skew_ = 0;    // stream offset minus lines_ offset
+  std::uint64_t chunk_left_ = 0;    // BDAT octets still to consume
+  std::uint64_t chunk_size_ = 0;
+  bool chunk_last_ = false;
+  mode mode_ = mode::command;
+  pending pending_ = pending::none;
+  sasl_state sasl_;
+  bool sub_fed_ = false;            // the active reader has been given in_[pos_..]
+  bool eof_ = false;
+  bool barrier_reported_ = false;
+  bool smtputf8_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// Implementation
+
+namespace detail {
+
+constexpr std::string_view trim_trailing_wsp(std::string_view s) noexcept {
+  std::size_t n = s.size();
+  while (n > 0 && ascii::is_wsp(static_cast<unsigned char>(s[n - 1]))) --n;
+  return s.substr(0, n);
+}
+
+/// An argument may hold HT and printable octets, and octets >= 0x80 (UTF-8
+/// under SMTPUTF8 for VRFY/EXPN; the caller decides); never other controls.
+constexpr bool plain_argument(std::string_view s) noexcept {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7F) return false;
+  }
+  return true;
+}
+
+/// sasl-mech = 1*20mech-char, mech-char = A-Z / DIGIT / "-" / "_" (RFC 4422
+/// §3.1); compared case-insensitively, so lower case is taken too.
+constexpr bool sasl_mechanism_name(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 20) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+constexpr bool base64_char(unsigned char c) noexcept {
+  return ascii::is_alnum(c) || c == '+' || c == '/';
+}
+
+}  // namespace detail
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::next() noexcept {
+  pending_ = pending::none;
+  switch (mode_) {
+    case mode::command: return next_command();
+    case mode::data: return next_data();
+    case mode::chunk:
+    case mode::skip_chunk: return next_chunk();
+    case mode::sasl: return next_sasl();
+    case mode::barrier:
+      if (pos_ < in_.size()) {
+        const std::uint64_t at = offset();
+        pos_ = in_.size();
+        if (!barrier_reported_) {
+          barrier_reported_ = true;
+          server_event ev;
+          ev.offset = at;
+          return make_error(ev, errc::data_after_starttls);
+        }
+      }
+      return need_more();
+    case mode::failed: pos_ = in_.size(); return need_more();
+  }
+  return need_more();
+}
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::next_command() noexcept {
+  if (!sub_fed_) {
+    lines_skew_ = offset() - lines_.offset();
+    lines_.feed(in_.substr(pos_));
+    if (eof_) lines_.feed_eof();
+    sub_fed_ = true;
+  }
+  const line_event le = lines_.next();
+  pos_ = in_.size() - lines_.rest().size();
+  const std::uint64_t at = le.offset + lines_skew_;
+  switch (le.kind) {
+    case line_event_kind::need_more: return need_more();
+    case line_event_kind::error: {
+      server_event ev;
+      ev.offset = at;
+      return make_error(ev, le.error);
+    }
+    case line_event_kind::line: return parse_line(le.line, at);
+  }
+  return need_more();
+}
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::parse_line(std::string_view line, std::uint64_t at) noexcept {
+  server_event ev;
+  ev.kind = server_event_kind::command;
+  ev.offset = at;
+  command& c = ev.command;
+
+  // RFC 5321 §4.1.1: trailing white space SHOULD be tolerated; it is never
+  // part of an argument.
+  const std::string_view text = detail::trim_trailing_wsp(line);
+  const std::size_t sp = text.find(' ');
+  c.verb_text = text.substr(0, sp);
+  c.verb = verb_from(c.verb_text);
+  const std::string_view arg = sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
+  c.argument = arg;
+  if (c.verb == verb::unknown) return make_error(ev, errc::unknown_command, c.verb_text);
+
+  // Every verb but MAIL and RCPT keeps to the base 512-octet line.
+  if (c.verb != verb::mail && c.verb != verb::rcpt && line.size() + 2 > options_.max_line_length)
+    return make_error(ev, errc::line_too_long);
+
+  const bool has_arg = sp != std::string_view::npos;
+  switch (c.verb) {
+    case verb::helo:
+    case verb::ehlo:
+    case verb::lhlo:
+      if (arg.empty()) return make_error(ev, errc::missing_argument);
+      if (options_.check_hello_domain) {
+        const errc e = check_domain_or_literal(arg);
+        if (e != errc{}) return make_error(ev, e, arg);
+      } else if (!detail::plain_argument(arg)) {
+        return make_error(ev, errc::invalid_syntax, arg);
+      }
+      return ev;
+    case verb::mail:
+    case verb::rcpt: return parse_mail_or_rcpt(ev, arg);
+    case verb::bdat: return parse_bdat(ev, arg);
+    case verb::auth: return parse_auth(ev, arg);
+    case verb::data:
+    case verb::rset:
+    case verb::quit:
+    case verb::starttls:
+      // RFC 5321 §4.1.1: no arguments (501); RFC 3207 §4 likewise.
+      if (has_arg) return make_error(ev, errc::unexpected_argument, arg);
+      if (c.verb == verb::data) pending_ = pending::data;
+      if (c.verb == verb::starttls) {
+        mode_ = mode::barrier;
+        barrier_reported_ = false;
+      }
+      return ev;
+    case verb::vrfy:
+    case verb::expn:
+    case verb::etrn:
+      if (arg.empty()) return make_error(ev, errc::missing_argument);
+      [[fallthrough]];
+    case verb::help:
+    case verb::noop:
+      if (!detail::plain_argument(arg)) return make_error(ev, errc::invalid_syntax, arg);
+      return ev;
+    case verb::unknown: break;
+  }
+  return ev;
+}
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev,
+                                                         std::string_view arg) noexcept {
+  command& c = ev.command;
+  const bool mail = c.verb == verb::mail;
+  // "MAIL FROM:" / "RCPT TO:" with no space around the colon (RFC 5321 §3.3).
+  const std::string_view keyword = mail ? std::string_view("FROM:") : std::string_view("TO:");
+  if (!ascii::istarts_with(arg, keyword)) return make_error(ev, errc::invalid_syntax, arg);
+  std::string_view rest = arg.substr(keyword.size());
+  c.argument = rest;
+  if (options_.allow_space_after_colon) {
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  }
+  if (rest.empty()) return make_error(ev, errc::missing_argument);
+
+  path_options po;
+  po.allow_null = mail;
+  po.allow_postmaster = !mail;
+  po.utf8 = true;  // decided below, once the parameters are known
+  po.enforce_length_limits = options_.enforce_path_limits;
+  po.allow_missing_brackets = options_.allow_missing_brackets;
+  const path_result pr = parse_path(rest, po);
+  if (!pr.ok()) return make_error(ev, pr.error, rest);
+  c.path = pr.path;
+
+  std::string_view params = rest.substr(pr.consumed);
+  if (!params.empty()) {
+    if (params.front() != ' ') return make_error(ev, errc::invalid_syntax, params);
+    params.remove_prefix(1);
+    parameter_options pao;
+    pao.utf8 = true;  // see below
+    pao.max_parameters = options_.max_parameters;
+    const parameter_parse_result pp = parse_parameters(params, pao);
+    if (!pp.ok()) return make_error(ev, pp.error, pp.offending);
+    c.parameters = pp.list;
+    const parameter_check pc =
+        mail ? check_mail_parameters(c.parameters) : check_rcpt_parameters(c.parameters);
+    if (!pc.ok()) return make_error(ev, pc.error, pc.offending);
+  }
+
+  // RFC 6531 §3.4: UTF-8 in the path or in parameter values only when
+  // SMTPUTF8 is in force: by this MAIL's own parameter, or for RCPT by the
+  // transaction (set_smtputf8).
+  const bool utf8_allowed = smtputf8_ || (mail && c.parameters.contains("SMTPUTF8"));
+  if (!utf8_allowed) {
+    if (c.path.utf8) return make_error(ev, errc::smtputf8_required, rest.substr(0, pr.consumed));
+    for (const char ch : params)
+      if (!ascii::is_ascii(static_cast<unsigned char>(ch)))
+        return make_error(ev, errc::invalid_parameter, params);
+  }
+  return ev;
+}
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::parse_bdat(server_event& ev, std::string_view arg) noexcept {
+  command& c = ev.command;
+  // bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF (RFC 3030 §2). If
+  // the size is not a number the chunk's extent is unknown: fatal.
+  std::size_t i = 0;
+  std::uint64_t size = 0;
+  bool overflow = false;
+  while (i < arg.size() && ascii::is_digit(static_cast<unsigned char>(arg[i]))) {
+    const auto d = static_cast<std::uint64_t>(arg[i] - '0');
+    if (size > (UINT64_MAX - d) / 10) overflow = true;
+    size = size * 10 + d;
+    ++i;
+  }
+  if (i == 0 || overflow || size > options_.max_chunk_size) {
+    mode_ = mode::failed;
+    pos_ = in_.size();
+    ev.fatal = true;
+    return make_error(ev, errc::invalid_chunk_size, arg.substr(0, i == 0 ? arg.find(' ') : i));
+  }
+  const std::string_view tail = arg.substr(i);
+  bool last = false;
+  errc e = errc{};
+  if (tail.size() == 5 && tail[0] == ' ' && ascii::iequals(tail.substr(1), "LAST")) {
+    last = true;
+  } else if (!tail.empty()) {
+    e = errc::invalid_syntax;
+  }
+  chunk_left_ = size;
+  chunk_size_ = size;
+  chunk_last_ = last;
+  if (e != errc{}) {
+    // The size parsed, so its octets are read and thrown away (RFC 3030 §2).
+    mode_ = mode::skip_chunk;
+    return make_error(ev, e, tail);
+  }
+  mode_ = mode::chunk;
+  c.chunk_size = size;
+  c.last = last;
+  return ev;
+}
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::parse_auth(server_event& ev, std::string_view arg) noexcept {
+  command& c = ev.command;
+  // auth-command = "AUTH" SP sasl-mech [SP initial-response] (RFC 4954 §4).
+  if (arg.empty()) return make_error(ev, errc::missing_argument);
+  const std::size_t sp = arg.find(' ');
+  c.mechanism = arg.substr(0, sp);
+  if (!detail::sasl_mechanism_name(c.mechanism))
+    return make_error(ev, errc::invalid_mechanism, c.mechanism);
+  if (sp != std::string_view::npos) {
+    const std::string_view ir = arg.substr(sp + 1);
+    c.has_initial_response = true;
+    if (ir == "=") {
+      c.initial_response = {};
+    } else if (ir.empty() || ir.find(' ') != std::string_view::npos) {
+      return make_error(ev, errc::invalid_syntax, ir);
+    } else {
+      if (base64::validate(ir) != errc{}) return make_error(ev, errc::invalid_base64, ir);
+      c.initial_response = ir;
+    }
+  }
+  pending_ = pending::sasl;
+  return ev;
+}
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::next_data() noexcept {
+  if (!sub_fed_) {
+    body_.feed(in_.substr(pos_));
+    if (eof_) body_.feed_eof();
+    sub_fed_ = true;
+  }
+  const dot::decoder_event de = body_.next();
+  pos_ = in_.size() - body_.rest().size();
+  server_event ev;
+  switch (de.kind) {
+    case dot::event_kind::need_more: return need_more();
+    case dot::event_kind::data:
+      ev.kind = server_event_kind::data;
+      ev.offset = body_base_ + de.offset;
+      ev.bytes = de.bytes;
+      return ev;
+    case dot::event_kind::end:
+      ev.kind = server_event_kind::data_end;
+      ev.offset = body_base_ + de.offset;
+      ev.size = de.size;
+      ev.last = true;
+      ev.flags = de.flags;
+      ev.error = de.error;
+      ev.error_offset = de.error != errc{} ? body_base_ + de.error_offset : 0;
+      ev.command.verb = verb::data;
+      mode_ = mode::command;
+      sub_fed_ = false;
+      return ev;
+    case dot::event_kind::error:
+      ev.offset = body_base_ + de.offset;
+      ev.command.verb = verb::data;
+      mode_ = mode::command;
+      sub_fed_ = false;
+      return make_error(ev, de.error);
+  }
+  return need_more();
+}
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::next_chunk() noexcept {
+  const std::size_t avail = in_.size() - pos_;
+  const std::size_t take =
+      chunk_left_ < avail ? static_cast<std::size_t>(chunk_left_) : avail;
+  server_event ev;
+  ev.command.verb = verb::bdat;
+  if (mode_ == mode::chunk && take > 0) {
+    ev.kind = server_event_kind::data;
+    ev.offset = offset();
+    ev.bytes = in_.substr(pos_, take);
+    pos_ += take;
+    chunk_left_ -= take;
+    return ev;
+  }
+  pos_ += take;
+  chunk_left_ -= take;
+  if (chunk_left_ > 0) {
+    if (!eof_) return need_more();
+    mode_ = mode::failed;
+    ev.offset = offset();
+    return make_error(ev, errc::unexpected_eof);
+  }
+  const bool skipped = mode_ == mode::skip_chunk;
+  mode_ = mode::command;
+  sub_fed_ = false;
+  if (skipped) return next();
+  ev.kind = server_event_kind::data_end;
+  ev.offset = offset();
+  ev.size = chunk_size_;
+  ev.last = chunk_last_;
+  ev.chunk = true;
+  return ev;
+}
+
+template <std::size_t Capacity>
+server_event server_parser<Capacity>::next_sasl() noexcept {
+  // One response line, streamed: runs of valid base64 are delivered as they
+  // arrive (RFC 4954 §4), so no line buffer is needed. The first fault stops
+  // delivery; the line is then consumed to its real end and reported once.
+  sasl_state& s = sasl_;
+  const std::size_t limit =
+      options_.max_auth_line_length > 2 ? options_.max_auth_line_length - 2 : 0;
+  const char* const b = in_.data();
+  const std::size_t n = in_.size();
+  server_event ev;
+  ev.command.verb = verb::auth;
+
+  if (s.error == errc{} && !s.cr && !s.star) {
+    std::size_t i = pos_;
+    for (; i < n && s.length < limit; ++i) {
+      const auto c = static_cast<unsigned char>(b[i]);
+      if (c == '=' ? s.pads == 2 : (s.pads > 0 || !detail::base64_char(c))) break;
+      if (c == '=') ++s.pads;
+      ++s.length;
+    }
+    if (i > pos_) {
+      ev.kind = server_event_kind::sasl_data;
+      ev.offset = offset();
+      ev.bytes = in_.substr(pos_, i - pos_);
+      pos_ = i;
+      return ev;
+    }
+  }
+
+  const auto fault = [&s](errc e) {
+    if (s.error == errc{}) s.error = e;
+  };
+  const auto content = [&](unsigned char c) {
+    if (++s.length > limit) fault(errc::auth_line_too_long);
+    if (s.error != errc{}) return;
+    if (c == '*' && s.length == 1)
+      s.star = true;  // a cancel if the line ends here
+    else
+      fault(errc::invalid_base64);
+  };
+  bool ended = false;
+  while (pos_ < n && !ended) {
+    const auto c = static_cast<unsigned char>(b[pos_++]);
+    if (s.cr) {
+      s.cr = false;
+      if (c == '\n') {
+        ended = true;
+        break;
+      }
+      fault(errc::bare_cr);
+      content('\r');
+    }
+    if (c == '\r') {
+      s.cr = true;
+    } else if (c == '\n' && options_.allow_bare_lf) {
+      ended = true;
+    } else {
+      if (c == '\n') fault(errc::bare_lf);
+      if (c == 0) fault(errc::nul_in_line);
+      content(c);
+    }
+  }
+  if (!ended) {
+    if (!eof_ || pos_ < n) return need_more();
+    if (s.length == 0 && !s.cr) return need_more();
+    fault(errc::unexpected_eof);
+  }
+
+  mode_ = mode::command;
+  sub_fed_ = false;
+  ev.offset = s.start;
+  // base64 = 0 or more 4-character groups (RFC 4648 §4); "*" cancels.
+  if (s.error == errc{} && !s.star && s.length % 4 != 0) s.error = errc::invalid_base64;
+  if (s.error != errc{}) return make_error(ev, s.error);
+  ev.kind = server_event_kind::sasl_end;
+  ev.cancelled = s.star;
+  if (!s.star) pending_ = pending::sasl;
+  return ev;
+}
+
+}  // namespace mailwire::smtp
