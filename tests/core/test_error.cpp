@@ -211,3 +211,20 @@ TEST_CASE("error: a value-initialised errc is none", "[error]") {
   CHECK(mailwire::suggested_reply(e).code == 250);
   for (errc x : all_errors) CHECK(x != e);
 }
+
+TEST_CASE("error: enhanced status codes follow RFC 3463 §2", "[error]") {
+  using mailwire::detail::enhanced_matches;
+  CHECK(enhanced_matches("", 354));
+  CHECK(enhanced_matches("2.1.5", 250));
+  CHECK(enhanced_matches("5.7.123", 535));
+  CHECK(enhanced_matches("4.0.0", 451));
+  CHECK_FALSE(enhanced_matches("3.0.0", 354));    // no class 3
+  CHECK_FALSE(enhanced_matches("5.1.1", 450));    // class must match the code
+  CHECK_FALSE(enhanced_matches("2.01.0", 250));   // no leading zeros
+  CHECK_FALSE(enhanced_matches("2.1.00", 250));
+  CHECK_FALSE(enhanced_matches("2.1000.0", 250)); // at most three digits
+  CHECK_FALSE(enhanced_matches("2.1", 250));
+  CHECK_FALSE(enhanced_matches("2.1.", 250));
+  CHECK_FALSE(enhanced_matches("2..1", 250));
+  CHECK_FALSE(enhanced_matches("2.1.5 ", 250));
+}

@@ -202,16 +202,20 @@ constexpr bool reply_code_valid(std::uint16_t code) noexcept {
   return code >= 200 && code <= 599 && (code / 10) % 10 <= 5;
 }
 
-/// Enhanced status code `class "." 1*3digit "." 1*3digit` whose class equals
-/// the first digit of the reply code (RFC 3463 §2); empty means "none applies".
+/// Enhanced status code `class "." subject "." detail` (RFC 3463 §2): class 2,
+/// 4 or 5 and equal to the first digit of the reply code; subject and detail
+/// 1-3 digits without leading zeros. Empty means "none applies".
 constexpr bool enhanced_matches(std::string_view enhanced, std::uint16_t code) noexcept {
   if (enhanced.empty()) return true;
-  if (enhanced.size() < 5 || enhanced[0] - '0' != code / 100 || enhanced[1] != '.') return false;
+  const char cls = enhanced[0];
+  if (enhanced.size() < 5 || (cls != '2' && cls != '4' && cls != '5') ||
+      cls - '0' != code / 100 || enhanced[1] != '.')
+    return false;
   std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {
     const std::size_t start = i;
     while (i < enhanced.size() && is_decimal_digit(enhanced[i])) ++i;
-    if (i == start || i - start > 3) return false;
+    if (i == start || i - start > 3 || (i - start > 1 && enhanced[start] == '0')) return false;
     if (part == 0) {
       if (i == enhanced.size() || enhanced[i] != '.') return false;
       ++i;

@@ -1,0 +1,802 @@
+#pragma once
+// What an SMTP server advertises in its EHLO reply (RFC 5321 §4.1.1.1,
+// §4.2; the extensions of PROTOCOLS.md §2.0) as one fixed-size value.
+//
+// A server builds a `capabilities` once and hands it to write_ehlo_reply()
+// (reply_writer.hpp); a client folds a server's EHLO reply into one. The value
+// owns all of its storage (no heap, no views into anything else), so it can be
+// copied, compared and kept for the whole session.
+//
+// How each extension's parameters are stored:
+//   SIZE           a std::uint64_t limit; 0 means "no fixed limit" and is
+//                  written as a bare "SIZE" (RFC 1870 §4)
+//   AUTH           a bit per well-known mechanism (sasl_mechanism) plus the
+//                  names of other mechanisms as text, upper-cased, in the
+//                  order added, in a fixed arena (other_mechanism_capacity)
+//   MT-PRIORITY    the optional profile name, up to 20 characters (RFC 6710)
+//   DELIVERBY      the optional min-by-time, 1-9 digits (RFC 2852 §4)
+//   FUTURERELEASE  the maximum interval in seconds and the latest release
+//                  date-time as RFC 3339 text; both are required on the
+//                  wire (RFC 4865 §3, erratum 2040)
+//   LIMITS         RCPTMAX, MAILMAX and RCPTDOMAINMAX, each 1-999999; 0
+//                  means "not advertised" (RFC 9422)
+//   unknown        whole keyword lines ("X-FOO a b") in the order added, in
+//                  a fixed arena (keyword_capacity)
+// Every other extension is a flag. The legacy "AUTH=" form (e.g.
+// "250-AUTH=LOGIN PLAIN" from old servers) is a flag of its own that a client
+// may set when it reads one; for_each_line() never generates it (PROTOCOLS.md
+// §6 item 20).
+//
+// Setting a parameter sets its extension (add_mechanism() implies AUTH,
+// set_size_limit() implies SIZE, ...); clear(e) removes the extension and its
+// parameters. Setters that take text validate it and change nothing when they
+// return an error.
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string_view>
+
+#include "mailwire/core/ascii.hpp"
+#include "mailwire/core/error.hpp"
+
+namespace mailwire::smtp {
+
+/// The EHLO keywords mailwire knows, in the canonical order in which
+/// capabilities::for_each_line() lists them.
+enum class extension : std::uint8_t {
+  size,                 ///< SIZE [limit] (RFC 1870)
+  eightbitmime,         ///< 8BITMIME (RFC 6152)
+  pipelining,           ///< PIPELINING (RFC 2920)
+  chunking,             ///< CHUNKING (RFC 3030)
+  binarymime,           ///< BINARYMIME (RFC 3030); needs CHUNKING
+  starttls,             ///< STARTTLS (RFC 3207)
+  auth,                 ///< AUTH mech *(SP mech) (RFC 4954)
+  dsn,                  ///< DSN (RFC 3461)
+  enhancedstatuscodes,  ///< ENHANCEDSTATUSCODES (RFC 2034)
+  smtputf8,             ///< SMTPUTF8 (RFC 6531); needs 8BITMIME
+  requiretls,           ///< REQUIRETLS (RFC 8689)
+  mt_priority,          ///< MT-PRIORITY [profile] (RFC 6710)
+  deliverby,            ///< DELIVERBY [min-by-time] (RFC 2852)
+  futurerelease,        ///< FUTURERELEASE interval date-time (RFC 4865)
+  rrvs,                 ///< RRVS (RFC 7293)
+  etrn,                 ///< ETRN (RFC 1985)
+  vrfy,                 ///< VRFY (RFC 5321 §4.1.1.6)
+  expn,                 ///< EXPN (RFC 5321 §4.1.1.7)
+  help,                 ///< HELP (RFC 5321 §4.1.1.8)
+  limits,               ///< LIMITS name=value ... (RFC 9422)
+};
+
+/// SASL mechanisms with a bit of their own (IANA SASL registry, RFC 4422).
+/// Other names are kept as text (capabilities::add_mechanism(string_view)).
+enum class sasl_mechanism : std::uint8_t {
+  plain,               ///< PLAIN (RFC 4616)
+  login,               ///< LOGIN (not standard; widely deployed)
+  cram_md5,            ///< CRAM-MD5 (RFC 2195)
+  xoauth2,             ///< XOAUTH2 (Google, Microsoft)
+  oauthbearer,         ///< OAUTHBEARER (RFC 7628)
+  scram_sha_1,         ///< SCRAM-SHA-1 (RFC 5802)
+  scram_sha_1_plus,    ///< SCRAM-SHA-1-PLUS (RFC 5802)
+  scram_sha_256,       ///< SCRAM-SHA-256 (RFC 7677)
+  scram_sha_256_plus,  ///< SCRAM-SHA-256-PLUS (RFC 7677)
+  gssapi,              ///< GSSAPI (RFC 4752)
+  external,            ///< EXTERNAL (RFC 4422 Appendix A)
+  anonymous,           ///< ANONYMOUS (RFC 4505)
+};
+
+/// The limits of the LIMITS extension that have values of their own (RFC 9422).
+enum class ehlo_limit : std::uint8_t {
+  rcptmax,        ///< RCPTMAX: recipients per transaction
+  mailmax,        ///< MAILMAX: transactions per session
+  rcptdomainmax,  ///< RCPTDOMAINMAX: recipient domains per transaction
+};
+
+namespace detail::capabilities_impl {
+
+inline constexpr std::string_view extension_keywords[] = {
+    "SIZE",      "8BITMIME",      "PIPELINING",
+    "CHUNKING",  "BINARYMIME",    "STARTTLS",
+    "AUTH",      "DSN",           "ENHANCEDSTATUSCODES",
+    "SMTPUTF8",  "REQUIRETLS",    "MT-PRIORITY",
+    "DELIVERBY", "FUTURERELEASE", "RRVS",
+    "ETRN",      "VRFY",          "EXPN",
+    "HELP",      "LIMITS",
+};
+inline constexpr std::size_t extension_count =
+    sizeof(extension_keywords) / sizeof(extension_keywords[0]);
+static_assert(extension_count == static_cast<std::size_t>(extension::limits) + 1,
+              "one keyword per extension, in enumerator order");
+
+inline constexpr std::string_view mechanism_names[] = {
+    "PLAIN",
+    "LOGIN",
+    "CRAM-MD5",
+    "XOAUTH2",
+    "OAUTHBEARER",
+    "SCRAM-SHA-1",
+    "SCRAM-SHA-1-PLUS",
+    "SCRAM-SHA-256",
+    "SCRAM-SHA-256-PLUS",
+    "GSSAPI",
+    "EXTERNAL",
+    "ANONYMOUS",
+};
+inline constexpr std::size_t mechanism_count = sizeof(mechanism_names) / sizeof(mechanism_names[0]);
+static_assert(mechanism_count == static_cast<std::size_t>(sasl_mechanism::anonymous) + 1,
+              "one name per sasl_mechanism, in enumerator order");
+
+inline constexpr std::string_view limit_names[] = {"RCPTMAX", "MAILMAX", "RCPTDOMAINMAX"};
+inline constexpr std::size_t limit_count = sizeof(limit_names) / sizeof(limit_names[0]);
+static_assert(limit_count == static_cast<std::size_t>(ehlo_limit::rcptdomainmax) + 1,
+              "one name per ehlo_limit, in enumerator order");
+
+/// sasl-mech = 1*20(A-Z / DIGIT / "-" / "_") (RFC 4422 §3.1). Names compare
+/// case-insensitively, so lower case is accepted here and upper-cased on store.
+constexpr bool mechanism_name_valid(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 20) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+/// ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-") (RFC 5321 §4.1.1.1).
+constexpr bool ehlo_keyword_valid(std::string_view s) noexcept {
+  if (s.empty() || !ascii::is_alnum(static_cast<unsigned char>(s[0]))) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_alnum(c) && c != '-') return false;
+  }
+  return true;
+}
+
+/// ehlo-line = ehlo-keyword *(SP ehlo-param), ehlo-param = 1*(%d33-126): one
+/// SP between items, none leading or trailing.
+constexpr bool ehlo_line_valid(std::string_view s) noexcept {
+  const std::size_t sp = s.find(' ');
+  if (!ehlo_keyword_valid(s.substr(0, sp))) return false;
+  if (sp == std::string_view::npos) return true;
+  bool param_empty = true;
+  for (std::size_t i = sp + 1; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == ' ') {
+      if (param_empty) return false;
+      param_empty = true;
+    } else if (c >= 33 && c <= 126) {
+      param_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !param_empty;
+}
+
+/// MT-PRIORITY profile: 1*20(ALPHA / DIGIT / "-" / "_" / ".") (RFC 6710 §3).
+constexpr bool mt_priority_profile_valid(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 20) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_alnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+constexpr bool digits_in_range(std::string_view s, std::size_t at, std::size_t n, int lo,
+                               int hi) noexcept {
+  if (at + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (!ascii::is_digit(static_cast<unsigned char>(s[i]))) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v >= lo && v <= hi;
+}
+
+/// RFC 3339 §5.6 date-time: full-date "T" partial-time time-offset, e.g.
+/// "2030-01-01T00:00:00Z" or "2030-01-01T09:30:00.5+01:00". Field ranges
+/// are checked (month 01-12, day 01-31, hour 00-23, minute 00-59, second
+/// 00-60); whether the day exists in that month is not.
+constexpr bool rfc3339_date_time_valid(std::string_view s) noexcept {
+  // YYYY-MM-DDTHH:MM:SS is 19 characters.
+  if (s.size() < 20) return false;
+  if (!digits_in_range(s, 0, 4, 0, 9999) || s[4] != '-' || !digits_in_range(s, 5, 2, 1, 12) ||
+      s[7] != '-' || !digits_in_range(s, 8, 2, 1, 31))
+    return false;
+  if (s[10] != 'T' && s[10] != 't') return false;
+  if (!digits_in_range(s, 11, 2, 0, 23) || s[13] != ':' || !digits_in_range(s, 14, 2, 0, 59) ||
+      s[16] != ':' || !digits_in_range(s, 17, 2, 0, 60))
+    return false;
+  std::size_t i = 19;
+  if (s[i] == '.') {
+    const std::size_t start = ++i;
+    while (i < s.size() && ascii::is_digit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == start) return false;
+  }
+  if (i == s.size()) return false;
+  if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size();
+  if (s[i] != '+' && s[i] != '-') return false;
+  return s.size() - i == 6 && digits_in_range(s, i + 1, 2, 0, 23) && s[i + 3] == ':' &&
+         digits_in_range(s, i + 4, 2, 0, 59);
+}
+
+/// Writes `v` in decimal at `out` (room for 20 digits); returns the length.
+constexpr std::size_t format_decimal(std::uint64_t v, char* out) noexcept {
+  char rev[20] = {};
+  std::size_t n = 0;
+  do {
+    rev[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (std::size_t i = 0; i < n; ++i) out[i] = rev[n - 1 - i];
+  return n;
+}
+
+/// Entries of text, each followed by a NUL (validated entries never contain
+/// one), packed into N bytes in the order added.
+template <std::size_t N>
+class text_arena {
+  static_assert(N > 0 && N <= 0xFFFF, "arena offsets are 16-bit");
+
+ public:
+  constexpr bool push(std::string_view s, bool upper = false) noexcept {
+    if (s.size() >= N - used_) return false;
+    for (const char c : s) data_[used_++] = upper ? ascii::to_upper(c) : c;
+    data_[used_++] = '\0';
+    return true;
+  }
+  constexpr void clear() noexcept {
+    for (auto& c : data_) c = '\0';
+    used_ = 0;
+  }
+  constexpr const char* begin() const noexcept { return data_; }
+  constexpr const char* end() const noexcept { return data_ + used_; }
+  constexpr bool empty() const noexcept { return used_ == 0; }
+  constexpr std::size_t used() const noexcept { return used_; }
+
+  constexpr bool contains_icase(std::string_view s) const noexcept;
+
+  friend constexpr bool operator==(const text_arena& a, const text_arena& b) noexcept {
+    if (a.used_ != b.used_) return false;
+    for (std::size_t i = 0; i < a.used_; ++i)
+      if (a.data_[i] != b.data_[i]) return false;
+    return true;
+  }
+
+ private:
+  char data_[N] = {};
+  std::uint16_t used_ = 0;
+};
+
+/// The entry that starts at `p` (which must point at an entry's first byte).
+constexpr std::string_view entry_at(const char* p) noexcept {
+  std::size_t n = 0;
+  while (p[n] != '\0') ++n;
+  return {p, n};
+}
+
+template <std::size_t N>
+constexpr bool text_arena<N>::contains_icase(std::string_view s) const noexcept {
+  for (const char* p = begin(); p != end();) {
+    const std::string_view e = entry_at(p);
+    if (ascii::iequals(e, s)) return true;
+    p += e.size() + 1;
+  }
+  return false;
+}
+
+/// A line being put together for for_each_line(). Lines built from the
+/// stored parameters are at most a few hundred octets (see
+/// capabilities::max_line_length), so `append` never has to refuse.
+struct line_builder {
+  static constexpr std::size_t capacity = 512;
+  char data[capacity] = {};
+  std::size_t size = 0;
+
+  constexpr void append(std::string_view s) noexcept {
+    for (const char c : s)
+      if (size < capacity) data[size++] = c;
+  }
+  constexpr void append_number(std::uint64_t v) noexcept {
+    char digits[20] = {};
+    append({digits, format_decimal(v, digits)});
+  }
+  constexpr std::string_view view() const noexcept { return {data, size}; }
+};
+
+}  // namespace detail::capabilities_impl
+
+/// The EHLO keyword, upper case, e.g. "8BITMIME", "MT-PRIORITY"; "" for a
+/// value that is no enumerator.
+constexpr std::string_view keyword(extension e) noexcept {
+  const auto i = static_cast<std::size_t>(e);
+  return i < detail::capabilities_impl::extension_count
+             ? detail::capabilities_impl::extension_keywords[i]
+             : std::string_view{};
+}
+
+/// The registered mechanism name, upper case, e.g. "SCRAM-SHA-256"; "" for a
+/// value that is no enumerator.
+constexpr std::string_view name(sasl_mechanism m) noexcept {
+  const auto i = static_cast<std::size_t>(m);
+  return i < detail::capabilities_impl::mechanism_count
+             ? detail::capabilities_impl::mechanism_names[i]
+             : std::string_view{};
+}
+
+/// The LIMITS name, e.g. "RCPTMAX"; "" for a value that is no enumerator.
+constexpr std::string_view name(ehlo_limit l) noexcept {
+  const auto i = static_cast<std::size_t>(l);
+  return i < detail::capabilities_impl::limit_count ? detail::capabilities_impl::limit_names[i]
+                                                    : std::string_view{};
+}
+
+/// The extension whose keyword is `kw`, compared case-insensitively (RFC 5321
+/// §4.1.1.1); nullopt for unknown keywords.
+constexpr std::optional<extension> extension_from_keyword(std::string_view kw) noexcept {
+  for (std::size_t i = 0; i < detail::capabilities_impl::extension_count; ++i)
+    if (ascii::iequals(kw, detail::capabilities_impl::extension_keywords[i]))
+      return static_cast<extension>(i);
+  return std::nullopt;
+}
+
+/// The well-known mechanism called `n`, compared case-insensitively (RFC 4422
+/// §3.1); nullopt for any other name.
+constexpr std::optional<sasl_mechanism> mechanism_from_name(std::string_view n) noexcept {
+  for (std::size_t i = 0; i < detail::capabilities_impl::mechanism_count; ++i)
+    if (ascii::iequals(n, detail::capabilities_impl::mechanism_names[i]))
+      return static_cast<sasl_mechanism>(i);
+  return std::nullopt;
+}
+
+/// The extensions an EHLO reply advertises, with their parameters. See the
+/// top of this header for how each parameter is stored.
+class capabilities {
+ public:
+  /// Bytes for unknown keyword lines; each line takes its length + 1.
+  static constexpr std::size_t keyword_capacity = 512;
+  /// Bytes for mechanism names kept as text; each takes its length + 1.
+  static constexpr std::size_t other_mechanism_capacity = 192;
+  /// Longest keyword line add_keyword() takes: a reply line is at most 512
+  /// octets (RFC 5321 §4.5.3.1.5) and "250-" and CRLF take 6 of them.
+  static constexpr std::size_t max_keyword_line = 506;
+  /// Longest value the numeric EHLO parameters of DELIVERBY (min-by-time) and
+  /// FUTURERELEASE (interval) take: nine digits.
+  static constexpr std::uint32_t max_seconds = 999'999'999;
+  /// Largest LIMITS value: six digits (RFC 9422).
+  static constexpr std::uint32_t max_limit_value = 999'999;
+  /// Longest FUTURERELEASE date-time kept (RFC 3339 with a fraction).
+  static constexpr std::size_t max_date_time_length = 40;
+
+  /// A forward range of stored text entries (unknown keyword lines, or
+  /// mechanism names). It borrows the capabilities it came from: valid until
+  /// that object is changed or destroyed.
+  class text_range {
+   public:
+    class iterator {
+     public:
+      using value_type = std::string_view;
+      using difference_type = std::ptrdiff_t;
+      using reference = std::string_view;
+      using pointer = void;
+      using iterator_category = std::forward_iterator_tag;
+
+      constexpr iterator() noexcept = default;
+      constexpr std::string_view operator*() const noexcept {
+        return detail::capabilities_impl::entry_at(p_);
+      }
+      constexpr iterator& operator++() noexcept {
+        p_ += detail::capabilities_impl::entry_at(p_).size() + 1;
+        return *this;
+      }
+      constexpr iterator operator++(int) noexcept {
+        iterator old = *this;
+        ++*this;
+        return old;
+      }
+      friend constexpr bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
+      friend constexpr bool operator!=(iterator a, iterator b) noexcept { return a.p_ != b.p_; }
+
+     private:
+      friend class text_range;
+      constexpr explicit iterator(const char* p) noexcept : p_(p) {}
+      const char* p_ = nullptr;
+    };
+
+    constexpr iterator begin() const noexcept { return iterator(first_); }
+    constexpr iterator end() const noexcept { return iterator(last_); }
+    constexpr bool empty() const noexcept { return first_ == last_; }
+    /// Number of entries (linear in the bytes stored).
+    constexpr std::size_t size() const noexcept {
+      std::size_t n = 0;
+      for (const char* p = first_; p != last_; ++p) n += *p == '\0';
+      return n;
+    }
+
+   private:
+    friend class capabilities;
+    constexpr text_range(const char* first, const char* last) noexcept
+        : first_(first), last_(last) {}
+    const char* first_;
+    const char* last_;
+  };
+
+  constexpr capabilities() noexcept = default;
+
+  // --- Flags ---------------------------------------------------------------
+
+  /// Advertise `e` (with whatever parameters are already set for it).
+  constexpr void set(extension e) noexcept { flags_ |= bit(e); }
+  constexpr bool has(extension e) const noexcept { return (flags_ & bit(e)) != 0; }
+  /// Stop advertising `e` and drop its parameters.
+  constexpr void clear(extension e) noexcept;
+
+  /// The legacy "AUTH=mech ..." line was seen (PROTOCOLS.md §6 item 20).
+  /// Recorded for clients; never written. Does not change has(auth).
+  constexpr void set_legacy_auth_equals(bool seen) noexcept { legacy_auth_equals_ = seen; }
+  constexpr bool legacy_auth_equals() const noexcept { return legacy_auth_equals_; }
+
+  // --- SIZE (RFC 1870 §4) --------------------------------------------------
+
+  /// Sets SIZE and its fixed maximum message size in octets; 0 means "no
+  /// fixed limit" and is written as "SIZE" without a number.
+  constexpr void set_size_limit(std::uint64_t octets) noexcept {
+    set(extension::size);
+    size_limit_ = octets;
+  }
+  /// The advertised limit; 0 when none (or when SIZE is not set).
+  constexpr std::uint64_t size_limit() const noexcept { return size_limit_; }
+
+  // --- AUTH (RFC 4954 §3) --------------------------------------------------
+
+  /// Adds a well-known mechanism and sets AUTH.
+  constexpr void add_mechanism(sasl_mechanism m) noexcept {
+    const auto i = static_cast<unsigned>(m);
+    if (i >= detail::capabilities_impl::mechanism_count) return;
+    mechanisms_ = static_cast<std::uint16_t>(mechanisms_ | (1u << i));
+    set(extension::auth);
+  }
+  /// Adds a mechanism by name and sets AUTH. A well-known name (compared
+  /// case-insensitively) sets its bit; any other valid name is stored as
+  /// text in upper case, once (adding it again does nothing). Returns
+  /// errc::invalid_mechanism unless the name is 1*20(ALPHA / DIGIT / "-" /
+  /// "_") (RFC 4422 §3.1), errc::buffer_too_small when the text arena is
+  /// full; on error nothing changes. `name` is only read during the call.
+  constexpr errc add_mechanism(std::string_view name) noexcept {
+    if (!detail::capabilities_impl::mechanism_name_valid(name)) return errc::invalid_mechanism;
+    if (const auto known = mechanism_from_name(name)) {
+      add_mechanism(*known);
+      return errc{};
+    }
+    if (!other_mechanisms_.contains_icase(name) && !other_mechanisms_.push(name, true))
+      return errc::buffer_too_small;
+    set(extension::auth);
+    return errc{};
+  }
+  constexpr bool has_mechanism(sasl_mechanism m) const noexcept {
+    const auto i = static_cast<unsigned>(m);
+    return i < detail::capabilities_impl::mechanism_count && (mechanisms_ & (1u << i)) != 0;
+  }
+  /// Any mechanism, well-known or kept as text, compared case-insensitively.
+  constexpr bool has_mechanism(std::string_view name) const noexcept {
+    if (const auto known = mechanism_from_name(name)) return has_mechanism(*known);
+    return other_mechanisms_.contains_icase(name);
+  }
+  /// The mechanisms kept as text, upper case, in the order added.
+  constexpr text_range other_mechanisms() const noexcept {
+    return {other_mechanisms_.begin(), other_mechanisms_.end()};
+  }
+  /// Calls f(std::string_view name) for every mechanism in the order of the
+  /// AUTH line: well-known ones in enumerator order, then the others.
+  template <class F>
+  constexpr void for_each_mechanism(F&& f) const {
+    for (std::size_t i = 0; i < detail::capabilities_impl::mechanism_count; ++i)
+      if ((mechanisms_ & (1u << i)) != 0) f(detail::capabilities_impl::mechanism_names[i]);
+    for (const std::string_view m : other_mechanisms()) f(m);
+  }
+
+  // --- MT-PRIORITY (RFC 6710 §3) -------------------------------------------
+
+  /// Sets MT-PRIORITY with a priority assignment policy name, or without one
+  /// when `profile` is empty. errc::invalid_argument (nothing changes) unless
+  /// the profile is 1*20(ALPHA / DIGIT / "-" / "_" / ".").
+  constexpr errc set_mt_priority(std::string_view profile = {}) noexcept {
+    if (!profile.empty() && !detail::capabilities_impl::mt_priority_profile_valid(profile))
+      return errc::invalid_argument;
+    for (std::size_t i = 0; i < profile.size(); ++i) mt_profile_[i] = profile[i];
+    mt_profile_size_ = static_cast<std::uint8_t>(profile.size());
+    set(extension::mt_priority);
+    return errc{};
+  }
+  /// The profile name; empty when none was advertised.
+  constexpr std::string_view mt_priority_profile() const noexcept {
+    return {mt_profile_, mt_profile_size_};
+  }
+
+  // --- DELIVERBY (RFC 2852 §4) ---------------------------------------------
+
+  /// Sets DELIVERBY with a min-by-time in seconds. errc::invalid_argument
+  /// (nothing changes) when it has more than nine digits. set(deliverby)
+  /// alone advertises DELIVERBY without one.
+  constexpr errc set_deliverby_min_by_time(std::uint32_t seconds) noexcept {
+    if (seconds > max_seconds) return errc::invalid_argument;
+    min_by_time_ = seconds;
+    has_min_by_time_ = true;
+    set(extension::deliverby);
+    return errc{};
+  }
+  constexpr std::optional<std::uint32_t> deliverby_min_by_time() const noexcept {
+    return has_min_by_time_ ? std::optional<std::uint32_t>(min_by_time_) : std::nullopt;
+  }
+
+  // --- FUTURERELEASE (RFC 4865 §3, erratum 2040) ---------------------------
+
+  /// Sets FUTURERELEASE with its two required parameters: the longest hold in
+  /// seconds and the latest release time as an RFC 3339 date-time
+  /// ("2030-01-01T00:00:00Z"). errc::invalid_argument (nothing changes) for
+  /// an interval over nine digits or a date-time that is not RFC 3339 or is
+  /// longer than max_date_time_length. `max_date_time` is copied.
+  constexpr errc set_future_release(std::uint32_t max_interval,
+                                    std::string_view max_date_time) noexcept {
+    if (max_interval > max_seconds || max_date_time.size() > max_date_time_length ||
+        !detail::capabilities_impl::rfc3339_date_time_valid(max_date_time))
+      return errc::invalid_argument;
+    release_interval_ = max_interval;
+    for (std::size_t i = 0; i < max_date_time.size(); ++i) release_date_time_[i] = max_date_time[i];
+    release_date_time_size_ = static_cast<std::uint8_t>(max_date_time.size());
+    set(extension::futurerelease);
+    return errc{};
+  }
+  /// The longest hold in seconds; 0 when not set.
+  constexpr std::uint32_t future_release_max_interval() const noexcept { return release_interval_; }
+  /// The latest release date-time; empty when not set.
+  constexpr std::string_view future_release_max_date_time() const noexcept {
+    return {release_date_time_, release_date_time_size_};
+  }
+
+  // --- LIMITS (RFC 9422) ---------------------------------------------------
+
+  /// Sets LIMITS with `l` = `value`. errc::invalid_argument (nothing changes)
+  /// unless 1 <= value <= 999999.
+  constexpr errc set_limit(ehlo_limit l, std::uint32_t value) noexcept {
+    const auto i = static_cast<std::size_t>(l);
+    if (i >= detail::capabilities_impl::limit_count || value == 0 || value > max_limit_value)
+      return errc::invalid_argument;
+    limits_[i] = value;
+    set(extension::limits);
+    return errc{};
+  }
+  /// Stops advertising `l` (LIMITS itself stays set).
+  constexpr void clear_limit(ehlo_limit l) noexcept {
+    const auto i = static_cast<std::size_t>(l);
+    if (i < detail::capabilities_impl::limit_count) limits_[i] = 0;
+  }
+  /// The advertised value; 0 when not advertised.
+  constexpr std::uint32_t limit(ehlo_limit l) const noexcept {
+    const auto i = static_cast<std::size_t>(l);
+    return i < detail::capabilities_impl::limit_count ? limits_[i] : 0;
+  }
+
+  // --- Unknown keywords ----------------------------------------------------
+
+  /// Adds a keyword mailwire does not know, with its parameters: `line` is
+  /// ehlo-keyword *(SP ehlo-param) (RFC 5321 §4.1.1.1), e.g. "X-FOO a b",
+  /// with one SP between items and none around them. It is copied.
+  /// Errors (nothing changes): errc::invalid_argument for anything else
+  /// (CR, LF, NUL and every other control included), for a keyword that
+  /// names a known extension (use the setters) and for a keyword already
+  /// added (compared case-insensitively); errc::line_too_long over
+  /// max_keyword_line octets; errc::buffer_too_small when the arena is full.
+  constexpr errc add_keyword(std::string_view line) noexcept {
+    if (!detail::capabilities_impl::ehlo_line_valid(line)) return errc::invalid_argument;
+    if (line.size() > max_keyword_line) return errc::line_too_long;
+    const std::string_view kw = line.substr(0, line.find(' '));
+    if (extension_from_keyword(kw) || find_keyword(kw)) return errc::invalid_argument;
+    return keywords_.push(line) ? errc{} : errc::buffer_too_small;
+  }
+  /// The unknown keyword lines, in the order added.
+  constexpr text_range keywords() const noexcept { return {keywords_.begin(), keywords_.end()}; }
+  /// The parameters of unknown keyword `kw` (compared case-insensitively):
+  /// "a b" for "X-FOO a b", "" for "X-BAR"; nullopt when `kw` was not added.
+  /// The view borrows this object (valid until it changes).
+  constexpr std::optional<std::string_view> find_keyword(std::string_view kw) const noexcept {
+    for (const std::string_view line : keywords()) {
+      const std::size_t sp = line.find(' ');
+      if (ascii::iequals(line.substr(0, sp), kw))
+        return sp == std::string_view::npos ? std::string_view{} : line.substr(sp + 1);
+    }
+    return std::nullopt;
+  }
+  /// Removes every unknown keyword.
+  constexpr void clear_keywords() noexcept { keywords_.clear(); }
+
+  // --- Writing -------------------------------------------------------------
+
+  /// Checks the dependencies the RFCs put between extensions and parameters,
+  /// so that what for_each_line() lists is a valid EHLO reply body:
+  /// errc::invalid_argument when AUTH has no mechanism (RFC 4954 §3),
+  /// FUTURERELEASE lacks its parameters (RFC 4865 §3), LIMITS has no value
+  /// (RFC 9422), BINARYMIME comes without CHUNKING (RFC 3030 §3) or SMTPUTF8
+  /// without 8BITMIME (RFC 6531 §3.1); errc{} otherwise.
+  constexpr errc validate() const noexcept {
+    if (has(extension::auth) && mechanisms_ == 0 && other_mechanisms_.empty())
+      return errc::invalid_argument;
+    if (has(extension::futurerelease) && release_date_time_size_ == 0)
+      return errc::invalid_argument;
+    if (has(extension::limits) && limits_[0] == 0 && limits_[1] == 0 && limits_[2] == 0)
+      return errc::invalid_argument;
+    if (has(extension::binarymime) && !has(extension::chunking)) return errc::invalid_argument;
+    if (has(extension::smtputf8) && !has(extension::eightbitmime)) return errc::invalid_argument;
+    return errc{};
+  }
+
+  /// Calls f(std::string_view line) once per EHLO keyword line, without
+  /// "250-" or CRLF: the known extensions in `extension` order, then the
+  /// unknown keywords in the order added. Lines with numbers or lists are
+  /// built in a buffer on the stack; each view is valid only during its call
+  /// of f. Every line is at most max_keyword_line octets. Lists whatever is
+  /// set, valid or not (see validate()).
+  template <class F>
+  constexpr void for_each_line(F&& f) const;
+
+  /// Number of lines for_each_line() would list.
+  constexpr std::size_t line_count() const noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < detail::capabilities_impl::extension_count; ++i)
+      n += (flags_ >> i) & 1u;
+    return n + keywords().size();
+  }
+
+  /// Equal when every flag and parameter is equal; text (mechanism names,
+  /// keyword lines) compares byte for byte and in order, so equal values
+  /// list identical lines.
+  friend constexpr bool operator==(const capabilities& a, const capabilities& b) noexcept {
+    if (a.flags_ != b.flags_ || a.legacy_auth_equals_ != b.legacy_auth_equals_ ||
+        a.size_limit_ != b.size_limit_ || a.mechanisms_ != b.mechanisms_ ||
+        !(a.other_mechanisms_ == b.other_mechanisms_) ||
+        a.mt_priority_profile() != b.mt_priority_profile() ||
+        a.deliverby_min_by_time() != b.deliverby_min_by_time() ||
+        a.release_interval_ != b.release_interval_ ||
+        a.future_release_max_date_time() != b.future_release_max_date_time())
+      return false;
+    for (std::size_t i = 0; i < detail::capabilities_impl::limit_count; ++i)
+      if (a.limits_[i] != b.limits_[i]) return false;
+    return a.keywords_ == b.keywords_;
+  }
+  friend constexpr bool operator!=(const capabilities& a, const capabilities& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  static constexpr std::uint32_t bit(extension e) noexcept {
+    const auto i = static_cast<unsigned>(e);
+    return i < detail::capabilities_impl::extension_count ? (std::uint32_t{1} << i) : 0;
+  }
+
+  std::uint32_t flags_ = 0;
+  std::uint64_t size_limit_ = 0;
+  std::uint16_t mechanisms_ = 0;
+  bool legacy_auth_equals_ = false;
+  bool has_min_by_time_ = false;
+  std::uint32_t min_by_time_ = 0;
+  std::uint32_t release_interval_ = 0;
+  std::uint32_t limits_[detail::capabilities_impl::limit_count] = {};
+  char mt_profile_[20] = {};
+  std::uint8_t mt_profile_size_ = 0;
+  std::uint8_t release_date_time_size_ = 0;
+  char release_date_time_[max_date_time_length] = {};
+  detail::capabilities_impl::text_arena<other_mechanism_capacity> other_mechanisms_;
+  detail::capabilities_impl::text_arena<keyword_capacity> keywords_;
+};
+
+constexpr void capabilities::clear(extension e) noexcept {
+  flags_ &= ~bit(e);
+  switch (e) {
+    case extension::size: size_limit_ = 0; break;
+    case extension::auth:
+      mechanisms_ = 0;
+      other_mechanisms_.clear();
+      break;
+    case extension::mt_priority: mt_profile_size_ = 0; break;
+    case extension::deliverby:
+      has_min_by_time_ = false;
+      min_by_time_ = 0;
+      break;
+    case extension::futurerelease:
+      release_interval_ = 0;
+      release_date_time_size_ = 0;
+      break;
+    case extension::limits:
+      for (auto& l : limits_) l = 0;
+      break;
+    case extension::eightbitmime:
+    case extension::pipelining:
+    case extension::chunking:
+    case extension::binarymime:
+    case extension::starttls:
+    case extension::dsn:
+    case extension::enhancedstatuscodes:
+    case extension::smtputf8:
+    case extension::requiretls:
+    case extension::rrvs:
+    case extension::etrn:
+    case extension::vrfy:
+    case extension::expn:
+    case extension::help: break;
+  }
+}
+
+template <class F>
+constexpr void capabilities::for_each_line(F&& f) const {
+  namespace impl = detail::capabilities_impl;
+  impl::line_builder line;
+  for (std::size_t i = 0; i < impl::extension_count; ++i) {
+    const auto e = static_cast<extension>(i);
+    if (!has(e)) continue;
+    line.size = 0;
+    line.append(impl::extension_keywords[i]);
+    switch (e) {
+      case extension::size:
+        if (size_limit_ != 0) {
+          line.append(" ");
+          line.append_number(size_limit_);
+        }
+        break;
+      case extension::auth:
+        // At most 5 + 129 (all well-known names) + 192 (the arena) octets.
+        for_each_mechanism([&line](std::string_view m) {
+          line.append(" ");
+          line.append(m);
+        });
+        break;
+      case extension::mt_priority:
+        if (mt_profile_size_ != 0) {
+          line.append(" ");
+          line.append(mt_priority_profile());
+        }
+        break;
+      case extension::deliverby:
+        if (has_min_by_time_) {
+          line.append(" ");
+          line.append_number(min_by_time_);
+        }
+        break;
+      case extension::futurerelease:
+        if (release_date_time_size_ != 0) {
+          line.append(" ");
+          line.append_number(release_interval_);
+          line.append(" ");
+          line.append(future_release_max_date_time());
+        }
+        break;
+      case extension::limits:
+        for (std::size_t l = 0; l < impl::limit_count; ++l) {
+          if (limits_[l] == 0) continue;
+          line.append(" ");
+          line.append(impl::limit_names[l]);
+          line.append("=");
+          line.append_number(limits_[l]);
+        }
+        break;
+      case extension::eightbitmime:
+      case extension::pipelining:
+      case extension::chunking:
+      case extension::binarymime:
+      case extension::starttls:
+      case extension::dsn:
+      case extension::enhancedstatuscodes:
+      case extension::smtputf8:
+      case extension::requiretls:
+      case extension::rrvs:
+      case extension::etrn:
+      case extension::vrfy:
+      case extension::expn:
+      case extension::help: break;
+    }
+    f(line.view());
+  }
+  for (const std::string_view kw : keywords()) f(kw);
+}
+
+}  // namespace mailwire::smtp

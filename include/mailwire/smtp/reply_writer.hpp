@@ -1,0 +1,413 @@
+#pragma once
+// SMTP server replies (RFC 5321 §4.2) written into a sink (core/output.hpp).
+//
+//   write_reply()           "250 2.1.0 Ok\r\n", and multi-line replies
+//   write_error_reply()     the suggested reply for an errc
+//   write_greeting()        "220 mail.example.org ESMTP ready\r\n"
+//   write_ehlo_reply()      "250-mail.example.org hi\r\n250-SIZE 1000\r\n250 8BITMIME\r\n"
+//   write_auth_challenge()  "334 <base64>\r\n" (RFC 4954 §4)
+//
+// Every function validates every field before it writes (SECURITY.md §3), is
+// all or nothing (on any error the sink is exactly as it was), never
+// allocates itself, and returns errc{} or the error. They are noexcept
+// whenever the sink's append() is (fixed_sink; a growing container may throw
+// std::bad_alloc, which is let through, see appendable_sink).
+//
+// Validation, in this order, line by line:
+//   code      three digits, 2-5 / 0-5 / 0-9 (RFC 5321 §4.2)      invalid_argument
+//   enhanced  empty, or class "." subject "." detail with class
+//             2, 4 or 5 equal to the code's first digit, subject
+//             and detail 1-3 digits without leading zeros (RFC
+//             3463 §2, RFC 2034 §4); never on 3xx                  invalid_argument
+//   text      HT and %d32-126 (textstring); octets >= 0x80 only
+//             as well-formed UTF-8 (RFC 6531 lets some replies
+//             carry it). CR, LF, NUL, DEL and every other
+//             control are refused                                  invalid_argument
+//             malformed UTF-8                                      invalid_utf8
+//   length    each line <= 512 octets, code, separator,
+//             enhanced code, SP and CRLF included (§4.5.3.1.5)    line_too_long
+//   sink      too small                                            buffer_too_small
+//
+// Text may be empty: "250\r\n" (the code alone, no SP; clients must accept
+// it, RFC 5321 §4.2). With an enhanced code the text may not be empty, since
+// RFC 2034 §3 has the code always followed by a space and text, and
+// "250 2.0.0\r\n" would be read as a reply whose text is "2.0.0".
+//
+// The greeting and the EHLO reply come before SMTPUTF8 can have been
+// negotiated, so their text is ASCII only, and their domain must be a domain
+// (LDH labels, ASCII) or an address literal (RFC 5321 §4.1.2-4.1.3, RFC 6531
+// §3.7.1). Neither carries an enhanced code (RFC 2034 §3).
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <type_traits>
+
+#include "mailwire/core/ascii.hpp"
+#include "mailwire/core/base64.hpp"
+#include "mailwire/core/error.hpp"
+#include "mailwire/core/output.hpp"
+#include "mailwire/smtp/capabilities.hpp"
+
+namespace mailwire::smtp {
+
+/// Longest reply line, CRLF included (RFC 5321 §4.5.3.1.5).
+inline constexpr std::size_t max_reply_line = 512;
+/// Longest "334 ..." challenge line, CRLF included: the AUTH exchange line
+/// length RFC 4954 §4 asks implementations to support.
+inline constexpr std::size_t max_auth_challenge_line = 12288;
+
+namespace detail::reply_writer_impl {
+
+constexpr bool is_continuation(unsigned char c) noexcept { return (c & 0xC0) == 0x80; }
+
+/// Length of the well-formed UTF-8 sequence (RFC 3629 §4) starting at s[i],
+/// whose lead octet is >= 0x80; 0 when it is malformed (overlong forms,
+/// surrogates and code points over U+10FFFF included).
+constexpr std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
+  const auto c0 = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // range of the second octet
+  if (c0 >= 0xC2 && c0 <= 0xDF) {
+    n = 2;
+  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
+    n = 3;
+    if (c0 == 0xE0) lo = 0xA0;
+    if (c0 == 0xED) hi = 0x9F;
+  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
+    n = 4;
+    if (c0 == 0xF0) lo = 0x90;
+    if (c0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (s.size() - i < n) return 0;
+  const auto c1 = static_cast<unsigned char>(s[i + 1]);
+  if (c1 < lo || c1 > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (!is_continuation(static_cast<unsigned char>(s[i + k]))) return 0;
+  return n;
+}
+
+/// Reply text: textstring (HT, %d32-126), plus UTF-8 when `utf8` is true.
+constexpr errc check_text(std::string_view s, bool utf8) noexcept {
+  errc bad_utf8{};
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\t' || (c >= 32 && c <= 126)) {
+      ++i;
+    } else if (c >= 0x80 && utf8) {
+      const std::size_t n = utf8_sequence(s, i);
+      if (n == 0) {
+        // Keep looking: a control further on is the graver fault.
+        bad_utf8 = errc::invalid_utf8;
+        ++i;
+      } else {
+        i += n;
+      }
+    } else {
+      return errc::invalid_argument;
+    }
+  }
+  return bad_utf8;
+}
+
+constexpr bool has_control(std::string_view s) noexcept {
+  for (const char c : s)
+    if (ascii::is_ctl(static_cast<unsigned char>(c))) return true;
+  return false;
+}
+
+/// Octets of one reply line: code, separator, [enhanced SP], text, CRLF.
+constexpr std::size_t line_length(std::string_view enhanced, std::string_view text) noexcept {
+  return 4 + (enhanced.empty() ? 0 : enhanced.size() + 1) + text.size() + 2;
+}
+
+/// Everything about one line of write_reply() but the code.
+constexpr errc check_line(std::string_view enhanced, std::string_view text) noexcept {
+  if (const errc e = check_text(text, true); e != errc{}) return e;
+  if (!enhanced.empty() && text.empty()) return errc::invalid_argument;
+  return line_length(enhanced, text) > max_reply_line ? errc::line_too_long : errc{};
+}
+
+constexpr errc check_code(std::uint16_t code, std::string_view enhanced) noexcept {
+  if (!mailwire::detail::reply_code_valid(code) || !mailwire::detail::enhanced_matches(enhanced, code))
+    return errc::invalid_argument;
+  return errc{};
+}
+
+constexpr bool ldh(unsigned char c) noexcept { return ascii::is_alnum(c) || c == '-'; }
+
+/// Snum "." Snum "." Snum "." Snum, Snum = 1*3DIGIT of value 0-255.
+constexpr bool ipv4_valid(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i == s.size() || s[i] != '.') return false;
+      ++i;
+    }
+    const std::size_t start = i;
+    int v = 0;
+    while (i < s.size() && ascii::is_digit(static_cast<unsigned char>(s[i])) && i - start < 3)
+      v = v * 10 + (s[i++] - '0');
+    if (i == start || v > 255) return false;
+  }
+  return i == s.size();
+}
+
+/// IPv6-addr of RFC 5321 §4.1.3: eight groups, or at most six around one
+/// "::", where a trailing IPv4 address counts as two groups.
+constexpr bool ipv6_valid(std::string_view s) noexcept {
+  std::size_t groups = 0, i = 0;
+  bool compressed = false;
+  if (s.substr(0, 2) == "::") {
+    compressed = true;
+    i = 2;
+  } else if (s.empty() || s[0] == ':') {
+    return false;
+  }
+  while (i < s.size()) {
+    std::size_t j = i;
+    while (j < s.size() && ascii::is_hex_digit(static_cast<unsigned char>(s[j]))) ++j;
+    if (j < s.size() && s[j] == '.') {
+      if (!ipv4_valid(s.substr(i))) return false;
+      groups += 2;
+      break;
+    }
+    if (j == i || j - i > 4) return false;
+    ++groups;
+    i = j;
+    if (i == s.size()) break;
+    if (s[i] != ':') return false;
+    ++i;
+    if (i < s.size() && s[i] == ':') {
+      if (compressed) return false;
+      compressed = true;
+      ++i;
+    } else if (i == s.size()) {
+      return false;  // a single trailing ':'
+    }
+  }
+  return compressed ? groups <= 6 : groups == 8;
+}
+
+/// "[" (IPv4 / "IPv6:" IPv6 / Standardized-tag ":" 1*dcontent) "]".
+constexpr bool address_literal_valid(std::string_view s) noexcept {
+  if (s.size() < 3 || s.front() != '[' || s.back() != ']') return false;
+  const std::string_view inner = s.substr(1, s.size() - 2);
+  const std::size_t colon = inner.find(':');
+  if (colon == std::string_view::npos) return ipv4_valid(inner);
+  const std::string_view tag = inner.substr(0, colon), rest = inner.substr(colon + 1);
+  if (ascii::iequals(tag, "IPv6")) return ipv6_valid(rest);
+  // Standardized-tag = Ldh-str = *(ALPHA / DIGIT / "-") Let-dig: it may
+  // start with "-" but must end with a letter or digit.
+  if (tag.empty() || !ascii::is_alnum(static_cast<unsigned char>(tag.back()))) return false;
+  for (const char c : tag)
+    if (!ldh(static_cast<unsigned char>(c))) return false;
+  if (rest.empty()) return false;
+  for (const char ch : rest) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 33 || c > 126 || (c >= 91 && c <= 93)) return false;  // dcontent
+  }
+  return true;
+}
+
+/// Domain (LDH labels of 1-63 octets, no trailing dot, at most 255 octets)
+/// or address literal. Controls first, so that an injection attempt is
+/// always invalid_argument.
+constexpr errc check_domain(std::string_view d) noexcept {
+  if (has_control(d)) return errc::invalid_argument;
+  if (d.empty()) return errc::invalid_domain;
+  if (d[0] == '[') return address_literal_valid(d) ? errc{} : errc::invalid_address_literal;
+  if (d.size() > 255) return errc::domain_too_long;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= d.size(); ++i) {
+    if (i < d.size() && d[i] != '.') {
+      if (!ldh(static_cast<unsigned char>(d[i]))) return errc::invalid_domain;
+      continue;
+    }
+    const std::size_t n = i - start;
+    if (n == 0 || n > 63 || d[start] == '-' || d[i - 1] == '-') return errc::invalid_domain;
+    start = i + 1;
+  }
+  return errc{};
+}
+
+/// The three digits of a valid code, then `separator` (' ', '-', or none).
+template <class Sink>
+void put_code(Sink& sink, std::uint16_t code,
+              std::string_view separator) noexcept(is_nothrow_sink_v<Sink>) {
+  const char digits[3] = {static_cast<char>('0' + code / 100),
+                          static_cast<char>('0' + code / 10 % 10),
+                          static_cast<char>('0' + code % 10)};
+  sink.append({digits, 3});
+  sink.append(separator);
+}
+
+/// One line. The separator is '-' (more lines follow) or ' '; a last line
+/// with no enhanced code and no text is the code alone.
+template <class Sink>
+void put_line(Sink& sink, std::uint16_t code, bool last, std::string_view enhanced,
+              std::string_view text) noexcept(is_nothrow_sink_v<Sink>) {
+  if (last && enhanced.empty() && text.empty()) {
+    put_code(sink, code, "");
+    sink.append("\r\n");
+    return;
+  }
+  put_code(sink, code, last ? " " : "-");
+  if (!enhanced.empty()) {
+    sink.append(enhanced);
+    sink.append(" ");
+  }
+  sink.append(text);
+  sink.append("\r\n");
+}
+
+}  // namespace detail::reply_writer_impl
+
+/// Writes a one-line reply: "250 2.1.0 Ok\r\n"; "250 Ok\r\n" when `enhanced`
+/// is empty; "250\r\n" when both are empty. See the top of this header for
+/// the rules and errors. The arguments are only read during the call.
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_reply(Sink& sink, std::uint16_t code, std::string_view enhanced,
+                 std::string_view text) noexcept(is_nothrow_sink_v<Sink>) {
+  namespace impl = detail::reply_writer_impl;
+  if (const errc e = impl::check_code(code, enhanced); e != errc{}) return e;
+  if (const errc e = impl::check_line(enhanced, text); e != errc{}) return e;
+  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) {
+    impl::put_line(s, code, true, enhanced, text);
+  });
+}
+
+/// Writes a multi-line reply (RFC 5321 §4.2.1): every line but the last as
+/// "code-", the last as "code SP", the same code and enhanced code on every
+/// line: {"a", "b"} gives "250-2.0.0 a\r\n250 2.0.0 b\r\n". Each line is
+/// checked as in the one-line form; `count` 0 (or null `lines` with a
+/// non-zero count) is errc::invalid_argument. Nothing is written unless every
+/// line is valid and fits. `lines[0..count)` is only read during the call.
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_reply(Sink& sink, std::uint16_t code, std::string_view enhanced,
+                 const std::string_view* lines,
+                 std::size_t count) noexcept(is_nothrow_sink_v<Sink>) {
+  namespace impl = detail::reply_writer_impl;
+  if (count == 0 || lines == nullptr) return errc::invalid_argument;
+  if (const errc e = impl::check_code(code, enhanced); e != errc{}) return e;
+  for (std::size_t i = 0; i < count; ++i)
+    if (const errc e = impl::check_line(enhanced, lines[i]); e != errc{}) return e;
+  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) {
+    for (std::size_t i = 0; i < count; ++i)
+      impl::put_line(s, code, i + 1 == count, enhanced, lines[i]);
+  });
+}
+
+/// The multi-line form for a braced list:
+/// write_reply(sink, 250, "2.0.0", {"first", "second"}).
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_reply(Sink& sink, std::uint16_t code, std::string_view enhanced,
+                 std::initializer_list<std::string_view> lines) noexcept(is_nothrow_sink_v<Sink>) {
+  return write_reply(sink, code, enhanced, lines.begin(), lines.size());
+}
+
+/// Writes `hint` as a one-line reply (e.g. suggested_reply(errc::bare_lf)
+/// gives "500 5.5.2 Bare LF not allowed\r\n").
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_reply(Sink& sink, const reply_hint& hint) noexcept(is_nothrow_sink_v<Sink>) {
+  return write_reply(sink, hint.code, hint.enhanced, hint.text);
+}
+
+/// Writes the reply suggested for `e` (error.hpp, suggested_reply()); errc{}
+/// gives "250 2.0.0 OK\r\n" and a value that is no enumerator "451 4.3.0
+/// Local error\r\n".
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_error_reply(Sink& sink, errc e) noexcept(is_nothrow_sink_v<Sink>) {
+  return write_reply(sink, suggested_reply(e));
+}
+
+/// Writes the greeting "220 domain text\r\n" ("220 domain\r\n" for empty
+/// text) (RFC 5321 §4.2, §3.1). `domain` is a domain or address literal:
+/// errc::invalid_argument for any control octet in it (CR, LF, NUL, ...),
+/// otherwise errc::invalid_domain, errc::domain_too_long or
+/// errc::invalid_address_literal. `text` is ASCII textstring
+/// (errc::invalid_argument otherwise); the line is at most 512 octets
+/// (errc::line_too_long). No enhanced code (RFC 2034 §3).
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_greeting(Sink& sink, std::string_view domain,
+                    std::string_view text) noexcept(is_nothrow_sink_v<Sink>) {
+  namespace impl = detail::reply_writer_impl;
+  if (const errc e = impl::check_domain(domain); e != errc{}) return e;
+  if (const errc e = impl::check_text(text, false); e != errc{}) return e;
+  const std::size_t length = 4 + domain.size() + (text.empty() ? 0 : 1 + text.size()) + 2;
+  if (length > max_reply_line) return errc::line_too_long;
+  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) {
+    impl::put_code(s, 220, " ");
+    s.append(domain);
+    if (!text.empty()) {
+      s.append(" ");
+      s.append(text);
+    }
+    s.append("\r\n");
+  });
+}
+
+/// Writes the EHLO reply (RFC 5321 §4.1.1.1, ehlo-ok-rsp): "250 domain
+/// greeting\r\n" when `caps` lists nothing (PROTOCOLS.md §6 item 21),
+/// otherwise "250-domain greeting\r\n", one "250-" line per keyword in
+/// capabilities::for_each_line() order, and the last as "250 LINE\r\n". The
+/// greeting may be empty ("250-domain\r\n"). No enhanced codes (RFC 2034 §3).
+/// Errors: as write_greeting() for `domain` and `greeting`; whatever
+/// caps.validate() reports; errc::line_too_long for a line over 512 octets;
+/// errc::buffer_too_small. `caps` is only read during the call.
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_ehlo_reply(Sink& sink, std::string_view domain, std::string_view greeting,
+                      const capabilities& caps) noexcept(is_nothrow_sink_v<Sink>) {
+  namespace impl = detail::reply_writer_impl;
+  if (const errc e = impl::check_domain(domain); e != errc{}) return e;
+  if (const errc e = impl::check_text(greeting, false); e != errc{}) return e;
+  if (4 + domain.size() + (greeting.empty() ? 0 : 1 + greeting.size()) + 2 > max_reply_line)
+    return errc::line_too_long;
+  if (const errc e = caps.validate(); e != errc{}) return e;
+  const std::size_t count = caps.line_count();
+  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
+    impl::put_code(s, 250, count == 0 ? " " : "-");
+    s.append(domain);
+    if (!greeting.empty()) {
+      s.append(" ");
+      s.append(greeting);
+    }
+    s.append("\r\n");
+    std::size_t i = 0;
+    errc error{};
+    caps.for_each_line([&](std::string_view line) {
+      // Built from validated parts, so this holds; checked all the same,
+      // since a wrong line here would reach the wire.
+      if (line.size() + 6 > max_reply_line) error = errc::line_too_long;
+      ++i;
+      impl::put_code(s, 250, i == count ? " " : "-");
+      s.append(line);
+      s.append("\r\n");
+    });
+    return error;
+  });
+}
+
+/// Writes the SASL challenge "334 <challenge>\r\n", or "334 \r\n" (with the
+/// SP) for an empty one (RFC 4954 §4); `challenge` is the base64 text.
+/// Errors: errc::invalid_argument for any control octet in it (CR, LF, NUL, ...),
+/// errc::invalid_base64 unless it is strict base64 (core/base64.hpp, base64::validate),
+/// errc::line_too_long for a line over max_auth_challenge_line octets, errc::buffer_too_small.
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_auth_challenge(Sink& sink,
+                          std::string_view challenge) noexcept(is_nothrow_sink_v<Sink>) {
+  namespace impl = detail::reply_writer_impl;
+  if (impl::has_control(challenge)) return errc::invalid_argument;
+  if (const errc e = base64::validate(challenge); e != errc{}) return e;
+  if (4 + challenge.size() + 2 > max_auth_challenge_line) return errc::line_too_long;
+  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) {
+    impl::put_code(s, 334, " ");
+    s.append(challenge);
+    s.append("\r\n");
+  });
+}
+
+}  // namespace mailwire::smtp
