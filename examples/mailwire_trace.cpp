@@ -4,6 +4,7 @@
 //   mailwire-trace smtp-server [--split N | --split-seed S] [--allow-bare-lf]
 //                              [--keep-starttls-barrier] [FILE]
 //
+// FILE "-" or no FILE: stdin.
 // smtp-server: FILE (or stdin) is what a client sent; the tool acts as a
 // permissive server (accepts every DATA, answers AUTH with 334, resets after
 // STARTTLS). --split N feeds the parser N octets at a time; --split-seed S
@@ -91,13 +92,14 @@ int main(int argc, char** argv) {
   if (split != 0 && seeded) return usage();
 
   std::string input;
-  std::FILE* in = file != nullptr ? std::fopen(file, "rb") : stdin;
+  const bool from_stdin = file == nullptr || std::strcmp(file, "-") == 0;
+  std::FILE* in = from_stdin ? stdin : std::fopen(file, "rb");
   if (in == nullptr) {
     std::perror(file);
     return 2;
   }
   const bool read_ok = read_all(in, input);
-  if (in != stdin) std::fclose(in);
+  if (!from_stdin) std::fclose(in);
   if (!read_ok) {
     std::fputs("mailwire-trace: read error\n", stderr);
     return 2;

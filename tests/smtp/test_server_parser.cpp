@@ -149,7 +149,7 @@ TEST_CASE("server: MAIL FROM takes a reverse path and parameters (RFC 5321 §4.1
 
 TEST_CASE("server: no space around the colon, brackets required (RFC 5321 §3.3)",
           "[smtp][server]") {
-  CHECK(first_error("MAIL FROM: <a@b.example>\r\n") != "");
+  CHECK(first_error("MAIL FROM: <a@b.example>\r\n") == "invalid_syntax");
   CHECK(first_error("MAIL FROM :<a@b.example>\r\n") == "invalid_syntax");
   CHECK(first_error("MAIL FROM:a@b.example\r\n") != "");
   smtp::server_parser_options lenient;
@@ -494,6 +494,22 @@ TEST_CASE("server: buffered() shows bytes behind a command (RFC 2920 §3.1)", "[
   p.feed("QU");
   CHECK(p.next().kind == server_event_kind::need_more);
   CHECK(p.buffered());  // a partial line
+
+  // Across DATA: the body and what follows it count, a drained feed does not.
+  smtp::server_parser<> q;
+  q.feed("DATA\r\nhi\r\n.\r\nQUIT\r\n");
+  REQUIRE(q.next().command.verb == verb::data);
+  REQUIRE(q.accept_data());
+  CHECK(q.buffered());
+  CHECK(q.next().kind == server_event_kind::data);
+  REQUIRE(q.next().kind == server_event_kind::data_end);
+  CHECK(q.buffered());  // QUIT waits behind the message
+  REQUIRE(q.next().command.verb == verb::quit);
+  CHECK_FALSE(q.buffered());
+  q.feed("DATA\r\n");
+  REQUIRE(q.next().command.verb == verb::data);
+  REQUIRE(q.accept_data());
+  CHECK_FALSE(q.buffered());
 }
 
 TEST_CASE("server: the client closing mid-element is unexpected_eof", "[smtp][server]") {

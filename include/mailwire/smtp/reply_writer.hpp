@@ -132,7 +132,8 @@ constexpr errc check_line(std::string_view enhanced, std::string_view text) noex
 }
 
 constexpr errc check_code(std::uint16_t code, std::string_view enhanced) noexcept {
-  if (!mailwire::detail::reply_code_valid(code) || !mailwire::detail::enhanced_matches(enhanced, code))
+  if (!mailwire::detail::reply_code_valid(code) ||
+      !mailwire::detail::enhanced_matches(enhanced, code))
     return errc::invalid_argument;
   return errc{};
 }

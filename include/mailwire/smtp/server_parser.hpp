@@ -192,10 +192,9 @@ class server_parser {
   bool accept_data() noexcept {
     if (pending_ != pending::data) return false;
     pending_ = pending::none;
-    mode_ = mode::data;
+    leave_command_mode(mode::data);
     body_.reset();
     body_base_ = offset();
-    sub_fed_ = false;
     return true;
   }
 
@@ -205,7 +204,7 @@ class server_parser {
   bool expect_sasl_response() noexcept {
     if (pending_ != pending::sasl) return false;
     pending_ = pending::none;
-    mode_ = mode::sasl;
+    leave_command_mode(mode::sasl);
     sasl_ = sasl_state{};
     sasl_.start = offset();
     return true;
@@ -263,12 +262,12 @@ class server_parser {
   enum class pending : std::uint8_t { none, data, sasl };
 
   struct sasl_state {
-    std::uint64_t start = 0;    // stream offset of the line
-    std::uint64_t length = 0;   // octets of the line so far (content)
-    std::uint8_t pads = 0;      // '=' seen at the end so far
-    errc error = errc{};        // first fault in the line
-    bool cr = false;            // the last octet was a CR (maybe half of CRLF)
-    bool star = false;          // the line so far is "*"
+    std::uint64_t start = 0;   // stream offset of the line
+    std::uint64_t length = 0;  // octets of the line so far (content)
+    std::uint8_t pads = 0;     // '=' seen at the end so far
+    errc error = errc{};       // first fault in the line
+    bool cr = false;           // the last octet was a CR (maybe half of CRLF)
+    bool star = false;         // the line so far is "*"
   };
 
   using reader = line_reader<Capacity>;
@@ -281,6 +280,14 @@ class server_parser {
     r.max_length = longest;
     r.allow_bare_lf = o.allow_bare_lf;
     return r;
+  }
+
+  // The line reader gives up the rest of the feed (the parser hands it to
+  // the next reader), so its buffered() means "a partial line" only.
+  void leave_command_mode(mode next) noexcept {
+    lines_.feed({});
+    mode_ = next;
+    sub_fed_ = false;
   }
 
   server_event next_command() noexcept;
@@ -308,18 +315,18 @@ class server_parser {
   server_parser_options options_;
   reader lines_;
   dot::decoder body_;
-  std::string_view in_;             // current feed (borrowed)
-  std::size_t pos_ = 0;             // next octet of in_ to consume
-  std::uint64_t base_ = 0;          // stream offset of in_[0]
-  std::uint64_t body_base_ = 0;     // stream offset of the DATA body's first octet
-  std::uint64_t lines_skew_ = 0;    // stream offset minus lines_ offset
-  std::uint64_t chunk_left_ = 0;    // BDAT octets still to consume
+  std::string_view in_;           // current feed (borrowed)
+  std::size_t pos_ = 0;           // next octet of in_ to consume
+  std::uint64_t base_ = 0;        // stream offset of in_[0]
+  std::uint64_t body_base_ = 0;   // stream offset of the DATA body's first octet
+  std::uint64_t lines_skew_ = 0;  // stream offset minus lines_ offset
+  std::uint64_t chunk_left_ = 0;  // BDAT octets still to consume
   std::uint64_t chunk_size_ = 0;
   bool chunk_last_ = false;
   mode mode_ = mode::command;
   pending pending_ = pending::none;
   sasl_state sasl_;
-  bool sub_fed_ = false;            // the active reader has been given in_[pos_..]
+  bool sub_fed_ = false;  // the active reader has been given in_[pos_..]
   bool eof_ = false;
   bool barrier_reported_ = false;
   bool smtputf8_ = false;
@@ -425,7 +432,8 @@ server_event server_parser<Capacity>::parse_line(std::string_view line, std::uin
   const std::size_t sp = text.find(' ');
   c.verb_text = text.substr(0, sp);
   c.verb = verb_from(c.verb_text);
-  const std::string_view arg = sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
+  const std::string_view arg =
+      sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
   c.argument = arg;
   if (c.verb == verb::unknown) return make_error(ev, errc::unknown_command, c.verb_text);
 
@@ -458,7 +466,7 @@ server_event server_parser<Capacity>::parse_line(std::string_view line, std::uin
       if (has_arg) return make_error(ev, errc::unexpected_argument, arg);
       if (c.verb == verb::data) pending_ = pending::data;
       if (c.verb == verb::starttls) {
-        mode_ = mode::barrier;
+        leave_command_mode(mode::barrier);
         barrier_reported_ = false;
       }
       return ev;
@@ -486,7 +494,8 @@ server_event server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev,
   if (!ascii::istarts_with(arg, keyword)) return make_error(ev, errc::invalid_syntax, arg);
   std::string_view rest = arg.substr(keyword.size());
   c.argument = rest;
-  if (options_.allow_space_after_colon) {
+  if (!rest.empty() && rest.front() == ' ') {
+    if (!options_.allow_space_after_colon) return make_error(ev, errc::invalid_syntax, rest);
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   }
   if (rest.empty()) return make_error(ev, errc::missing_argument);
@@ -544,7 +553,7 @@ server_event server_parser<Capacity>::parse_bdat(server_event& ev, std::string_v
     ++i;
   }
   if (i == 0 || overflow || size > options_.max_chunk_size) {
-    mode_ = mode::failed;
+    leave_command_mode(mode::failed);
     pos_ = in_.size();
     ev.fatal = true;
     return make_error(ev, errc::invalid_chunk_size, arg.substr(0, i == 0 ? arg.find(' ') : i));
@@ -562,10 +571,10 @@ server_event server_parser<Capacity>::parse_bdat(server_event& ev, std::string_v
   chunk_last_ = last;
   if (e != errc{}) {
     // The size parsed, so its octets are read and thrown away (RFC 3030 §2).
-    mode_ = mode::skip_chunk;
+    leave_command_mode(mode::skip_chunk);
     return make_error(ev, e, tail);
   }
-  mode_ = mode::chunk;
+  leave_command_mode(mode::chunk);
   c.chunk_size = size;
   c.last = last;
   return ev;
@@ -638,8 +647,7 @@ server_event server_parser<Capacity>::next_data() noexcept {
 template <std::size_t Capacity>
 server_event server_parser<Capacity>::next_chunk() noexcept {
   const std::size_t avail = in_.size() - pos_;
-  const std::size_t take =
-      chunk_left_ < avail ? static_cast<std::size_t>(chunk_left_) : avail;
+  const std::size_t take = chunk_left_ < avail ? static_cast<std::size_t>(chunk_left_) : avail;
   server_event ev;
   ev.command.verb = verb::bdat;
   if (mode_ == mode::chunk && take > 0) {
@@ -654,7 +662,8 @@ server_event server_parser<Capacity>::next_chunk() noexcept {
   chunk_left_ -= take;
   if (chunk_left_ > 0) {
     if (!eof_) return need_more();
-    mode_ = mode::failed;
+    mode_ = mode::command;
+    sub_fed_ = false;
     ev.offset = offset();
     return make_error(ev, errc::unexpected_eof);
   }

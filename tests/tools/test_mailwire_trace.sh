@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Behaviour of the mailwire-trace tool (smtp-server mode): usage and I/O exit
+# codes, exit 0/1 semantics, and every tests/golden/smtp-server/*.trace
+# replayed through the tool whole, at --split 1 and 7, at --split-seed 1..5,
+# from stdin and from a FILE, with every output line valid, pure-ASCII JSON.
+set -u
+tool=$1
+if ! command -v python3 >/dev/null; then
+  echo "skip: python3 is needed for the golden unescaping and the JSON checks"
+  exit 77
+fi
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+golden="$here/../golden/smtp-server"
+fail=0
+checks=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {  # name expected actual
+  checks=$((checks + 1))
+  if [ "$2" != "$3" ]; then
+    printf 'FAIL %s\n  expected: %q\n  actual:   %q\n' "$1" "$2" "$3"
+    fail=1
+  else
+    printf 'ok   %s\n' "$1"
+  fi
+}
+check_has() {  # name text pattern: the text contains the (glob) pattern
+  local found=no
+  # shellcheck disable=SC2053 # $3 is a pattern on purpose
+  [[ $2 == *$3* ]] && found=yes
+  check "$1" yes "$found"
+}
+# The stdin is a file and the output goes to files: the tool cannot block, so
+# no timeout(1) (ctest has a TIMEOUT), and no command substitution, since
+# forks are what makes this script slow on a busy machine.
+run() {  # stdin-bytes (printf %b) args... ; sets out (stdout + "rc=N"), last, err
+  local input=$1 rc; shift
+  printf '%b' "$input" >"$tmp/in"
+  "$tool" "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  out='' err=''
+  IFS= read -r -d '' out <"$tmp/out"
+  IFS= read -r -d '' err <"$tmp/err"
+  out+="rc=$rc"
+  last=${out##*$'\n'}
+}
+
+# --- usage errors: exit 64, nothing on stdout, a usage line on stderr --------
+usage_case() {  # name args...
+  local name=$1; shift
+  run 'NOOP\r\n' "$@"
+  check "usage: $name exits 64 with no output" "rc=64" "$out"
+  check_has "usage: $name says why on stderr" "$err" 'usage: mailwire-trace smtp-server'
+}
+usage_case "no mode"
+usage_case "unknown mode" frobnicate
+usage_case "mode after an option" --split 1 smtp-server
+usage_case "unknown option" smtp-server --frobnicate
+usage_case "two FILEs" smtp-server /dev/null /dev/null
+usage_case "--split without a value" smtp-server --split
+usage_case "--split-seed without a value" smtp-server --split-seed
+for bad in -1 +3 ' 3' 3x 0 '' 0x10 99999999999999999999; do
+  usage_case "--split '$bad'" smtp-server --split "$bad"
+done
+for bad in -1 x '' 4294967296; do
+  usage_case "--split-seed '$bad'" smtp-server --split-seed "$bad"
+done
+usage_case "--split with --split-seed" smtp-server --split 3 --split-seed 1
+usage_case "--split-seed with --split" smtp-server --split-seed 1 --split 3
+noop=$'{"event":"command","offset":0,"verb":"NOOP","arg":""}\n'
+run 'NOOP\r\n' smtp-server --split-seed 4294967295
+check "--split-seed takes the largest 32-bit value" "${noop}rc=0" "$out"
+run 'NOOP\r\n' smtp-server --split-seed 0
+check "--split-seed 0 is a seed like any other" "${noop}rc=0" "$out"
+run 'NOOP\r\n' smtp-server --split 18446744073709551615
+check "--split takes the largest 64-bit value" "${noop}rc=0" "$out"
+
+# --- I/O errors: exit 2 ------------------------------------------------------
+run '' smtp-server "$tmp/no-such-file"
+check "a missing FILE exits 2 with no output" "rc=2" "$out"
+check_has "a missing FILE is named on stderr" "$err" "no-such-file"
+run '' smtp-server "$tmp"
+check "a directory as FILE is a read error, exit 2" "rc=2" "$out"
+if [ -w /dev/full ]; then
+  printf 'NOOP\r\n' >"$tmp/in"
+  "$tool" smtp-server <"$tmp/in" >/dev/full 2>/dev/null
+  check "a write error is exit 2" "2" "$?"
+fi
+
+# --- exit 0/1: 1 exactly when an "error" event was printed -------------------
+run 'EHLO a.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n' smtp-server
+check "a clean session exits 0" "rc=0" "$last"
+lines=${out//[^$'\n']/}
+check "a clean session prints one line per event" "7" "${#lines}"
+run '' smtp-server
+check "an empty stream prints nothing and exits 0" "rc=0" "$out"
+run 'FROB\r\n' smtp-server
+check "an unknown command exits 1" \
+  $'{"event":"error","offset":0,"error":"unknown_command","reply":"500 5.5.1 Command not recognized","detail":"FROB"}\nrc=1' "$out"
+run 'NOOP\r\nQUIT' smtp-server
+check "end of stream inside a command line exits 1" "rc=1" "$last"
+check_has "... and reports unexpected_eof" "$out" '"error":"unexpected_eof"'
+# A refused DATA body is a data_end with an error, not an "error" event: the
+# session went on, so the exit status is 0 (the header's rule, docs/trace.md).
+run 'DATA\r\na\nb\r\n.\r\n' smtp-server
+check_has "a bare LF in DATA is flagged on data_end" "$out" '"event":"data_end",*"error":"body_bare_lf"'
+check "... which is not an error event (exit 0)" "rc=0" "$last"
+run 'NOOP\nNOOP\r\n' smtp-server
+check "a bare LF ending a command is an error" "rc=1" "$last"
+run 'NOOP\nNOOP\r\n' smtp-server --allow-bare-lf
+check "--allow-bare-lf accepts it" \
+  "${noop}"$'{"event":"command","offset":5,"verb":"NOOP","arg":""}\nrc=0' "$out"
+run 'STARTTLS\r\nNOOP\r\n' smtp-server
+check "after STARTTLS the next bytes are the new session" "rc=0" "$last"
+run 'STARTTLS\r\nNOOP\r\n' smtp-server --keep-starttls-barrier
+check_has "--keep-starttls-barrier reports them" "$out" '"error":"data_after_starttls"'
+check "... and exits 1" "rc=1" "$last"
+run 'NOOP\r\nDATA\r\nx\r\n.\r\nFROB\r\n' smtp-server
+printf 'NOOP\r\nDATA\r\nx\r\n.\r\nFROB\r\n' >"$tmp/file"
+from_stdin=$out
+run '' smtp-server "$tmp/file"
+check "stdin and FILE give the same output and status" "$from_stdin" "$out"
+
+# --- golden traces -----------------------------------------------------------
+# Split each trace into input bytes (unescaped as in tests/golden/test_golden.cpp),
+# expected output and tool flags; check that every expected line is one JSON
+# object with an "event", pure printable ASCII, whose strings give back octets
+# (no code point above 0xFF). One python3 run: its start-up is slow on a busy machine.
+python3 - "$golden" "$tmp" <<'EOF' || { echo "FAIL could not read the golden traces"; exit 1; }
+import json, pathlib, sys
+src, dst = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+FLAGS = {"keep_starttls_barrier": "--keep-starttls-barrier", "allow_bare_lf": "--allow-bare-lf"}
+
+def unescape(s):
+    out, i = bytearray(), 0
+    while i < len(s):
+        c = s[i]
+        if c != "\\" or i + 1 == len(s):
+            out += c.encode("latin-1"); i += 1; continue
+        e = s[i + 1]; i += 2
+        if e == "x":
+            out.append(int(s[i:i + 2], 16)); i += 2
+        else:
+            out += {"r": b"\r", "n": b"\n", "t": b"\t", "0": b"\0"}.get(e, e.encode("latin-1"))
+    return bytes(out)
+
+bad, lines = [], 0
+for trace in sorted(src.glob("*.trace")):
+    data, expected, flags = b"", "", []
+    for line in trace.read_bytes().decode("latin-1").split("\n"):
+        if not line or line[0] == "#":
+            continue
+        body = line[2:]
+        if line[0] == ">":
+            data += unescape(body)
+        elif line[0] == "<":
+            expected += body + "\n"
+        elif line[0] == "!":
+            for word in body.split():
+                key, value = word.split("=", 1)
+                if key not in FLAGS:
+                    sys.exit(f"{trace.name}: unknown option {key}")
+                if value == "1":
+                    flags.append(FLAGS[key])
+        else:
+            sys.exit(f"{trace.name}: bad line {line!r}")
+    (dst / (trace.stem + ".in")).write_bytes(data)
+    (dst / (trace.stem + ".expected")).write_text(expected, encoding="latin-1")
+    (dst / (trace.stem + ".flags")).write_text(" ".join(flags))
+    for n, line in enumerate(expected.split("\n")[:-1], 1):
+        lines += 1
+        where = f"{trace.name} expected line {n}"
+        if any(c > "\x7e" or c < " " for c in line):
+            bad.append(f"{where}: not printable ASCII"); continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            bad.append(f"{where}: {e}"); continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("event"), str):
+            bad.append(f"{where}: not an event object"); continue
+        strings = [v for v in obj.values() if isinstance(v, str)]
+        strings += [v for v in obj.get("params", {}).values() if isinstance(v, str)]
+        if any(ord(c) > 0xFF for s in strings for c in s):
+            bad.append(f"{where}: a string is not octets")
+(dst / "json-check").write_text("\n".join(bad) if bad else f"ok {lines}")
+EOF
+
+# Runs the tool on a golden input; sets got to its stdout plus "rc=N". No
+# command substitution and no timeout(1): a fork per run is what costs here,
+# and a regular file as input cannot block.
+golden_run() {  # output-file args...
+  local file=$1; shift
+  "$tool" smtp-server "$@" >"$file" 2>/dev/null
+  local rc=$?
+  got=
+  IFS= read -r -d '' got <"$file"
+  got+="rc=$rc"
+}
+traces=0
+for input in "$tmp"/*.in; do
+  name=${input##*/}
+  name=${name%.in}
+  traces=$((traces + 1))
+  read -r -a flags <"$tmp/$name.flags" || true
+  expected=
+  IFS= read -r -d '' expected <"$tmp/$name.expected"
+  [[ $expected == *'"event":"error"'* ]] && expected+="rc=1" || expected+="rc=0"
+  golden_run "$tmp/$name.out" "${flags[@]}" "$input"
+  check "golden $name: FILE output and exit status" "$expected" "$got"
+  whole=$got
+  golden_run "$tmp/run" "${flags[@]}" <"$input"
+  check "golden $name: stdin gives the same" "$whole" "$got"
+  for split in "--split 1" "--split 7" "--split-seed 1" "--split-seed 2" "--split-seed 3" \
+               "--split-seed 4" "--split-seed 5"; do
+    # shellcheck disable=SC2086 # $split is two words on purpose
+    golden_run "$tmp/run" $split "${flags[@]}" "$input"
+    check "golden $name: $split gives the same" "$whole" "$got"
+  done
+done
+check "golden traces found (at least 20)" "yes" "$( ((traces >= 20)) && echo yes || echo "only $traces")"
+
+# The tool's output equals the expected lines (checked above), so these
+# checks hold for every line the tool printed for the goldens.
+json=$(<"$tmp/json-check")
+check "every golden output line is one pure-ASCII JSON event object" "ok" "$([ "${json%% *}" = ok ] && echo ok || echo "$json")"
+[ "${json%% *}" = ok ] && echo "     (${json#ok } lines)"
+
+echo "$checks checks, $([ $fail = 0 ] && echo 'all passed' || echo 'FAILED')"
+exit $fail
