@@ -458,6 +458,14 @@ TEST_CASE("server: command lines are limited to 512 octets, MAIL and RCPT to 204
   const std::string mail_2046 = mail + std::string(2046 - mail.size(), 'p');
   CHECK(accepted(mail_2046 + "\r\n"));
   CHECK(first_error(mail_2046 + "p\r\n") == "line_too_long");
+
+  // Each limit applies to its own verbs, whichever is larger.
+  smtp::server_parser_options o;
+  o.max_address_line_length = 40;
+  const std::string mail_40 = "MAIL FROM:<a@b.example> X-P=" + std::string(10, 'p');  // 38 + CRLF
+  CHECK(accepted(mail_40 + "\r\n", o));
+  CHECK(first_error(mail_40 + "p\r\n", o) == "line_too_long");
+  CHECK(accepted(noop_510 + "\r\n", o));
 }
 
 TEST_CASE("server: an overlong line is one error; its tail is never a command (SECURITY.md §4)",
@@ -517,6 +525,10 @@ TEST_CASE("server: the client closing mid-element is unexpected_eof", "[smtp][se
   CHECK(has(smtp_server_trace_of("DATA\r\nabc"), R"("error":"unexpected_eof")"));
   CHECK(has(smtp_server_trace_of("BDAT 10\r\nabc"), R"("error":"unexpected_eof")"));
   CHECK(has(smtp_server_trace_of("AUTH PLAIN\r\nAAAA"), R"("error":"unexpected_eof")"));
+  // A partial line at EOF is unexpected_eof even when it was already bad.
+  const auto bad_then_eof = smtp_server_trace_of("AUTH PLAIN\r\nA!");
+  CHECK(has(bad_then_eof, R"("error":"unexpected_eof")"));
+  CHECK_FALSE(has(bad_then_eof, "invalid_base64"));
   CHECK_FALSE(has(smtp_server_trace_of("NOOP\r\n"), "error"));
   CHECK_FALSE(has(smtp_server_trace_of("AUTH PLAIN\r\n"), "error"));
 }

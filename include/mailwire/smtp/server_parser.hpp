@@ -437,9 +437,12 @@ server_event server_parser<Capacity>::parse_line(std::string_view line, std::uin
   c.argument = arg;
   if (c.verb == verb::unknown) return make_error(ev, errc::unknown_command, c.verb_text);
 
-  // Every verb but MAIL and RCPT keeps to the base 512-octet line.
-  if (c.verb != verb::mail && c.verb != verb::rcpt && line.size() + 2 > options_.max_line_length)
-    return make_error(ev, errc::line_too_long);
+  // MAIL and RCPT may use the extensions' extra length; every other verb
+  // keeps to the base line (RFC 5321 §4.5.3.1.4).
+  const std::size_t limit = c.verb == verb::mail || c.verb == verb::rcpt
+                                ? options_.max_address_line_length
+                                : options_.max_line_length;
+  if (line.size() + 2 > limit) return make_error(ev, errc::line_too_long);
 
   const bool has_arg = sp != std::string_view::npos;
   switch (c.verb) {
@@ -745,7 +748,7 @@ server_event server_parser<Capacity>::next_sasl() noexcept {
   if (!ended) {
     if (!eof_ || pos_ < n) return need_more();
     if (s.length == 0 && !s.cr) return need_more();
-    fault(errc::unexpected_eof);
+    s.error = errc::unexpected_eof;  // like line_reader: a partial line at EOF
   }
 
   mode_ = mode::command;
