@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Quick start: builds the tools and shows mailwire-dot at work on a message
-# whose lines start with dots. Installs missing Debian packages first.
+# Quick start: builds the tools, shows mailwire-dot at work on a message whose
+# lines start with dots, and mailwire-trace reading an SMTP client session with
+# a smuggling attempt and a STARTTLS injection. Installs missing Debian
+# packages first.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -9,8 +11,9 @@ ensure_packages cmake ninja-build g++
 
 cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DMAILWIRE_DEVELOPER_MODE=ON \
   -DMAILWIRE_BUILD_TESTS=OFF >/dev/null
-cmake --build build/demo --target mailwire-dot >/dev/null
+cmake --build build/demo --target mailwire-dot mailwire-trace >/dev/null
 dot=build/demo/examples/mailwire-dot
+trace=build/demo/examples/mailwire-trace
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -38,3 +41,10 @@ case $rc in
   1) echo "  exit status 1: terminator found, content flagged; a server answers 550 and stays in sync" ;;
   *) echo "  exit status $rc: input ended before the terminator" ;;
 esac
+echo
+echo "mailwire-trace smtp-server: a client session, one JSON event per line. The body hides a"
+echo "second transaction behind '\\n.\\n' (data, flagged), and a command rides along with STARTTLS:"
+rc=0
+printf 'EHLO client.example\r\nMAIL FROM:<a@example.org> SIZE=60\r\nRCPT TO:<b@example.net>\r\nDATA\r\nhi\n.\nMAIL FROM:<evil@example>\r\n.\r\nSTARTTLS\r\nRCPT TO:<victim@example.net>\r\n' >$tmp/session
+"$trace" smtp-server --keep-starttls-barrier --split-seed 7 $tmp/session | sed 's/^/    /' || rc=$?
+echo "  exit status $rc (1: the stream held errors; the body ended only at CRLF.CRLF)"

@@ -131,7 +131,7 @@ namespace detail {
 enum : std::uint8_t {
   cls_let_dig = 1,  // ALPHA / DIGIT: may start a keyword
   cls_keyword = 2,  // ALPHA / DIGIT / "-"
-  cls_value = 4,    // %d33-60 / %d62-126
+  cls_atext = 4,    // RFC 5322 atext (ASCII)
 };
 
 struct class_table_t {
@@ -145,7 +145,9 @@ constexpr class_table_t make_class_table() noexcept {
     std::uint8_t b = 0;
     if (ascii::is_alnum(u)) b |= cls_let_dig | cls_keyword;
     if (u == '-') b |= cls_keyword;
-    if (u >= 33 && u <= 126 && u != '=') b |= cls_value;
+    if (ascii::is_alnum(u) || std::string_view("!#$%&'*+-/=?^_`{|}~").find(static_cast<char>(u)) !=
+                                  std::string_view::npos)
+      b |= cls_atext;
     t.bits[c] = b;
   }
   return t;
@@ -186,7 +188,89 @@ constexpr std::size_t utf8_sequence_length(const char* p, std::size_t avail) noe
   return n;
 }
 
+/// p[0..7] as a little-endian word; written out so that compilers merge it
+/// into one load while it stays usable in constant expressions.
+constexpr std::uint64_t load_le64(const char* p) noexcept {
+  const auto b = [p](unsigned k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
+  return b(0) | b(1) << 8 | b(2) << 16 | b(3) << 24 | b(4) << 32 | b(5) << 40 | b(6) << 48 |
+         b(7) << 56;
+}
+
+/// Index (0-7) of the lowest octet whose high bit is set in `m` (m != 0, only
+/// octet high bits set).
+constexpr std::size_t lowest_flagged_octet(std::uint64_t m) noexcept {
+  const std::uint64_t lowest = m & (~m + 1);
+  // lowest >> 7 is 1 << 8k; the multiplication moves byte 7-k of the
+  // constant, which holds k, to the top.
+  return static_cast<std::size_t>(((lowest >> 7) * 0x0001020304050607u) >> 56);
+}
+
+// Scans eight octets at a time (SWAR). Each test below sets the high bit of
+// every octet that matches, exact at least for the lowest match (borrows and
+// carries only spread upwards from a match), so the lowest bit set is the
+// first matching octet.
+inline constexpr std::uint64_t ones = 0x0101010101010101u;
+inline constexpr std::uint64_t highs = 0x8080808080808080u;
+
+constexpr std::uint64_t octets_equal(std::uint64_t w, char c) noexcept {
+  const std::uint64_t x = w ^ (ones * static_cast<unsigned char>(c));
+  return (x - ones) & ~x & highs;
+}
+
+/// Octets that end a run of plain esmtp-value octets: < 0x21, > 0x7E or "=".
+constexpr std::uint64_t value_stops(std::uint64_t w) noexcept {
+  const std::uint64_t below = (w - ones * 0x21) & ~w & highs;
+  const std::uint64_t above = ((w + ones) | w) & highs;  // 0x7F + 1 sets the high bit
+  return below | above | octets_equal(w, '=');
+}
+
+/// Index of the first octet in p[i..n) that `stops` flags, or n. The last
+/// partial word is read as the text's last word shifted (or, for texts under
+/// eight octets, assembled) with zeros after the end; `stops` may flag those
+/// or not, a flag at or past n means n.
+template <class Stops>
+constexpr std::size_t find_stop(const char* p, std::size_t i, std::size_t n, Stops stops) noexcept {
+  for (; n - i >= 8; i += 8)
+    if (const std::uint64_t m = stops(load_le64(p + i)); m != 0) return i + lowest_flagged_octet(m);
+  if (i == n) return n;
+  std::uint64_t w = 0;
+  if (n >= 8) {
+    w = load_le64(p + n - 8) >> (8 * (8 - (n - i)));
+  } else {
+    for (std::size_t k = 0; k < n - i; ++k)
+      w |= std::uint64_t{static_cast<unsigned char>(p[i + k])} << (8 * k);
+  }
+  const std::uint64_t m = stops(w);
+  if (m == 0) return n;
+  const std::size_t at = i + lowest_flagged_octet(m);
+  return at < n ? at : n;
+}
+
+/// Index of the first SP in p[i..n), or n.
+constexpr std::size_t find_sp(const char* p, std::size_t i, std::size_t n) noexcept {
+  return find_stop(p, i, n, [](std::uint64_t w) { return octets_equal(w, ' '); });
+}
+
+/// Index of the first octet in p[i..n) that is not a plain esmtp-value octet
+/// (%d33-60 / %d62-126), or n.
+constexpr std::size_t skip_value_octets(const char* p, std::size_t i, std::size_t n) noexcept {
+  return find_stop(p, i, n, value_stops);
+}
+
+/// Index of the first octet in p[i..n) that is no xchar (RFC 3461 §4), or n.
+constexpr std::size_t skip_xchars(const char* p, std::size_t i, std::size_t n) noexcept {
+  return find_stop(p, i, n, [](std::uint64_t w) { return value_stops(w) | octets_equal(w, '+'); });
+}
+
 // ---- value grammars shared by several parameters --------------------------
+
+/// Case-insensitive equality with an upper-case ASCII literal.
+constexpr bool equals_upper(std::string_view s, std::string_view upper) noexcept {
+  if (s.size() != upper.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (ascii::to_upper(s[i]) != upper[i]) return false;
+  return true;
+}
 
 /// 1*max_digits DIGIT into an unsigned integer no larger than `limit`; false on
 /// anything else (empty, a non-digit, too many digits, overflow). Leading
@@ -255,16 +339,26 @@ constexpr bool is_date_time(std::string_view s) noexcept {
          two_digits(p + i + 4, 0, 59, v);
 }
 
-/// Valid xtext whose decoded octets all lie in [lo, hi]: errc{},
-/// errc::invalid_xtext (encoding) or errc::invalid_parameter_value (an octet
-/// out of range).
-constexpr errc xtext_octets_within(std::string_view v, int lo, int hi) noexcept {
-  if (xtext::validate(v) != errc{}) return errc::invalid_xtext;
-  for (std::size_t i = 0; i < v.size();) {
+/// Checks that `v` is xtext decoding to printable US-ASCII (%d32-126), plus
+/// 8-bit octets when `allow_8bit`: errc{}, errc::invalid_xtext (the encoding,
+/// anywhere in `v`, wins) or errc::invalid_parameter_value. With `raw_8bit`,
+/// octets >= 0x80 may also stand for themselves (RFC 6533 utf-8-addr-unitext;
+/// parse_parameters has checked them as UTF-8). One pass; xchars are
+/// printable, so only what stops a run of them needs a look.
+constexpr errc xtext_printable(std::string_view v, bool allow_8bit,
+                               bool raw_8bit = false) noexcept {
+  errc content{};
+  for (std::size_t i = skip_xchars(v.data(), 0, v.size()); i < v.size();
+       i = skip_xchars(v.data(), i, v.size())) {
+    if (raw_8bit && static_cast<unsigned char>(v[i]) >= 0x80) {
+      ++i;
+      continue;
+    }
     const int c = xtext::detail::decode_octet(v, i);
-    if (c < lo || c > hi) return errc::invalid_parameter_value;
+    if (c < 0) return errc::invalid_xtext;
+    if (c < 0x20 || c == 0x7F || (c > 0x7F && !allow_8bit)) content = errc::invalid_parameter_value;
   }
-  return errc{};
+  return content;
 }
 
 template <class T>
@@ -291,9 +385,9 @@ constexpr param_result<std::uint64_t> parse_size(const parameter& p) noexcept {
 /// BODY=7BIT / 8BITMIME (RFC 6152 §2) / BINARYMIME (RFC 3030 §3),
 /// case-insensitive.
 constexpr param_result<body_type> parse_body(const parameter& p) noexcept {
-  if (ascii::iequals(p.value, "7BIT")) return good_value(body_type::seven_bit);
-  if (ascii::iequals(p.value, "8BITMIME")) return good_value(body_type::eight_bit_mime);
-  if (ascii::iequals(p.value, "BINARYMIME")) return good_value(body_type::binary_mime);
+  if (equals_upper(p.value, "7BIT")) return good_value(body_type::seven_bit);
+  if (equals_upper(p.value, "8BITMIME")) return good_value(body_type::eight_bit_mime);
+  if (equals_upper(p.value, "BINARYMIME")) return good_value(body_type::binary_mime);
   return bad_value<body_type>();
 }
 
@@ -309,17 +403,15 @@ constexpr param_result<bool> parse_flag(const parameter& p) noexcept {
 /// decoded value, Exim CVE-2020-28021). 8-bit octets pass (SMTPUTF8 mailboxes).
 constexpr param_result<std::string_view> parse_auth(const parameter& p) noexcept {
   if (!p.has_value) return bad_value<std::string_view>();
-  if (const errc e = xtext_octets_within(p.value, 0x20, 0xFF); e != errc{})
+  if (const errc e = xtext_printable(p.value, true); e != errc{})
     return bad_value<std::string_view>(e);
-  for (std::size_t i = 0; i < p.value.size();)
-    if (xtext::detail::decode_octet(p.value, i) == 0x7F) return bad_value<std::string_view>();
   return good_value(p.value);
 }
 
 /// RET=FULL / HDRS (RFC 3461 §4.3), case-insensitive.
 constexpr param_result<ret_type> parse_ret(const parameter& p) noexcept {
-  if (ascii::iequals(p.value, "FULL")) return good_value(ret_type::full);
-  if (ascii::iequals(p.value, "HDRS")) return good_value(ret_type::hdrs);
+  if (equals_upper(p.value, "FULL")) return good_value(ret_type::full);
+  if (equals_upper(p.value, "HDRS")) return good_value(ret_type::hdrs);
   return bad_value<ret_type>();
 }
 
@@ -328,7 +420,7 @@ constexpr param_result<ret_type> parse_ret(const parameter& p) noexcept {
 constexpr std::size_t envid_max_length = 100;
 constexpr param_result<std::string_view> parse_envid(const parameter& p) noexcept {
   if (!p.has_value) return bad_value<std::string_view>();
-  if (const errc e = xtext_octets_within(p.value, 0x20, 0x7E); e != errc{})
+  if (const errc e = xtext_printable(p.value, false); e != errc{})
     return bad_value<std::string_view>(e);
   if (p.value.size() > envid_max_length) return bad_value<std::string_view>();
   return good_value(p.value);
@@ -394,35 +486,50 @@ constexpr param_result<std::string_view> parse_holduntil(const parameter& p) noe
 
 /// NOTIFY="NEVER" / 1#("SUCCESS" / "FAILURE" / "DELAY") (RFC 3461 §4.1),
 /// case-insensitive; NEVER stands alone, each other keyword at most once, no
-/// empty list elements.
+/// empty list elements. Returns the keywords seen as bits (success 1,
+/// failure 2, delay 4, never 8), or 0 when the value is invalid. Bits, not
+/// the struct: the check needs no struct, and setting a returned struct's
+/// bytes one by one costs a store-forwarding stall.
+constexpr unsigned notify_bits(const parameter& p) noexcept {
+  if (!p.has_value) return 0;
+  if (equals_upper(p.value, "NEVER")) return 8;
+  unsigned seen = 0;
+  const std::string_view v = p.value;
+  for (std::size_t i = 0;;) {
+    std::size_t end = i;
+    while (end < v.size() && v[end] != ',') ++end;
+    const std::string_view item = v.substr(i, end - i);
+    unsigned bit = 0;
+    switch (item.empty() ? '\0' : ascii::to_upper(item[0])) {
+      case 'S': bit = equals_upper(item, "SUCCESS") ? 1u : 0u; break;
+      case 'F': bit = equals_upper(item, "FAILURE") ? 2u : 0u; break;
+      case 'D': bit = equals_upper(item, "DELAY") ? 4u : 0u; break;
+      default: break;
+    }
+    if (bit == 0 || (seen & bit) != 0) return 0;
+    seen |= bit;
+    if (end == v.size()) return seen;
+    i = end + 1;
+  }
+}
+
 constexpr param_result<notify_flags> parse_notify(const parameter& p) noexcept {
-  if (!p.has_value) return bad_value<notify_flags>();
-  notify_flags f;
-  if (ascii::iequals(p.value, "NEVER")) {
-    f.never = true;
-    return good_value(f);
-  }
-  std::string_view rest = p.value;
-  for (;;) {
-    const std::size_t comma = rest.find(',');
-    const std::string_view item = rest.substr(0, comma);
-    bool* flag = nullptr;
-    if (ascii::iequals(item, "SUCCESS"))
-      flag = &f.success;
-    else if (ascii::iequals(item, "FAILURE"))
-      flag = &f.failure;
-    else if (ascii::iequals(item, "DELAY"))
-      flag = &f.delay;
-    if (flag == nullptr || *flag) return bad_value<notify_flags>();
-    *flag = true;
-    if (comma == std::string_view::npos) return good_value(f);
-    rest.remove_prefix(comma + 1);
-  }
+  const unsigned bits = notify_bits(p);
+  if (bits == 0) return bad_value<notify_flags>();
+  return good_value(
+      notify_flags{(bits & 8u) != 0, (bits & 1u) != 0, (bits & 2u) != 0, (bits & 4u) != 0});
+}
+
+constexpr errc check_notify(const parameter& p) noexcept {
+  return notify_bits(p) != 0 ? errc{} : errc::invalid_parameter_value;
 }
 
 /// ORCPT=addr-type ";" xtext (RFC 3461 §4.2): addr-type is an atom (RFC 5322
 /// atext); the address is non-empty xtext decoding to printable US-ASCII; the
-/// whole parameter ("ORCPT=" included) is at most 500 characters.
+/// whole parameter ("ORCPT=" included) is at most 500 characters. For the
+/// addr-type "utf-8" (RFC 6533 §3) the address may also carry UTF-8 as is
+/// (utf-8-addr-unitext, only possible under SMTPUTF8); its "\x{HEX}" escapes
+/// are plain xchars.
 constexpr std::size_t orcpt_max_length = 500;
 constexpr param_result<orcpt_value> parse_orcpt(const parameter& p) noexcept {
   if (!p.has_value || p.keyword.size() + 1 + p.value.size() > orcpt_max_length)
@@ -431,15 +538,10 @@ constexpr param_result<orcpt_value> parse_orcpt(const parameter& p) noexcept {
   if (semi == 0 || semi == std::string_view::npos || semi + 1 == p.value.size())
     return bad_value<orcpt_value>();
   const std::string_view type = p.value.substr(0, semi);
-  for (const char c : type) {
-    // atext = ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~"; "=" cannot occur here.
-    constexpr std::string_view specials = "!#$%&'*+-/?^_`{|}~";
-    if (!ascii::is_alnum(static_cast<unsigned char>(c)) &&
-        specials.find(c) == std::string_view::npos)
-      return bad_value<orcpt_value>();
-  }
+  for (const char c : type)
+    if (!has_class(c, cls_atext)) return bad_value<orcpt_value>();
   const std::string_view address = p.value.substr(semi + 1);
-  if (const errc e = xtext_octets_within(address, 0x20, 0x7E); e != errc{})
+  if (const errc e = xtext_printable(address, false, equals_upper(type, "UTF-8")); e != errc{})
     return bad_value<orcpt_value>(e);
   return good_value(orcpt_value{type, address});
 }
@@ -503,7 +605,7 @@ inline constexpr parameter_rule parameter_rules[] = {
   {"HOLDUNTIL",   parameter_kind::holduntil,   parameter_verb::mail,
    [](const parameter& p) noexcept { return detail::parse_holduntil(p).error; },   "RFC 4865 §3, erratum 2040"},
   {"NOTIFY",      parameter_kind::notify,      parameter_verb::rcpt,
-   [](const parameter& p) noexcept { return detail::parse_notify(p).error; },      "RFC 3461 §4.1"},
+   [](const parameter& p) noexcept { return detail::check_notify(p); },            "RFC 3461 §4.1"},
   {"ORCPT",       parameter_kind::orcpt,       parameter_verb::rcpt,
    [](const parameter& p) noexcept { return detail::parse_orcpt(p).error; },       "RFC 3461 §4.2"},
   {"RRVS",        parameter_kind::rrvs,        parameter_verb::rcpt,
@@ -531,7 +633,8 @@ constexpr std::size_t max_keyword_length = 11;
 constexpr std::uint8_t no_rule = 0xFF;
 
 struct keyword_index_t {
-  std::uint8_t row[max_keyword_length + 1][32];
+  std::uint8_t row[max_keyword_length + 1][32];  // [length][first octet & 0x1F] -> rule
+  std::uint64_t folded[known_count][2];          // keyword & 0xDF.., zero-padded
   bool unique;
 };
 
@@ -549,6 +652,9 @@ constexpr keyword_index_t make_keyword_index() noexcept {
     std::uint8_t& r = t.row[k.size()][static_cast<unsigned char>(k[0]) & 0x1F];
     if (r != no_rule) t.unique = false;
     r = static_cast<std::uint8_t>(i);
+    for (std::size_t c = 0; c < k.size(); ++c)
+      t.folded[i][c / 8] |= std::uint64_t{static_cast<unsigned char>(k[c]) & 0xDFu}
+                            << (8 * (c % 8));
   }
   return t;
 }
@@ -570,11 +676,31 @@ constexpr parameter_kind kind_of(std::string_view keyword) noexcept {
   return parameter_rules[r].kind;
 }
 
+/// kind_of() for a keyword candidate at p[0..len) that starts with ALPHA /
+/// DIGIT and holds only esmtp-value octets (%d33-60 / %d62-126), with
+/// p[0..avail) readable. Compares whole words, case folded by clearing bit 5
+/// of every octet: on those octets folding maps nothing else onto a folded
+/// keyword character (letters, digits, "-"), so a match is also a valid
+/// keyword.
+constexpr parameter_kind kind_of_valid(const char* p, std::size_t len, std::size_t avail) noexcept {
+  if (len > max_keyword_length) return parameter_kind::unknown;
+  const std::uint8_t r = keyword_index.row[len][static_cast<unsigned char>(p[0]) & 0x1F];
+  if (r == no_rule) return parameter_kind::unknown;
+  if (avail < (len > 8 ? 16u : 8u)) return kind_of(std::string_view(p, len));
+  constexpr std::uint64_t fold = 0xDFDFDFDFDFDFDFDFu;
+  const std::uint64_t first = len >= 8 ? fold : fold & ((std::uint64_t{1} << (8 * len)) - 1);
+  if ((load_le64(p) & first) != keyword_index.folded[r][0]) return parameter_kind::unknown;
+  if (len > 8) {
+    const std::uint64_t second = fold & ((std::uint64_t{1} << (8 * (len - 8))) - 1);
+    if ((load_le64(p + 8) & second) != keyword_index.folded[r][1]) return parameter_kind::unknown;
+  }
+  return parameter_rules[r].kind;
+}
+
 /// Splits the validated parameter that starts at text[pos] (the caller knows
 /// the text holds a well-formed parameter there).
 constexpr parameter split_at(std::string_view text, std::size_t pos) noexcept {
-  std::size_t end = text.find(' ', pos);
-  if (end == std::string_view::npos) end = text.size();
+  const std::size_t end = find_sp(text.data(), pos, text.size());
   const std::string_view whole = text.substr(pos, end - pos);
   const std::size_t eq = whole.find('=');
   parameter p;
@@ -585,17 +711,21 @@ constexpr parameter split_at(std::string_view text, std::size_t pos) noexcept {
     p.value = whole.substr(eq + 1);
     p.has_value = true;
   }
-  p.kind = kind_of(p.keyword);
+  p.kind = kind_of_valid(p.keyword.data(), p.keyword.size(), text.size() - pos);
   return p;
 }
 
 }  // namespace detail
 
 class parameter_list;
-struct parameter_parse_result;
 struct parameter_options;
-constexpr parameter_parse_result parse_parameters(std::string_view text,
-                                                  const parameter_options& options) noexcept;
+struct parameter_check;
+namespace detail {
+constexpr parameter_check check_parameters(const parameter_list& list,
+                                           parameter_verb verb) noexcept;
+constexpr errc parse_into(std::string_view text, const parameter_options& options,
+                          parameter_list& list, std::size_t& bad) noexcept;
+}  // namespace detail
 
 /// A zero-copy view of parameter text that parse_parameters() accepted: the
 /// parameters in order, plus where each known one is. It borrows the text
@@ -603,6 +733,40 @@ constexpr parameter_parse_result parse_parameters(std::string_view text,
 /// copies no text. Iterating re-splits the text; known parameters are found
 /// without a search.
 class parameter_list {
+  // Helpers first: clang needs a member template defined before constexpr
+  // members use it in constant expressions.
+  static constexpr std::uint16_t bit(parameter_kind k) noexcept {
+    return static_cast<std::uint16_t>(1u << static_cast<unsigned>(k));
+  }
+  static constexpr int popcount(std::uint16_t m) noexcept {
+    int n = 0;
+    for (; m != 0; m = static_cast<std::uint16_t>(m & (m - 1))) ++n;
+    return n;
+  }
+  // The known parameter `k` (present), from its recorded position and length
+  // (searched for only when the length did not fit in 16 bits).
+  constexpr parameter known(parameter_kind k) const noexcept {
+    const auto i = static_cast<std::size_t>(k);
+    const std::size_t pos = known_pos_[i];
+    const std::size_t length = known_len_[i] != length_unknown
+                                   ? known_len_[i]
+                                   : detail::find_sp(text_.data(), pos, text_.size()) - pos;
+    const std::size_t keyword_length = parameter_rules[i].keyword.size();
+    parameter p;
+    p.keyword = text_.substr(pos, keyword_length);
+    p.kind = k;
+    if (length > keyword_length) {
+      p.value = text_.substr(pos + keyword_length + 1, length - keyword_length - 1);
+      p.has_value = true;
+    }
+    return p;
+  }
+  template <class T, param_result<T> (*Parse)(const parameter&) noexcept>
+  constexpr param_result<T> typed(parameter_kind k) const noexcept {
+    if (!contains(k)) return {};
+    return Parse(known(k));
+  }
+
  public:
   /// Forward iterator over the parameters in text order. Dereferencing gives
   /// a reference into the iterator (valid until it moves).
@@ -764,32 +928,20 @@ class parameter_list {
   }
 
  private:
-  friend constexpr parameter_parse_result parse_parameters(std::string_view,
-                                                           const parameter_options&) noexcept;
-
-  static constexpr std::uint16_t bit(parameter_kind k) noexcept {
-    return static_cast<std::uint16_t>(1u << static_cast<unsigned>(k));
-  }
-  static constexpr int popcount(std::uint16_t m) noexcept {
-    int n = 0;
-    for (; m != 0; m = static_cast<std::uint16_t>(m & (m - 1))) ++n;
-    return n;
-  }
-  constexpr parameter known(parameter_kind k) const noexcept {
-    return detail::split_at(text_, known_pos_[static_cast<std::size_t>(k)]);
-  }
-  template <class T, param_result<T> (*Parse)(const parameter&) noexcept>
-  constexpr param_result<T> typed(parameter_kind k) const noexcept {
-    if (!contains(k)) return {};
-    return Parse(known(k));
-  }
-
   std::string_view text_;
   std::size_t count_ = 0;
-  // Offsets of the known parameters in text_, valid where known_mask_ has
-  // the kind's bit. 32 bits: parse_parameters() refuses longer text.
+  // Offsets and lengths (keyword[=value]) of the known parameters in text_,
+  // valid where known_mask_ has the kind's bit. 32-bit offsets:
+  // parse_parameters() refuses longer text.
+  static constexpr std::uint16_t length_unknown = 0xFFFF;
   std::uint32_t known_pos_[detail::known_count] = {};
+  std::uint16_t known_len_[detail::known_count] = {};
   std::uint16_t known_mask_ = 0;
+
+  friend constexpr parameter_check detail::check_parameters(const parameter_list&,
+                                                            parameter_verb) noexcept;
+  friend constexpr errc detail::parse_into(std::string_view, const parameter_options&,
+                                           parameter_list&, std::size_t&) noexcept;
 };
 
 struct parameter_options {
@@ -820,6 +972,13 @@ constexpr std::string_view parameter_text_at(std::string_view text, std::size_t 
   return text.substr(pos, (end == std::string_view::npos ? text.size() : end) - pos);
 }
 
+/// A hash of an ASCII keyword that ignores case (for the Bloom filter).
+constexpr std::uint32_t keyword_hash(std::string_view keyword) noexcept {
+  std::uint32_t h = 0;
+  for (const char c : keyword) h = h * 31 + (static_cast<unsigned char>(c) & 0xDFu);
+  return h;
+}
+
 /// Does a parameter before `limit` in the validated `text` have `keyword`
 /// (case-insensitive)?
 constexpr bool keyword_seen_before(std::string_view text, std::size_t limit,
@@ -830,6 +989,75 @@ constexpr bool keyword_seen_before(std::string_view text, std::size_t limit,
     pos += whole.size() + 1;
   }
   return false;
+}
+
+/// parse_parameters() without the result packaging: fills `list` and returns
+/// errc{}, or returns the error with `bad` at the offending parameter's start.
+constexpr errc parse_into(std::string_view text, const parameter_options& options,
+                          parameter_list& list, std::size_t& bad) noexcept {
+  if (text.size() >= std::numeric_limits<std::uint32_t>::max()) return errc::line_too_long;
+  // Locals, so that stores into `list` do not force reloads.
+  const bool utf8 = options.utf8;
+  const std::size_t max_parameters = options.max_parameters;
+  const char* const p = text.data();
+  const std::size_t n = text.size();
+  std::uint16_t mask = 0;
+  std::uint64_t bloom = 0;
+  std::size_t count = 0, start = 0;
+  const auto fail = [&bad, &start](errc e) {
+    bad = start;
+    return e;
+  };
+  for (std::size_t i = 0; n != 0;) {
+    start = i;
+    if (i == n || !has_class(p[i], cls_let_dig)) return fail(errc::invalid_parameter);
+    // Keyword octets are value octets too: find where the run ends ("=", SP
+    // or anything else), then check the run against the keyword alphabet.
+    i = skip_value_octets(p, i + 1, n);
+    const std::size_t keyword_end = i;
+    // A known keyword matched is valid; any other is checked octet by octet.
+    const parameter_kind kind = kind_of_valid(p + start, keyword_end - start, n - start);
+    if (kind == parameter_kind::unknown) {
+      std::uint8_t all = cls_keyword;
+      for (std::size_t k = start + 1; k < keyword_end; ++k)
+        all &= class_table.bits[static_cast<unsigned char>(p[k])];
+      if (all == 0) return fail(errc::invalid_parameter);
+    }
+    if (i < n && p[i] == '=') {
+      const std::size_t value_start = ++i;
+      for (;;) {
+        i = skip_value_octets(p, i, n);
+        if (i == n || !utf8 || static_cast<unsigned char>(p[i]) < 0x80) break;
+        const std::size_t len = utf8_sequence_length(p + i, n - i);
+        if (len == 0) return fail(errc::invalid_utf8);
+        i += len;
+      }
+      if (i == value_start) return fail(errc::invalid_parameter);
+    }
+    if (i < n && p[i] != ' ') return fail(errc::invalid_parameter);
+    if (++count > max_parameters) return fail(errc::too_many_parameters);
+    if (kind != parameter_kind::unknown) {
+      const std::uint16_t b = parameter_list::bit(kind);
+      if ((mask & b) != 0) return fail(errc::duplicate_parameter);
+      mask = static_cast<std::uint16_t>(mask | b);
+      list.known_pos_[static_cast<std::size_t>(kind)] = static_cast<std::uint32_t>(start);
+      list.known_len_[static_cast<std::size_t>(kind)] = i - start < parameter_list::length_unknown
+                                                            ? static_cast<std::uint16_t>(i - start)
+                                                            : parameter_list::length_unknown;
+    } else {
+      const std::string_view keyword = text.substr(start, keyword_end - start);
+      const std::uint64_t b = std::uint64_t{1} << (keyword_hash(keyword) & 63u);
+      if ((bloom & b) != 0 && keyword_seen_before(text, start, keyword))
+        return fail(errc::duplicate_parameter);
+      bloom |= b;
+    }
+    if (i == n) break;
+    ++i;  // the SP; another parameter must follow
+  }
+  list.text_ = text;
+  list.count_ = count;
+  list.known_mask_ = mask;
+  return errc{};
 }
 }  // namespace detail
 
@@ -854,63 +1082,12 @@ constexpr bool keyword_seen_before(std::string_view text, std::size_t limit,
 constexpr parameter_parse_result parse_parameters(std::string_view text,
                                                   const parameter_options& options = {}) noexcept {
   parameter_parse_result r;
-  const auto fail = [&r, text](errc e, std::size_t pos) {
+  std::size_t bad = 0;
+  r.error = detail::parse_into(text, options, r.list, bad);
+  if (r.error != errc{}) {
     r.list = parameter_list{};
-    r.error = e;
-    r.offending = detail::parameter_text_at(text, pos);
-    return r;
-  };
-  if (text.size() >= std::numeric_limits<std::uint32_t>::max()) return fail(errc::line_too_long, 0);
-  parameter_list& list = r.list;
-  const char* const p = text.data();
-  const std::size_t n = text.size();
-  std::uint64_t bloom = 0;
-  std::size_t count = 0;
-  for (std::size_t i = 0; n != 0;) {
-    const std::size_t start = i;
-    if (i == n || !detail::has_class(p[i], detail::cls_let_dig))
-      return fail(errc::invalid_parameter, start);
-    std::uint32_t hash = 0;
-    do {
-      hash = hash * 31 + (static_cast<unsigned char>(p[i]) & 0xDFu);  // folds ASCII case
-      ++i;
-    } while (i < n && detail::has_class(p[i], detail::cls_keyword));
-    const std::size_t keyword_end = i;
-    if (i < n && p[i] == '=') {
-      const std::size_t value_start = ++i;
-      while (i < n) {
-        if (detail::has_class(p[i], detail::cls_value)) {
-          ++i;
-        } else if (options.utf8 && static_cast<unsigned char>(p[i]) >= 0x80) {
-          const std::size_t len = detail::utf8_sequence_length(p + i, n - i);
-          if (len == 0) return fail(errc::invalid_utf8, start);
-          i += len;
-        } else {
-          break;
-        }
-      }
-      if (i == value_start) return fail(errc::invalid_parameter, start);
-    }
-    if (i < n && p[i] != ' ') return fail(errc::invalid_parameter, start);
-    if (++count > options.max_parameters) return fail(errc::too_many_parameters, start);
-    const std::string_view keyword = text.substr(start, keyword_end - start);
-    const parameter_kind kind = detail::kind_of(keyword);
-    if (kind != parameter_kind::unknown) {
-      const std::uint16_t b = parameter_list::bit(kind);
-      if ((list.known_mask_ & b) != 0) return fail(errc::duplicate_parameter, start);
-      list.known_mask_ = static_cast<std::uint16_t>(list.known_mask_ | b);
-      list.known_pos_[static_cast<std::size_t>(kind)] = static_cast<std::uint32_t>(start);
-    } else {
-      const std::uint64_t b = std::uint64_t{1} << (hash & 63u);
-      if ((bloom & b) != 0 && detail::keyword_seen_before(text, start, keyword))
-        return fail(errc::duplicate_parameter, start);
-      bloom |= b;
-    }
-    if (i == n) break;
-    ++i;  // the SP; another parameter must follow
+    r.offending = detail::parameter_text_at(text, bad);
   }
-  list.text_ = text;
-  list.count_ = count;
   return r;
 }
 
@@ -923,15 +1100,35 @@ struct parameter_check {
 };
 
 namespace detail {
+/// The bits of the parameter_rules rows of `verb`.
+constexpr unsigned verb_mask(parameter_verb verb) noexcept {
+  unsigned m = 0;
+  for (std::size_t i = 0; i < known_count; ++i)
+    if (parameter_rules[i].verb == verb) m |= 1u << i;
+  return m;
+}
+inline constexpr unsigned mail_rows = verb_mask(parameter_verb::mail);
+inline constexpr unsigned rcpt_rows = verb_mask(parameter_verb::rcpt);
+
+/// Index of the lowest set bit of a non-zero 32-bit value (de Bruijn).
+inline constexpr std::uint8_t de_bruijn_bit[32] = {0,  1,  28, 2,  29, 14, 24, 3,  30, 22, 20,
+                                                   15, 25, 17, 4,  8,  31, 27, 13, 23, 21, 19,
+                                                   16, 7,  26, 12, 18, 6,  11, 5,  10, 9};
+constexpr std::size_t lowest_bit(std::uint32_t m) noexcept {
+  return de_bruijn_bit[static_cast<std::uint32_t>((m & (~m + 1)) * 0x077CB531u) >> 27];
+}
+
 constexpr parameter_check check_parameters(const parameter_list& list,
                                            parameter_verb verb) noexcept {
   parameter_check c;
   std::size_t first_bad = std::string_view::npos;
-  for (const parameter_rule& rule : parameter_rules) {
-    if (rule.verb != verb) continue;
-    const std::size_t pos = list.position(rule.kind);
-    if (pos == std::string_view::npos || pos > first_bad) continue;
-    const errc e = rule.check(*list.find(rule.kind));
+  // Only the rows present in the list and of this verb.
+  const unsigned rows = verb == parameter_verb::mail ? mail_rows : rcpt_rows;
+  for (std::uint32_t m = list.known_mask_ & rows; m != 0; m &= m - 1) {
+    const std::size_t k = lowest_bit(m);
+    const std::size_t pos = list.known_pos_[k];
+    if (pos > first_bad) continue;
+    const errc e = parameter_rules[k].check(list.known(parameter_rules[k].kind));
     if (e != errc{}) {
       first_bad = pos;
       c.error = e;

@@ -57,6 +57,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "mailwire/core/ascii.hpp"
@@ -294,16 +295,17 @@ class server_parser {
   server_event next_data() noexcept;
   server_event next_chunk() noexcept;
   server_event next_sasl() noexcept;
-  server_event parse_line(std::string_view line, std::uint64_t at) noexcept;
-  server_event parse_mail_or_rcpt(server_event& ev, std::string_view arg) noexcept;
-  server_event parse_bdat(server_event& ev, std::string_view arg) noexcept;
-  server_event parse_auth(server_event& ev, std::string_view arg) noexcept;
+  // Each fills the one event next() returns (a single named object per
+  // next_*() function, so it is built in place, never copied).
+  void parse_line(std::string_view line, server_event& ev) noexcept;
+  void parse_mail_or_rcpt(server_event& ev, std::string_view arg) noexcept;
+  void parse_bdat(server_event& ev, std::string_view arg) noexcept;
+  void parse_auth(server_event& ev, std::string_view arg) noexcept;
 
-  static server_event make_error(server_event& ev, errc e, std::string_view detail = {}) noexcept {
+  static void fail(server_event& ev, errc e, std::string_view detail = {}) noexcept {
     ev.kind = server_event_kind::error;
     ev.error = e;
     ev.detail = detail;
-    return ev;
   }
 
   server_event need_more() const noexcept {
@@ -364,6 +366,19 @@ constexpr bool sasl_mechanism_name(std::string_view s) noexcept {
   return true;
 }
 
+/// No octet >= 0x80, eight at a time.
+inline bool all_ascii(std::string_view s) noexcept {
+  std::size_t i = 0;
+  std::uint64_t any = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    any |= w;
+  }
+  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
+  return (any & 0x8080808080808080u) == 0;
+}
+
 constexpr bool base64_char(unsigned char c) noexcept {
   return ascii::is_alnum(c) || c == '+' || c == '/';
 }
@@ -387,7 +402,8 @@ server_event server_parser<Capacity>::next() noexcept {
           barrier_reported_ = true;
           server_event ev;
           ev.offset = at;
-          return make_error(ev, errc::data_after_starttls);
+          fail(ev, errc::data_after_starttls);
+          return ev;
         }
       }
       return need_more();
@@ -406,57 +422,55 @@ server_event server_parser<Capacity>::next_command() noexcept {
   }
   const line_event le = lines_.next();
   pos_ = in_.size() - lines_.rest().size();
-  const std::uint64_t at = le.offset + lines_skew_;
+  server_event ev;
+  ev.offset = le.offset + lines_skew_;
   switch (le.kind) {
-    case line_event_kind::need_more: return need_more();
-    case line_event_kind::error: {
-      server_event ev;
-      ev.offset = at;
-      return make_error(ev, le.error);
-    }
-    case line_event_kind::line: return parse_line(le.line, at);
+    case line_event_kind::need_more: ev.offset = offset(); break;
+    case line_event_kind::error: fail(ev, le.error); break;
+    case line_event_kind::line: parse_line(le.line, ev); break;
   }
-  return need_more();
+  return ev;
 }
 
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::parse_line(std::string_view line, std::uint64_t at) noexcept {
-  server_event ev;
+void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev) noexcept {
   ev.kind = server_event_kind::command;
-  ev.offset = at;
   command& c = ev.command;
 
   // RFC 5321 §4.1.1: trailing white space SHOULD be tolerated; it is never
   // part of an argument.
   const std::string_view text = detail::trim_trailing_wsp(line);
-  const std::size_t sp = text.find(' ');
-  c.verb_text = text.substr(0, sp);
+  // Most verbs have four letters: look there before searching.
+  const std::size_t sp = text.size() > 4 && text[4] == ' ' ? 4
+                         : text.size() == 4                ? std::string_view::npos
+                                                           : text.find(' ');
+  const bool has_arg = sp != std::string_view::npos;
+  c.verb_text = std::string_view(text.data(), has_arg ? sp : text.size());
   c.verb = verb_from(c.verb_text);
   const std::string_view arg =
-      sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
+      has_arg ? std::string_view(text.data() + sp + 1, text.size() - sp - 1) : std::string_view{};
   c.argument = arg;
-  if (c.verb == verb::unknown) return make_error(ev, errc::unknown_command, c.verb_text);
+  if (c.verb == verb::unknown) return fail(ev, errc::unknown_command, c.verb_text);
 
   // MAIL and RCPT may use the extensions' extra length; every other verb
   // keeps to the base line (RFC 5321 §4.5.3.1.4).
   const std::size_t limit = c.verb == verb::mail || c.verb == verb::rcpt
                                 ? options_.max_address_line_length
                                 : options_.max_line_length;
-  if (line.size() + 2 > limit) return make_error(ev, errc::line_too_long);
+  if (line.size() + 2 > limit) return fail(ev, errc::line_too_long);
 
-  const bool has_arg = sp != std::string_view::npos;
   switch (c.verb) {
     case verb::helo:
     case verb::ehlo:
     case verb::lhlo:
-      if (arg.empty()) return make_error(ev, errc::missing_argument);
+      if (arg.empty()) return fail(ev, errc::missing_argument);
       if (options_.check_hello_domain) {
         const errc e = check_domain_or_literal(arg);
-        if (e != errc{}) return make_error(ev, e, arg);
+        if (e != errc{}) return fail(ev, e, arg);
       } else if (!detail::plain_argument(arg)) {
-        return make_error(ev, errc::invalid_syntax, arg);
+        return fail(ev, errc::invalid_syntax, arg);
       }
-      return ev;
+      return;
     case verb::mail:
     case verb::rcpt: return parse_mail_or_rcpt(ev, arg);
     case verb::bdat: return parse_bdat(ev, arg);
@@ -466,42 +480,40 @@ server_event server_parser<Capacity>::parse_line(std::string_view line, std::uin
     case verb::quit:
     case verb::starttls:
       // RFC 5321 §4.1.1: no arguments (501); RFC 3207 §4 likewise.
-      if (has_arg) return make_error(ev, errc::unexpected_argument, arg);
+      if (has_arg) return fail(ev, errc::unexpected_argument, arg);
       if (c.verb == verb::data) pending_ = pending::data;
       if (c.verb == verb::starttls) {
         leave_command_mode(mode::barrier);
         barrier_reported_ = false;
       }
-      return ev;
+      return;
     case verb::vrfy:
     case verb::expn:
     case verb::etrn:
-      if (arg.empty()) return make_error(ev, errc::missing_argument);
+      if (arg.empty()) return fail(ev, errc::missing_argument);
       [[fallthrough]];
     case verb::help:
     case verb::noop:
-      if (!detail::plain_argument(arg)) return make_error(ev, errc::invalid_syntax, arg);
-      return ev;
+      if (!detail::plain_argument(arg)) return fail(ev, errc::invalid_syntax, arg);
+      return;
     case verb::unknown: break;
   }
-  return ev;
 }
 
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev,
-                                                         std::string_view arg) noexcept {
+void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_view arg) noexcept {
   command& c = ev.command;
   const bool mail = c.verb == verb::mail;
   // "MAIL FROM:" / "RCPT TO:" with no space around the colon (RFC 5321 §3.3).
   const std::string_view keyword = mail ? std::string_view("FROM:") : std::string_view("TO:");
-  if (!ascii::istarts_with(arg, keyword)) return make_error(ev, errc::invalid_syntax, arg);
+  if (!ascii::istarts_with(arg, keyword)) return fail(ev, errc::invalid_syntax, arg);
   std::string_view rest = arg.substr(keyword.size());
   c.argument = rest;
   if (!rest.empty() && rest.front() == ' ') {
-    if (!options_.allow_space_after_colon) return make_error(ev, errc::invalid_syntax, rest);
+    if (!options_.allow_space_after_colon) return fail(ev, errc::invalid_syntax, rest);
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   }
-  if (rest.empty()) return make_error(ev, errc::missing_argument);
+  if (rest.empty()) return fail(ev, errc::missing_argument);
 
   path_options po;
   po.allow_null = mail;
@@ -510,39 +522,36 @@ server_event server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev,
   po.enforce_length_limits = options_.enforce_path_limits;
   po.allow_missing_brackets = options_.allow_missing_brackets;
   const path_result pr = parse_path(rest, po);
-  if (!pr.ok()) return make_error(ev, pr.error, rest);
+  if (!pr.ok()) return fail(ev, pr.error, rest);
   c.path = pr.path;
 
   std::string_view params = rest.substr(pr.consumed);
   if (!params.empty()) {
-    if (params.front() != ' ') return make_error(ev, errc::invalid_syntax, params);
+    if (params.front() != ' ') return fail(ev, errc::invalid_syntax, params);
     params.remove_prefix(1);
     parameter_options pao;
     pao.utf8 = true;  // see below
     pao.max_parameters = options_.max_parameters;
     const parameter_parse_result pp = parse_parameters(params, pao);
-    if (!pp.ok()) return make_error(ev, pp.error, pp.offending);
+    if (!pp.ok()) return fail(ev, pp.error, pp.offending);
     c.parameters = pp.list;
     const parameter_check pc =
         mail ? check_mail_parameters(c.parameters) : check_rcpt_parameters(c.parameters);
-    if (!pc.ok()) return make_error(ev, pc.error, pc.offending);
+    if (!pc.ok()) return fail(ev, pc.error, pc.offending);
   }
 
   // RFC 6531 §3.4: UTF-8 in the path or in parameter values only when
   // SMTPUTF8 is in force: by this MAIL's own parameter, or for RCPT by the
   // transaction (set_smtputf8).
-  const bool utf8_allowed = smtputf8_ || (mail && c.parameters.contains("SMTPUTF8"));
+  const bool utf8_allowed = smtputf8_ || (mail && c.parameters.contains(parameter_kind::smtputf8));
   if (!utf8_allowed) {
-    if (c.path.utf8) return make_error(ev, errc::smtputf8_required, rest.substr(0, pr.consumed));
-    for (const char ch : params)
-      if (!ascii::is_ascii(static_cast<unsigned char>(ch)))
-        return make_error(ev, errc::invalid_parameter, params);
+    if (c.path.utf8) return fail(ev, errc::smtputf8_required, rest.substr(0, pr.consumed));
+    if (!detail::all_ascii(params)) return fail(ev, errc::invalid_parameter, params);
   }
-  return ev;
 }
 
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::parse_bdat(server_event& ev, std::string_view arg) noexcept {
+void server_parser<Capacity>::parse_bdat(server_event& ev, std::string_view arg) noexcept {
   command& c = ev.command;
   // bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF (RFC 3030 §2). If
   // the size is not a number the chunk's extent is unknown: fatal.
@@ -559,7 +568,7 @@ server_event server_parser<Capacity>::parse_bdat(server_event& ev, std::string_v
     leave_command_mode(mode::failed);
     pos_ = in_.size();
     ev.fatal = true;
-    return make_error(ev, errc::invalid_chunk_size, arg.substr(0, i == 0 ? arg.find(' ') : i));
+    return fail(ev, errc::invalid_chunk_size, arg.substr(0, i == 0 ? arg.find(' ') : i));
   }
   const std::string_view tail = arg.substr(i);
   bool last = false;
@@ -575,37 +584,35 @@ server_event server_parser<Capacity>::parse_bdat(server_event& ev, std::string_v
   if (e != errc{}) {
     // The size parsed, so its octets are read and thrown away (RFC 3030 §2).
     leave_command_mode(mode::skip_chunk);
-    return make_error(ev, e, tail);
+    return fail(ev, e, tail);
   }
   leave_command_mode(mode::chunk);
   c.chunk_size = size;
   c.last = last;
-  return ev;
 }
 
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::parse_auth(server_event& ev, std::string_view arg) noexcept {
+void server_parser<Capacity>::parse_auth(server_event& ev, std::string_view arg) noexcept {
   command& c = ev.command;
   // auth-command = "AUTH" SP sasl-mech [SP initial-response] (RFC 4954 §4).
-  if (arg.empty()) return make_error(ev, errc::missing_argument);
+  if (arg.empty()) return fail(ev, errc::missing_argument);
   const std::size_t sp = arg.find(' ');
   c.mechanism = arg.substr(0, sp);
   if (!detail::sasl_mechanism_name(c.mechanism))
-    return make_error(ev, errc::invalid_mechanism, c.mechanism);
+    return fail(ev, errc::invalid_mechanism, c.mechanism);
   if (sp != std::string_view::npos) {
     const std::string_view ir = arg.substr(sp + 1);
     c.has_initial_response = true;
     if (ir == "=") {
       c.initial_response = {};
     } else if (ir.empty() || ir.find(' ') != std::string_view::npos) {
-      return make_error(ev, errc::invalid_syntax, ir);
+      return fail(ev, errc::invalid_syntax, ir);
     } else {
-      if (base64::validate(ir) != errc{}) return make_error(ev, errc::invalid_base64, ir);
+      if (base64::validate(ir) != errc{}) return fail(ev, errc::invalid_base64, ir);
       c.initial_response = ir;
     }
   }
   pending_ = pending::sasl;
-  return ev;
 }
 
 template <std::size_t Capacity>
@@ -619,7 +626,10 @@ server_event server_parser<Capacity>::next_data() noexcept {
   pos_ = in_.size() - body_.rest().size();
   server_event ev;
   switch (de.kind) {
-    case dot::event_kind::need_more: return need_more();
+    case dot::event_kind::need_more: {
+      ev.offset = offset();
+      return ev;
+    }
     case dot::event_kind::data:
       ev.kind = server_event_kind::data;
       ev.offset = body_base_ + de.offset;
@@ -642,9 +652,13 @@ server_event server_parser<Capacity>::next_data() noexcept {
       ev.command.verb = verb::data;
       mode_ = mode::command;
       sub_fed_ = false;
-      return make_error(ev, de.error);
+      fail(ev, de.error);
+      return ev;
   }
-  return need_more();
+  {
+    ev.offset = offset();
+    return ev;
+  }
 }
 
 template <std::size_t Capacity>
@@ -664,11 +678,15 @@ server_event server_parser<Capacity>::next_chunk() noexcept {
   pos_ += take;
   chunk_left_ -= take;
   if (chunk_left_ > 0) {
-    if (!eof_) return need_more();
+    if (!eof_) {
+      ev.offset = offset();
+      return ev;
+    }
     mode_ = mode::command;
     sub_fed_ = false;
     ev.offset = offset();
-    return make_error(ev, errc::unexpected_eof);
+    fail(ev, errc::unexpected_eof);
+    return ev;
   }
   const bool skipped = mode_ == mode::skip_chunk;
   mode_ = mode::command;
@@ -746,8 +764,14 @@ server_event server_parser<Capacity>::next_sasl() noexcept {
     }
   }
   if (!ended) {
-    if (!eof_ || pos_ < n) return need_more();
-    if (s.length == 0 && !s.cr) return need_more();
+    if (!eof_ || pos_ < n) {
+      ev.offset = offset();
+      return ev;
+    }
+    if (s.length == 0 && !s.cr) {
+      ev.offset = offset();
+      return ev;
+    }
     s.error = errc::unexpected_eof;  // like line_reader: a partial line at EOF
   }
 
@@ -756,7 +780,10 @@ server_event server_parser<Capacity>::next_sasl() noexcept {
   ev.offset = s.start;
   // base64 = 0 or more 4-character groups (RFC 4648 §4); "*" cancels.
   if (s.error == errc{} && !s.star && s.length % 4 != 0) s.error = errc::invalid_base64;
-  if (s.error != errc{}) return make_error(ev, s.error);
+  if (s.error != errc{}) {
+    fail(ev, s.error);
+    return ev;
+  }
   ev.kind = server_event_kind::sasl_end;
   ev.cancelled = s.star;
   if (!s.star) pending_ = pending::sasl;

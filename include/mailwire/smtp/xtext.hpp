@@ -8,11 +8,11 @@
 //   hexchar = "+" 2HEXDIG
 //
 // RFC 3461 writes hexchar with upper-case hex digits only; RFC 4954 reuses
-// the production with ABNF's HEXDIG, and senders in the wild emit lower case.
-// mailwire therefore *accepts* "+3d" as well as "+3D" when validating and
-// decoding, and always *writes* upper case. A "+" not followed by exactly two
-// hex digits ("+", "+3", "+GG") is invalid: it is where decoders that skip
-// the check read past the value (Exim "21Nails", CVE-2020-28022).
+// the production with ABNF's HEXDIG, which allows lower case. mailwire
+// therefore *accepts* "+3d" as well as "+3D" when validating and decoding
+// (both mean "="), and always *writes* upper case. A "+" not followed by exactly two
+// hex digits ("+", "+3", "+GG") is invalid: a decoder that skips that check
+// reads past the value (the xtext class of Exim's "21Nails", SECURITY.md §5).
 //
 // xtext may decode to any octet, NUL, CR and LF included. Which octets a
 // parameter may carry is the parameter's rule (smtp/parameters.hpp: ENVID and
