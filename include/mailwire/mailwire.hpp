@@ -9,6 +9,15 @@
 #include "mailwire/core/line_reader.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/scan.hpp"
+#include "mailwire/core/utf8.hpp"
 
 #include "mailwire/dot/decoder.hpp"
 #include "mailwire/dot/encoder.hpp"
+
+#include "mailwire/smtp/capabilities.hpp"
+#include "mailwire/smtp/command.hpp"
+#include "mailwire/smtp/parameters.hpp"
+#include "mailwire/smtp/path.hpp"
+#include "mailwire/smtp/reply_writer.hpp"
+#include "mailwire/smtp/server_parser.hpp"
+#include "mailwire/smtp/xtext.hpp"

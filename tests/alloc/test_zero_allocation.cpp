@@ -106,3 +106,69 @@ TEST_CASE("base64 and the fixed sink allocate nothing", "[alloc]") {
   CHECK(sink.view() == std::string_view(encoded, e.size));
   CHECK(bad.error == errc::invalid_base64);
 }
+
+TEST_CASE("smtp::server_parser allocates nothing, whole or byte by byte", "[alloc]") {
+  // Every mode: commands with paths and parameters, a DATA body, BDAT, a
+  // streamed SASL line, errors, and the STARTTLS barrier.
+  std::string input =
+      "EHLO client.example\r\n"
+      "MAIL FROM:<\"q u\"@example.org> SIZE=100 BODY=8BITMIME ENVID=a+2Bb RET=HDRS\r\n"
+      "RCPT TO:<@r.example:u@[IPv6:2001:db8::1]> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;u+40x\r\n"
+      "DATA\r\n..dot\r\nbare\nlf\r\n.\r\n"
+      "BDAT 5 LAST\r\n12345"
+      "AUTH PLAIN\r\n" +
+      std::string(4000, 'A') +
+      "\r\n"
+      "XBAD\r\nNOOP " +
+      std::string(600, 'x') + "\r\nSTARTTLS\r\nQUIT\r\n";
+  for (std::size_t piece : {input.size(), std::size_t{1}, std::size_t{13}}) {
+    std::size_t commands = 0;
+    std::size_t errors = 0;
+    allocation_scope scope;
+    smtp::server_parser<> p;
+    for (std::size_t at = 0; at < input.size(); at += piece) {
+      p.feed(std::string_view(input).substr(at, piece));
+      for (;;) {
+        const auto ev = p.next();
+        if (ev.kind == smtp::server_event_kind::need_more) break;
+        if (ev.kind == smtp::server_event_kind::command) {
+          ++commands;
+          if (ev.command.verb == smtp::verb::data) p.accept_data();
+          if (ev.command.verb == smtp::verb::auth) p.expect_sasl_response();
+        }
+        if (ev.kind == smtp::server_event_kind::error) ++errors;
+      }
+    }
+    p.feed_eof();
+    while (p.next().kind != smtp::server_event_kind::need_more) {
+    }
+    CHECK(scope.count() == 0);
+    CHECK(commands == 7);  // EHLO MAIL RCPT DATA BDAT AUTH STARTTLS
+    CHECK(errors == 3);    // XBAD, the long NOOP, data after STARTTLS
+  }
+}
+
+TEST_CASE("SMTP paths, parameters, xtext and the reply writer allocate nothing", "[alloc]") {
+  char buffer[1024];
+  char local[128];
+  allocation_scope scope;
+  const auto path = smtp::parse_path("<\"a b\"@example.org>");
+  const auto params = smtp::parse_parameters("SIZE=5 NOTIFY=NEVER ORCPT=rfc822;a+40b X-Y");
+  const auto unquoted = smtp::unquote_local_part(path.path.local_part, local, sizeof local);
+  fixed_sink sink(buffer);
+  const errc mailbox = smtp::write_mailbox(sink, path.path);
+  const errc single = smtp::write_reply(sink, 250, "2.1.5", "Ok");
+  const errc multi = smtp::write_reply(sink, 250, "", {"first", "second"});
+  const errc error = smtp::write_error_reply(sink, errc::bare_lf);
+  const auto decoded = smtp::xtext::decode("a+2Bb", local, sizeof local);
+  CHECK(scope.count() == 0);
+  CHECK(path.ok());
+  CHECK(params.ok());
+  CHECK(unquoted.ok());
+  CHECK(mailbox == errc{});
+  CHECK(single == errc{});
+  CHECK(multi == errc{});
+  CHECK(error == errc{});
+  CHECK(decoded.ok());
+  CHECK(sink.view().find("\"a b\"@example.org250 2.1.5 Ok\r\n") == 0);
+}

@@ -63,6 +63,30 @@ int main() {
   const auto back = base64::decode(sink.view(), raw, sizeof raw);
   if (!back.ok() || std::string_view(raw, back.size) != plain) return fail("base64 decode");
 
+  // An SMTP client stream: a transaction with a body, then a bad line.
+  const std::string_view client =
+      "MAIL FROM:<a@example.org> SIZE=10\r\nDATA\r\nhi\r\n.\r\nRCPT TO:<>\r\n";
+  smtp::server_parser<> server;
+  server.feed(client);
+  auto ev = server.next();
+  if (ev.kind != smtp::server_event_kind::command || ev.command.path.domain != "example.org" ||
+      ev.command.parameters.declared_size().value != 10)
+    return fail("server_parser MAIL");
+  if (server.next().command.verb != smtp::verb::data || !server.accept_data())
+    return fail("server_parser DATA");
+  if (server.next().bytes != "hi\r\n" ||
+      server.next().kind != smtp::server_event_kind::data_end)
+    return fail("server_parser body");
+  ev = server.next();
+  if (ev.error != errc::null_path_not_allowed || ev.reply().code != 501)
+    return fail("server_parser error");
+
+  char reply[128];
+  fixed_sink reply_sink(reply);
+  if (smtp::write_reply(reply_sink, 250, "2.1.0", "Ok") != errc{} ||
+      reply_sink.view() != "250 2.1.0 Ok\r\n")
+    return fail("reply writer");
+
   if (make_error_code(errc::bare_lf).message() != describe(errc::bare_lf)) return fail("errc");
   std::puts("ok");
   return 0;

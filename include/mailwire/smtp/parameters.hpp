@@ -33,6 +33,7 @@
 
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/utf8.hpp"
 #include "mailwire/smtp/xtext.hpp"
 
 namespace mailwire::smtp {
@@ -157,35 +158,6 @@ inline constexpr class_table_t class_table = make_class_table();
 
 constexpr bool has_class(char c, std::uint8_t cls) noexcept {
   return (class_table.bits[static_cast<unsigned char>(c)] & cls) != 0;
-}
-
-/// Length of the well-formed UTF-8 sequence (RFC 3629 §4) of 2-4 octets that
-/// starts at p[0], or 0. Private stand-in until core/utf8.hpp exists.
-constexpr std::size_t utf8_sequence_length(const char* p, std::size_t avail) noexcept {
-  const auto b0 = static_cast<unsigned char>(p[0]);
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second octet
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // no overlong forms
-    if (b0 == 0xED) hi = 0x9F;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;  // no overlong forms
-    if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (avail < n) return 0;
-  const auto b1 = static_cast<unsigned char>(p[1]);
-  if (b1 < lo || b1 > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(p[k]);
-    if (b < 0x80 || b > 0xBF) return 0;
-  }
-  return n;
 }
 
 /// p[0..7] as a little-endian word; written out so that compilers merge it
@@ -1028,7 +1000,7 @@ constexpr errc parse_into(std::string_view text, const parameter_options& option
       for (;;) {
         i = skip_value_octets(p, i, n);
         if (i == n || !utf8 || static_cast<unsigned char>(p[i]) < 0x80) break;
-        const std::size_t len = utf8_sequence_length(p + i, n - i);
+        const std::size_t len = utf8::detail::sequence_length(std::string_view(p, n), i);
         if (len == 0) return fail(errc::invalid_utf8);
         i += len;
       }

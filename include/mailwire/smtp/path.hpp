@@ -36,24 +36,30 @@
 // and always enforced.
 //
 // Errors name the first problem in reading order; error_offset points at
-// the octet where it shows (for a length limit: the first octet over it; for
-// text that ends too early: text.size()). Which errc each problem gets:
+// the octet where it shows (an empty atom or label: where it should have
+// started; a label ending in "-": that hyphen; a length limit: the first
+// octet over it; text that ends too early: text.size()). The errc for each:
 //   invalid_path           no "<" (unless allow_missing_brackets); a stray or
 //                          nested "<" or ">"; no "@" before ">" or the end; a
-//                          domain or literal not followed by ">" (end of text
-//                          and SP included); any fault in a source route
+//                          domain followed by SP or the end instead of ">"; a
+//                          literal followed by anything but ">"; any fault in
+//                          a source route (UTF-8 faults keep their own errc)
 //   null_path_not_allowed  "<>" without allow_null
-//   invalid_local_part     empty atom (leading, trailing or double dot), a
-//                          character neither atext nor "." in a dot-string, a
-//                          bad quoted-pair or qtext, an unterminated quoted
-//                          string
-//   invalid_domain         empty label, hyphen at either end of a label, label
-//                          over 63 octets, a character not allowed in a Domain
+//   invalid_local_part     empty atom (leading, trailing or double dot), an
+//                          octet neither atext nor "." in a dot-string, a bad
+//                          quoted-pair or qtext, an unterminated quoted string
+//   invalid_domain         empty domain or label, hyphen at either end of a
+//                          label, label over 63 octets, an octet no Domain
+//                          holds ("_", ",", ...)
 //   invalid_address_literal  anything wrong inside "[...]", or no "]"
 //   invalid_utf8           a non-ASCII octet that starts no well-formed UTF-8
 //                          sequence (RFC 3629), with or without SMTPUTF8
 //   smtputf8_required      well-formed UTF-8 while options.utf8 is off
-//   local_part_too_long / domain_too_long / path_too_long (enforce_length_limits)
+//   local_part_too_long, path_too_long (enforce_length_limits). A 255-octet
+//                          domain never fits in a 256-octet path, so
+//                          parse_path reports path_too_long first;
+//                          domain_too_long comes from check_domain() and
+//                          check_domain_or_literal().
 //
 // Views returned here point into the caller's text and are valid as long as
 // that text is. Nothing allocates; nothing throws.
@@ -103,8 +109,11 @@ struct path {
   /// General literal: the Standardized-tag; "IPv6" as received for IPv6;
   /// empty otherwise.
   std::string_view tag;
-  bool quoted = false;        ///< the local part is a Quoted-string
-  bool utf8 = false;          ///< non-ASCII octets in the local part or the domain
+  bool quoted = false;  ///< the local part is a Quoted-string
+  /// Non-ASCII octets in the path: local part, domain, or the dropped source
+  /// route (so a caller that parsed with utf8 on can still tell that the
+  /// path as received needs SMTPUTF8).
+  bool utf8 = false;
   bool source_route = false;  ///< an A-d-l was present; it was checked, then dropped
 };
 
@@ -164,6 +173,13 @@ namespace detail::path_impl {
 
 inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
+/// text.substr() without its range check (and its throw): callers pass
+/// positions inside `text`.
+constexpr std::string_view slice(std::string_view text, std::size_t pos,
+                                 std::size_t count) noexcept {
+  return {text.data() + pos, count};
+}
+
 // Character classes, one bit each, in one 256-entry table.
 inline constexpr unsigned atext = 1u << 0;      // atext (ASCII part)
 inline constexpr unsigned qtext = 1u << 1;      // qtextSMTP (ASCII part)
@@ -201,6 +217,14 @@ inline constexpr class_table classes = make_class_table();
 constexpr unsigned class_of(char c) noexcept { return classes.bits[static_cast<unsigned char>(c)]; }
 constexpr bool has(char c, unsigned cls) noexcept { return (class_of(c) & cls) != 0; }
 
+/// The first index from i on whose octet is not in class `cls`, or
+/// text.size(). (Unrolling this loop measured slower: runs are short.)
+constexpr std::size_t skip(std::string_view text, std::size_t i, unsigned cls) noexcept {
+  const std::size_t n = text.size();
+  while (i < n && has(text[i], cls)) ++i;
+  return i;
+}
+
 /// What a domain scan does with an octet >= 0x80.
 enum class non_ascii_policy : std::uint8_t {
   utf8,      ///< U-label octets: must be well-formed UTF-8
@@ -236,7 +260,7 @@ constexpr domain_scan scan_domain(std::string_view text, std::size_t i,
     const std::size_t label_start = i;
     if (i < n && text[i] == '-') return {i, errc::invalid_domain, i, seen_non_ascii};
     for (;;) {
-      while (i < n && has(text[i], ldh)) ++i;
+      i = skip(text, i, ldh);
       if (i == n || !has(text[i], non_ascii) || policy == non_ascii_policy::reject) break;
       std::size_t len = 0;
       const errc e = check_non_ascii(text, i, policy, len);
@@ -292,11 +316,13 @@ constexpr std::size_t ipv4_error(std::string_view text, std::size_t i, std::size
 ///   IPv6v4-comp = [IPv6-hex *3(":" IPv6-hex)] "::" [IPv6-hex *3(":" IPv6-hex) ":"]
 ///                 IPv4-address-literal ; at most 4 groups besides "::" and IPv4
 ///   IPv6-hex    = 1*4HEXDIG
-/// So "::" always stands for two or more zero groups here: the RFC 4291 form
-/// where it stands for one ("1:2:3:4:5:6:7::") is outside RFC 5321 and
-/// refused.
+/// In that grammar "::" stands for two or more zero groups. RFC 4291 §2.2
+/// lets it stand for one ("1:2:3:4:5:6:7::"), real software writes such
+/// literals, and reading them is unambiguous, so up to 7 groups (5 before an
+/// IPv4 tail) are accepted around "::" (PROTOCOLS.md §1.3). Writers must not
+/// produce them.
 constexpr std::size_t ipv6_error(std::string_view text, std::size_t i, std::size_t end) noexcept {
-  constexpr unsigned max_groups_full = 8, max_groups_comp = 6, max_groups_v4_comp = 4;
+  constexpr unsigned max_groups_full = 8, max_groups_comp = 7, max_groups_v4_comp = 5;
   unsigned groups = 0;
   bool compressed = false;
   if (i < end && text[i] == ':') {
@@ -312,8 +338,7 @@ constexpr std::size_t ipv6_error(std::string_view text, std::size_t i, std::size
       if (compressed ? groups > max_groups_v4_comp : groups != max_groups_full - 2) return start;
       return ipv4_error(text, start, end);
     }
-    if (i == start) return i;
-    if (i < end && has(text[i], hex)) return i;  // a 5th hex digit
+    if (i == start) return i;  // (a 5th hex digit fails below: it is no ":")
     ++groups;
     if (groups > (compressed ? max_groups_comp : max_groups_full)) return start;
     if (i == end) break;
@@ -368,7 +393,7 @@ constexpr literal_scan scan_address_literal(std::string_view text, std::size_t o
   if (colon == npos) {  // only the tagged forms have a ":"
     fault = ipv4_error(text, first, last);
   } else {
-    r.tag = text.substr(first, colon - first);
+    r.tag = slice(text, first, colon - first);
     address_start = colon + 1;
     if (ascii::iequals(r.tag, "IPv6")) {
       r.kind = domain_kind::ipv6;
@@ -388,7 +413,7 @@ constexpr literal_scan scan_address_literal(std::string_view text, std::size_t o
     r.error_offset = fault;
     return r;
   }
-  r.address = text.substr(address_start, last - address_start);
+  r.address = slice(text, address_start, last - address_start);
   r.end = last + 1;
   return r;
 }
@@ -418,37 +443,36 @@ struct path_parser {
   constexpr errc misplaced(std::size_t i, errc element_error, bool after_domain) const noexcept {
     if (i == text.size()) return errc::invalid_path;
     const char c = text[i];
-    if (c == '<' || c == '>' || ((after_domain || !bracketed) && c == ' ')) return errc::invalid_path;
+    if (c == '<' || c == '>' || ((after_domain || !bracketed) && c == ' '))
+      return errc::invalid_path;
     return element_error;
   }
 
-  /// The result for the first problem, a fault at `at` (errc{}: none before
-  /// `at`) or a length limit crossed before it, whichever comes first.
-  constexpr path_result finish(path_result r, errc fault, std::size_t at) const noexcept {
-    if (options.enforce_length_limits) {
-      // An element crosses its limit at start + limit if it has an octet
-      // there before the fault; on a tie the element's limit wins.
-      const auto crossing = [&](std::size_t start, std::size_t end, std::size_t limit, errc code) {
-        if (start == npos) return;
-        const std::size_t stop = end < at ? end : at;
-        if (stop > start && stop - start > limit && start + limit < at) {
-          fault = code;
-          at = start + limit;
-        }
-      };
-      crossing(local_start, local_end, path_limit::local_part, errc::local_part_too_long);
-      crossing(domain_start, domain_end, path_limit::domain, errc::domain_too_long);
-      crossing(0, npos, bracketed ? path_limit::path : path_limit::path - 2, errc::path_too_long);
-    }
-    if (fault == errc{}) return r;
+  /// Moves `fault`/`at` to a length limit crossed before `at`, if any: an
+  /// element crosses its limit at start + limit when it has an octet there
+  /// before `at`. On a tie the element's limit wins over the path's.
+  constexpr void first_limit(errc& fault, std::size_t& at) const noexcept {
+    const auto crossing = [&](std::size_t start, std::size_t end, std::size_t limit, errc code) {
+      if (start == npos) return;
+      const std::size_t stop = end < at ? end : at;
+      if (stop > start && stop - start > limit && start + limit < at) {
+        fault = code;
+        at = start + limit;
+      }
+    };
+    crossing(local_start, local_end, path_limit::local_part, errc::local_part_too_long);
+    crossing(domain_start, domain_end, path_limit::domain, errc::domain_too_long);
+    crossing(0, npos, bracketed ? path_limit::path : path_limit::path - 2, errc::path_too_long);
+  }
+
+  /// The result for the first problem: `fault` at `at`, or a length limit
+  /// crossed before it.
+  constexpr path_result fail(errc fault, std::size_t at) const noexcept {
+    if (options.enforce_length_limits) first_limit(fault, at);
     path_result failed{};
     failed.error = fault;
     failed.error_offset = at;
     return failed;
-  }
-
-  constexpr path_result fail(errc fault, std::size_t at) const noexcept {
-    return finish(path_result{}, fault, at);
   }
 
   constexpr path_result run() noexcept {
@@ -456,7 +480,8 @@ struct path_parser {
     path_result r{};
     std::size_t i = 0;
     bracketed = n > 0 && text[0] == '<';
-    if (!bracketed && (!options.allow_missing_brackets || n == 0)) return fail(errc::invalid_path, 0);
+    if (!bracketed && (!options.allow_missing_brackets || n == 0))
+      return fail(errc::invalid_path, 0);
     if (bracketed) {
       i = 1;
       if (i < n && text[i] == '>') {
@@ -474,6 +499,7 @@ struct path_parser {
             return fail(d.error == errc::invalid_domain ? errc::invalid_path : d.error,
                         d.error_offset);
           i = d.end;
+          if (d.non_ascii) r.path.utf8 = true;
           if (i < n && text[i] == ',') {
             ++i;
             if (i < n && text[i] == '@') continue;
@@ -490,10 +516,10 @@ struct path_parser {
 
     constexpr std::size_t postmaster_size = 10;
     if (options.allow_postmaster && !r.path.source_route && n - i >= postmaster_size &&
-        ascii::iequals(text.substr(i, postmaster_size), "Postmaster") &&
+        ascii::iequals(slice(text, i, postmaster_size), "Postmaster") &&
         ends_path(i + postmaster_size)) {
       r.path.kind = path_kind::postmaster;
-      r.path.local_part = text.substr(i, postmaster_size);
+      r.path.local_part = slice(text, i, postmaster_size);
       r.consumed = i + postmaster_size + (bracketed ? 1 : 0);
       return r;
     }
@@ -503,7 +529,7 @@ struct path_parser {
     if (i < n && text[i] == '"') {
       ++i;
       for (;;) {
-        while (i < n && has(text[i], qtext)) ++i;
+        i = skip(text, i, qtext);
         if (i == n) return fail(errc::invalid_local_part, n);  // unterminated
         const char c = text[i];
         if (c == '"') {
@@ -528,7 +554,7 @@ struct path_parser {
       for (;;) {
         const std::size_t atom_start = i;
         for (;;) {
-          while (i < n && has(text[i], atext)) ++i;
+          i = skip(text, i, atext);
           if (i == n || !has(text[i], non_ascii)) break;
           std::size_t len = 0;
           const errc e = check_non_ascii(text, i, policy(), len);
@@ -574,10 +600,16 @@ struct path_parser {
     }
 
     r.path.kind = path_kind::mailbox;
-    r.path.local_part = text.substr(local_start, local_end - local_start);
-    r.path.domain = text.substr(domain_start, domain_end - domain_start);
+    r.path.local_part = slice(text, local_start, local_end - local_start);
+    r.path.domain = slice(text, domain_start, domain_end - domain_start);
     r.consumed = bracketed ? i + 1 : i;
-    return finish(r, errc{}, r.consumed);
+    if (options.enforce_length_limits) {
+      errc fault{};
+      std::size_t at = r.consumed;
+      first_limit(fault, at);
+      if (fault != errc{}) return fail(fault, at);
+    }
+    return r;
   }
 };
 
@@ -665,8 +697,9 @@ constexpr errc check_domain(std::string_view domain, bool utf8 = false,
 /// are decimal, so a consumer must not hand `address` to inet_aton(), which
 /// reads them as octal. The "IPv6:" tag matches in any case and is tried
 /// before the general form (an invalid IPv6 address never passes as a
-/// general literal). IPv6-addr takes all four forms of the ABNF with its
-/// group counts; "::" stands for at least two zero groups (see ipv6_error).
+/// general literal). IPv6-addr takes all four forms of the ABNF; "::" may
+/// also stand for a single zero group as RFC 4291 allows (see ipv6_error and
+/// is_rfc5321_ipv6()).
 /// A content without ":" is read as IPv4.
 ///
 /// Success: kind ipv4/ipv6/general, `address` (inside the brackets, without
@@ -681,6 +714,26 @@ constexpr address_literal parse_address_literal(std::string_view literal) noexce
   if (s.error != errc{} || s.end != literal.size())
     return {s.kind, {}, {}, errc::invalid_address_literal};
   return {s.kind, s.address, s.tag, errc{}};
+}
+
+/// For an IPv6 address that parse_address_literal() accepted: true when it
+/// also keeps to RFC 5321's own group count, where "::" stands for two or
+/// more zero groups. Parsers accept RFC 4291's "::" for a single group;
+/// writers should produce only what this accepts (PROTOCOLS.md §1.3).
+constexpr bool is_rfc5321_ipv6(std::string_view address) noexcept {
+  if (address.find("::") == std::string_view::npos) return true;
+  unsigned groups = 0;
+  bool in_group = false;
+  for (const char c : address) {
+    if (c == ':') {
+      in_group = false;
+    } else if (!in_group) {
+      in_group = true;
+      ++groups;
+    }
+  }
+  if (address.find('.') != std::string_view::npos) ++groups;  // IPv4 tail: 32 bits
+  return groups <= 6;
 }
 
 /// Checks a HELO/EHLO/LHLO argument: a Domain or an address-literal (RFC 5321
@@ -789,8 +842,9 @@ errc write_local_part(Sink& sink, std::string_view unquoted,
       ++i;
       continue;
     }
-    const std::size_t len =
-        utf8 && impl::has(c, impl::non_ascii) ? mailwire::utf8::detail::sequence_length(unquoted, i) : 0;
+    const std::size_t len = utf8 && impl::has(c, impl::non_ascii)
+                                ? mailwire::utf8::detail::sequence_length(unquoted, i)
+                                : 0;
     if (len == 0) return errc::invalid_argument;
     i += len;
   }
@@ -854,9 +908,8 @@ errc write_mailbox(Sink& sink, const path& p) noexcept(is_nothrow_sink_v<Sink>) 
   };
   if (!clean(p.local_part) || !clean(p.domain)) return errc::invalid_argument;
   if (p.kind == path_kind::postmaster)
-    return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) {
-      s.append(p.local_part);
-    });
+    return write_all_or_nothing(
+        sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) { s.append(p.local_part); });
 
   const std::string_view lp = p.local_part;
   const bool quoted = !lp.empty() && lp[0] == '"';

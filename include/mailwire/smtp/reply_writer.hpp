@@ -48,7 +48,9 @@
 #include "mailwire/core/base64.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/output.hpp"
+#include "mailwire/core/utf8.hpp"
 #include "mailwire/smtp/capabilities.hpp"
+#include "mailwire/smtp/path.hpp"
 
 namespace mailwire::smtp {
 
@@ -60,36 +62,6 @@ inline constexpr std::size_t max_auth_challenge_line = 12288;
 
 namespace detail::reply_writer_impl {
 
-constexpr bool is_continuation(unsigned char c) noexcept { return (c & 0xC0) == 0x80; }
-
-/// Length of the well-formed UTF-8 sequence (RFC 3629 §4) starting at s[i],
-/// whose lead octet is >= 0x80; 0 when it is malformed (overlong forms,
-/// surrogates and code points over U+10FFFF included).
-constexpr std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
-  const auto c0 = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second octet
-  if (c0 >= 0xC2 && c0 <= 0xDF) {
-    n = 2;
-  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
-    n = 3;
-    if (c0 == 0xE0) lo = 0xA0;
-    if (c0 == 0xED) hi = 0x9F;
-  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
-    n = 4;
-    if (c0 == 0xF0) lo = 0x90;
-    if (c0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (s.size() - i < n) return 0;
-  const auto c1 = static_cast<unsigned char>(s[i + 1]);
-  if (c1 < lo || c1 > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (!is_continuation(static_cast<unsigned char>(s[i + k]))) return 0;
-  return n;
-}
-
 /// Reply text: textstring (HT, %d32-126), plus UTF-8 when `utf8` is true.
 constexpr errc check_text(std::string_view s, bool utf8) noexcept {
   errc bad_utf8{};
@@ -98,7 +70,7 @@ constexpr errc check_text(std::string_view s, bool utf8) noexcept {
     if (c == '\t' || (c >= 32 && c <= 126)) {
       ++i;
     } else if (c >= 0x80 && utf8) {
-      const std::size_t n = utf8_sequence(s, i);
+      const std::size_t n = utf8::detail::sequence_length(s, i);
       if (n == 0) {
         // Keep looking: a control further on is the graver fault.
         bad_utf8 = errc::invalid_utf8;
@@ -138,99 +110,16 @@ constexpr errc check_code(std::uint16_t code, std::string_view enhanced) noexcep
   return errc{};
 }
 
-constexpr bool ldh(unsigned char c) noexcept { return ascii::is_alnum(c) || c == '-'; }
-
-/// Snum "." Snum "." Snum "." Snum, Snum = 1*3DIGIT of value 0-255.
-constexpr bool ipv4_valid(std::string_view s) noexcept {
-  std::size_t i = 0;
-  for (int part = 0; part < 4; ++part) {
-    if (part > 0) {
-      if (i == s.size() || s[i] != '.') return false;
-      ++i;
-    }
-    const std::size_t start = i;
-    int v = 0;
-    while (i < s.size() && ascii::is_digit(static_cast<unsigned char>(s[i])) && i - start < 3)
-      v = v * 10 + (s[i++] - '0');
-    if (i == start || v > 255) return false;
-  }
-  return i == s.size();
-}
-
-/// IPv6-addr of RFC 5321 §4.1.3: eight groups, or at most six around one
-/// "::", where a trailing IPv4 address counts as two groups.
-constexpr bool ipv6_valid(std::string_view s) noexcept {
-  std::size_t groups = 0, i = 0;
-  bool compressed = false;
-  if (s.substr(0, 2) == "::") {
-    compressed = true;
-    i = 2;
-  } else if (s.empty() || s[0] == ':') {
-    return false;
-  }
-  while (i < s.size()) {
-    std::size_t j = i;
-    while (j < s.size() && ascii::is_hex_digit(static_cast<unsigned char>(s[j]))) ++j;
-    if (j < s.size() && s[j] == '.') {
-      if (!ipv4_valid(s.substr(i))) return false;
-      groups += 2;
-      break;
-    }
-    if (j == i || j - i > 4) return false;
-    ++groups;
-    i = j;
-    if (i == s.size()) break;
-    if (s[i] != ':') return false;
-    ++i;
-    if (i < s.size() && s[i] == ':') {
-      if (compressed) return false;
-      compressed = true;
-      ++i;
-    } else if (i == s.size()) {
-      return false;  // a single trailing ':'
-    }
-  }
-  return compressed ? groups <= 6 : groups == 8;
-}
-
-/// "[" (IPv4 / "IPv6:" IPv6 / Standardized-tag ":" 1*dcontent) "]".
-constexpr bool address_literal_valid(std::string_view s) noexcept {
-  if (s.size() < 3 || s.front() != '[' || s.back() != ']') return false;
-  const std::string_view inner = s.substr(1, s.size() - 2);
-  const std::size_t colon = inner.find(':');
-  if (colon == std::string_view::npos) return ipv4_valid(inner);
-  const std::string_view tag = inner.substr(0, colon), rest = inner.substr(colon + 1);
-  if (ascii::iequals(tag, "IPv6")) return ipv6_valid(rest);
-  // Standardized-tag = Ldh-str = *(ALPHA / DIGIT / "-") Let-dig: it may
-  // start with "-" but must end with a letter or digit.
-  if (tag.empty() || !ascii::is_alnum(static_cast<unsigned char>(tag.back()))) return false;
-  for (const char c : tag)
-    if (!ldh(static_cast<unsigned char>(c))) return false;
-  if (rest.empty()) return false;
-  for (const char ch : rest) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 33 || c > 126 || (c >= 91 && c <= 93)) return false;  // dcontent
-  }
-  return true;
-}
-
-/// Domain (LDH labels of 1-63 octets, no trailing dot, at most 255 octets)
-/// or address literal. Controls first, so that an injection attempt is
-/// always invalid_argument.
+/// Domain or address literal (path.hpp has the grammar). Controls first, so
+/// that an injection attempt is always invalid_argument.
 constexpr errc check_domain(std::string_view d) noexcept {
   if (has_control(d)) return errc::invalid_argument;
-  if (d.empty()) return errc::invalid_domain;
-  if (d[0] == '[') return address_literal_valid(d) ? errc{} : errc::invalid_address_literal;
-  if (d.size() > 255) return errc::domain_too_long;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= d.size(); ++i) {
-    if (i < d.size() && d[i] != '.') {
-      if (!ldh(static_cast<unsigned char>(d[i]))) return errc::invalid_domain;
-      continue;
-    }
-    const std::size_t n = i - start;
-    if (n == 0 || n > 63 || d[start] == '-' || d[i - 1] == '-') return errc::invalid_domain;
-    start = i + 1;
+  if (const errc e = check_domain_or_literal(d); e != errc{}) return e;
+  // Accepted on input, never written: "::" for a single group (RFC 4291).
+  if (!d.empty() && d[0] == '[') {
+    const address_literal lit = parse_address_literal(d);
+    if (lit.kind == domain_kind::ipv6 && !is_rfc5321_ipv6(lit.address))
+      return errc::invalid_address_literal;
   }
   return errc{};
 }
