@@ -532,9 +532,12 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
     parameter_options pao;
     pao.utf8 = true;  // see below
     pao.max_parameters = options_.max_parameters;
-    const parameter_parse_result pp = parse_parameters(params, pao);
-    if (!pp.ok()) return fail(ev, pp.error, pp.offending);
-    c.parameters = pp.list;
+    // Straight into the event: no result object to clear and copy.
+    std::size_t bad = 0;
+    if (const errc e = detail::parse_into(params, pao, c.parameters, bad); e != errc{}) {
+      c.parameters = parameter_list{};
+      return fail(ev, e, detail::parameter_text_at(params, bad));
+    }
     const parameter_check pc =
         mail ? check_mail_parameters(c.parameters) : check_rcpt_parameters(c.parameters);
     if (!pc.ok()) return fail(ev, pc.error, pc.offending);
