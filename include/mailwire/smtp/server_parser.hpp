@@ -224,7 +224,7 @@ class server_parser {
   bool buffered() const noexcept { return pos_ < in_.size() || lines_.buffered(); }
 
   /// The fed bytes not consumed yet (borrowed like the feed).
-  std::string_view rest() const noexcept { return in_.substr(pos_); }
+  std::string_view rest() const noexcept { return {in_.data() + pos_, in_.size() - pos_}; }
 
   /// Octets consumed since construction or reset().
   std::uint64_t offset() const noexcept { return base_ + pos_; }
@@ -342,7 +342,7 @@ namespace detail {
 constexpr std::string_view trim_trailing_wsp(std::string_view s) noexcept {
   std::size_t n = s.size();
   while (n > 0 && ascii::is_wsp(static_cast<unsigned char>(s[n - 1]))) --n;
-  return s.substr(0, n);
+  return {s.data(), n};
 }
 
 /// An argument may hold HT and printable octets, and octets >= 0x80 (UTF-8
@@ -416,7 +416,7 @@ template <std::size_t Capacity>
 server_event server_parser<Capacity>::next_command() noexcept {
   if (!sub_fed_) {
     lines_skew_ = offset() - lines_.offset();
-    lines_.feed(in_.substr(pos_));
+    lines_.feed(rest());
     if (eof_) lines_.feed_eof();
     sub_fed_ = true;
   }
@@ -507,7 +507,7 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
   // "MAIL FROM:" / "RCPT TO:" with no space around the colon (RFC 5321 §3.3).
   const std::string_view keyword = mail ? std::string_view("FROM:") : std::string_view("TO:");
   if (!ascii::istarts_with(arg, keyword)) return fail(ev, errc::invalid_syntax, arg);
-  std::string_view rest = arg.substr(keyword.size());
+  std::string_view rest(arg.data() + keyword.size(), arg.size() - keyword.size());
   c.argument = rest;
   if (!rest.empty() && rest.front() == ' ') {
     if (!options_.allow_space_after_colon) return fail(ev, errc::invalid_syntax, rest);
@@ -525,7 +525,7 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
   if (!pr.ok()) return fail(ev, pr.error, rest);
   c.path = pr.path;
 
-  std::string_view params = rest.substr(pr.consumed);
+  std::string_view params(rest.data() + pr.consumed, rest.size() - pr.consumed);
   if (!params.empty()) {
     if (params.front() != ' ') return fail(ev, errc::invalid_syntax, params);
     params.remove_prefix(1);
@@ -621,7 +621,7 @@ void server_parser<Capacity>::parse_auth(server_event& ev, std::string_view arg)
 template <std::size_t Capacity>
 server_event server_parser<Capacity>::next_data() noexcept {
   if (!sub_fed_) {
-    body_.feed(in_.substr(pos_));
+    body_.feed(rest());
     if (eof_) body_.feed_eof();
     sub_fed_ = true;
   }
@@ -673,7 +673,7 @@ server_event server_parser<Capacity>::next_chunk() noexcept {
   if (mode_ == mode::chunk && take > 0) {
     ev.kind = server_event_kind::data;
     ev.offset = offset();
-    ev.bytes = in_.substr(pos_, take);
+    ev.bytes = std::string_view(in_.data() + pos_, take);
     pos_ += take;
     chunk_left_ -= take;
     return ev;
@@ -727,7 +727,7 @@ server_event server_parser<Capacity>::next_sasl() noexcept {
     if (i > pos_) {
       ev.kind = server_event_kind::sasl_data;
       ev.offset = offset();
-      ev.bytes = in_.substr(pos_, i - pos_);
+      ev.bytes = std::string_view(in_.data() + pos_, i - pos_);
       pos_ = i;
       return ev;
     }
