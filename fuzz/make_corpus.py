@@ -14,6 +14,12 @@ at the top of fuzz/<target>.cpp):
   scan_diff      raw buffer
   line_reader    [options, split] + stream
   base64         [options, capacity] + payload (decoded as text, encoded as bytes)
+  smtp_server        [parser x3, session, split] + client stream
+  smtp_server_split  [parser x3, split] + client stream
+  smtp_trace_split   [parser x3, split] + client stream
+
+The SMTP seeds also include the input of every tests/golden/smtp-server/*.trace
+(its "> " lines, unescaped as tests/golden/test_golden.cpp does).
 """
 
 import base64
@@ -176,6 +182,300 @@ BASE64 = [
 ]
 
 
+# ---------------------------------------------------------------------------
+# SMTP server side (smtp_server, smtp_server_split, smtp_trace_split)
+
+# The three parser option bytes (fuzz/smtp_support.hpp, fuzz::smtp_config_from).
+# Every argument is the index into that header's table; all zero = defaults.
+#   line: max_line_length {512, 8, 64, 4096}; addr: max_address_line_length
+#   {2048, 8, 100, 600}; auth: max_auth_line_length {12288, 0, 3, 24}; chunk:
+#   max_chunk_size {unlimited, 0, 10, 1000}; params: max_parameters {32, 0, 1, 3};
+#   dot: the decoder byte, as opts() above.
+def smtp_cfg(small=False, line=0, addr=0, auth=0, bare_lf=False, chunk=0, space=False,
+             brackets=False, no_path_limits=False, no_hello_check=False, params=0, dot=None):
+    b0 = small | line << 1 | addr << 3 | auth << 5 | bare_lf << 7
+    b1 = chunk | space << 2 | brackets << 3 | no_path_limits << 4 | no_hello_check << 5 | params << 6
+    b2 = (dot or opts())[0] & 0x3F
+    return bytes([b0, b1, b2])
+
+
+# smtp_server's session byte (see fuzz/smtp_server.cpp).
+def smtp_session(refuse_data=False, no_sasl=False, keep_barrier=False, utf8=0, probe=False,
+                 sasl_forever=False, eof_early=False):
+    return bytes([refuse_data | no_sasl << 1 | keep_barrier << 2 | utf8 << 3 | probe << 5 |
+                  sasl_forever << 6 | eof_early << 7])
+
+
+SMTP_VERBS = [b"HELO a.example", b"EHLO a.example", b"LHLO a.example", b"MAIL FROM:<a@a.example>",
+              b"RCPT TO:<b@b.example>", b"DATA", b"BDAT 0 LAST", b"RSET", b"VRFY postmaster",
+              b"EXPN list", b"HELP", b"HELP DATA", b"NOOP", b"NOOP ignored text", b"QUIT",
+              b"STARTTLS", b"AUTH PLAIN", b"ETRN @example.org"]
+
+
+def smtp_cases(line):
+    verb, _, rest = line.partition(b" ")
+    sep = b" " if rest else b""
+    return [verb.upper() + sep + rest, verb.lower() + sep + rest,
+            bytes(c ^ 0x20 if i % 2 and chr(c).isalpha() else c for i, c in enumerate(verb)) + sep + rest]
+
+
+def crlf(*lines):
+    return b"".join(l + b"\r\n" for l in lines)
+
+
+ENVELOPE = crlf(b"EHLO client.example", b"MAIL FROM:<a@a.example>", b"RCPT TO:<b@b.example>")
+
+MAIL_PARAMS = [  # (name, parameters) after MAIL FROM:<a@a.example>
+    ("size", b"SIZE=12345"), ("size_zero", b"SIZE=0"), ("size_max", b"SIZE=18446744073709551615"),
+    ("size_overflow", b"SIZE=18446744073709551616"), ("size_21_digits", b"SIZE=000000000000000000001"),
+    ("size_empty", b"SIZE="), ("size_letters", b"SIZE=12a"),
+    ("body_7bit", b"BODY=7BIT"), ("body_8bitmime", b"BODY=8bitmime"), ("body_binary", b"BODY=BINARYMIME"),
+    ("body_bad", b"BODY=9BIT"),
+    ("smtputf8", b"SMTPUTF8"), ("smtputf8_value", b"SMTPUTF8=yes"),
+    ("requiretls", b"REQUIRETLS"), ("requiretls_value", b"REQUIRETLS=1"),
+    ("auth_mailbox", b"AUTH=<a@a.example>"), ("auth_null", b"AUTH=<>"),
+    ("auth_xtext", b"AUTH=a+2Bb@a.example"), ("auth_bad_xtext", b"AUTH=a+2"),
+    ("auth_ctl", b"AUTH=a+0Ab@x"), ("auth_nul", b"AUTH=+00"),
+    ("ret_full", b"RET=FULL"), ("ret_hdrs", b"RET=hdrs"), ("ret_bad", b"RET=BODY"),
+    ("envid", b"ENVID=QQQ+2B1"), ("envid_long", b"ENVID=" + b"x" * 101),
+    ("envid_bad", b"ENVID=+zz"), ("envid_8bit", b"ENVID=+C3+A9"),
+    ("mt_priority", b"MT-PRIORITY=-9"), ("mt_priority_bad", b"MT-PRIORITY=+1"),
+    ("mt_priority_10", b"MT-PRIORITY=10"),
+    ("by_notify", b"BY=-120;N"), ("by_return", b"BY=3600;RT"), ("by_return_neg", b"BY=-1;R"),
+    ("by_bad", b"BY=1234567890;N"),
+    ("holdfor", b"HOLDFOR=600"), ("holdfor_overflow", b"HOLDFOR=4294967296"),
+    ("holduntil", b"HOLDUNTIL=2030-02-28T23:59:60.5+01:00"),
+    ("holduntil_bad", b"HOLDUNTIL=2030-02-30T00:00:00Z"),
+    ("hold_conflict", b"HOLDFOR=1 HOLDUNTIL=2030-01-01T00:00:00Z"),
+    ("all_mail", b"SIZE=1 BODY=8BITMIME SMTPUTF8 REQUIRETLS AUTH=<> RET=HDRS ENVID=x MT-PRIORITY=3 BY=10;R"),
+    ("duplicate", b"SIZE=1 size=2"), ("duplicate_unknown", b"X-A=1 x-a=2"),
+    ("unknown", b"X-FOO=bar XYZ"), ("double_space", b"SIZE=1  BODY=7BIT"),
+    ("equals_in_value", b"X=a=b"), ("empty_keyword", b"=1"), ("keyword_dash", b"-X=1"),
+    ("rcpt_param_on_mail", b"NOTIFY=NEVER"), ("too_many", b" ".join(b"X%d" % i for i in range(40))),
+    ("utf8_value_no_smtputf8", b"X=\xc3\xa9"), ("utf8_value", b"SMTPUTF8 X=\xc3\xa9"),
+    ("bad_utf8_value", b"SMTPUTF8 X=\xc3\x28"),
+]
+
+RCPT_PARAMS = [  # after RCPT TO:<b@b.example>
+    ("notify_never", b"NOTIFY=NEVER"), ("notify_all", b"NOTIFY=SUCCESS,FAILURE,DELAY"),
+    ("notify_mixed", b"NOTIFY=NEVER,SUCCESS"), ("notify_empty_item", b"NOTIFY=SUCCESS,,DELAY"),
+    ("notify_twice", b"NOTIFY=DELAY,delay"),
+    ("orcpt", b"ORCPT=rfc822;b+40b.example"), ("orcpt_utf8", b"ORCPT=utf-8;b\\x{E9}@b.example"),
+    ("orcpt_bad_xtext", b"ORCPT=rfc822;b+4"), ("orcpt_no_type", b"ORCPT=;b@b.example"),
+    ("orcpt_long", b"ORCPT=rfc822;" + b"a" * 500),
+    ("rrvs", b"RRVS=2014-04-03T23:01:00Z"), ("rrvs_continue", b"RRVS=2014-04-03T23:01:00+02:00;C"),
+    ("rrvs_bad", b"RRVS=2014-13-03T23:01:00Z;R"),
+    ("all_rcpt", b"NOTIFY=FAILURE ORCPT=rfc822;b@b.example RRVS=2020-01-01T00:00:00Z;R"),
+    ("mail_param_on_rcpt", b"SIZE=1 BODY=7BIT"),
+]
+
+PATHS = [  # (name, MAIL argument, RCPT argument)
+    ("plain", b"<a@a.example>", b"<b@b.example>"),
+    ("null", b"<>", b"<>"),
+    ("postmaster", b"<Postmaster>", b"<pOsTmAsTeR>"),
+    ("postmaster_domain", b"<postmaster@a.example>", b"<Postmaster@b.example>"),
+    ("quoted", b'<"a b"@a.example>', b'<"b\\"c\\\\d"@b.example>'),
+    ("quoted_needless", b'<"ab"@a.example>', b'<"a\\b"@b.example>'),
+    ("quoted_empty", b'<""@a.example>', b'<"."@b.example>'),
+    ("quoted_unterminated", b'<"ab@a.example>', b'<"a\\'),
+    ("route", b"<@r1.example,@r2.example:a@a.example>", b"<@r1.example:b@b.example>"),
+    ("route_bad", b"<@r1.example,r2:a@a.example>", b"<@:b@b.example>"),
+    ("ipv4", b"<a@[192.0.2.1]>", b"<b@[010.0.0.255]>"),
+    ("ipv4_bad", b"<a@[192.0.2.256]>", b"<b@[1.2.3]>"),
+    ("ipv6", b"<a@[IPv6:2001:db8::1]>", b"<b@[ipv6:::ffff:192.0.2.1]>"),
+    ("ipv6_full", b"<a@[IPv6:1:2:3:4:5:6:7:8]>", b"<b@[IPv6:1:2:3:4:5:6:192.0.2.1]>"),
+    ("ipv6_bad", b"<a@[IPv6:1:2:3:4:5:6:7::]>", b"<b@[IPv6:1::2::3]>"),
+    ("general", b"<a@[x-tag:some.thing]>", b"<b@[tag-:x]>"),
+    ("utf8", b"<\xc3\xa9@\xc3\xa9.example> SMTPUTF8", b"<\xe2\x82\xac@b.example>"),
+    ("utf8_without", b"<\xc3\xa9@a.example>", b"<b@\xc3\xa9.example>"),
+    ("utf8_bad", b"<\xc3\x28@a.example> SMTPUTF8", b"<\xed\xa0\x80@b.example>"),
+    ("dots", b"<a..b@a.example>", b"<.b@b.example>"),
+    ("domain_bad", b"<a@-a.example>", b"<b@b.example.>"),
+    ("label_64", b"<a@" + b"l" * 64 + b".example>", b"<b@" + b"l" * 63 + b".example>"),
+    ("local_65", b"<" + b"a" * 65 + b"@a.example>", b"<" + b"b" * 64 + b"@b.example>"),
+    ("path_257", b"<" + b"a" * 64 + b"@" + b"d" * 60 + b"." + b"e" * 60 + b"." + b"f" * 60 + b".ex>",
+     b"<b@" + b".".join([b"d" * 63] * 4) + b">"),
+    ("no_brackets", b"a@a.example SIZE=1", b"b@b.example"),
+    ("space_after_colon", b" <a@a.example>", b"  <b@b.example>"),
+    ("nested", b"<<a@a.example>>", b"<b@b.example>>"),
+    ("missing", b"", b""),
+]
+
+DATA_BODIES = [  # (name, decoder option byte, body after DATA)
+    ("plain", opts(), b"Subject: hi\r\n\r\nHello.\r\n.\r\nQUIT\r\n"),
+    ("empty", opts(), b".\r\nQUIT\r\n"),
+    ("stuffed", opts(), b"..dot\r\n...\r\n.x\r\n.\r\nNOOP\r\n"),
+    ("smuggle_lf_dot_lf", opts(), b"Hi\r\n\n.\n" + EVIL + b"evil\r\n.\r\n"),
+    ("smuggle_lf_dot_crlf", opts(policy=NORMALIZE), b"Hi\n.\r\n" + EVIL + b"evil\r\n.\r\n"),
+    ("smuggle_crlf_dot_lf", opts(policy=ALLOW), b"Hi\r\n.\n" + EVIL + b"evil\r\n.\r\n"),
+    ("smuggle_cr_dot_cr", opts(), b"Hi\r.\r" + EVIL + b"evil\r\n.\r\n"),
+    ("smuggle_nul", opts(), b"Hi\r\n.\x00\r\n" + EVIL + b"\r\n.\r\n"),
+    ("limits", opts(size=2, line=2), b"123456789\r\n" + b"y" * 20 + b"\r\n.\r\n"),
+    ("unterminated", opts(), b"no end\r\n."),
+]
+
+BDAT_SESSIONS = [
+    ("valid", b"BDAT 5\r\nhello" + b"BDAT 7 LAST\r\n world\n" + b"QUIT\r\n"),
+    ("zero_last", b"BDAT 0 LAST\r\nQUIT\r\n"),
+    ("lower_last", b"bdat 3 last\r\nabcNOOP\r\n"),
+    ("rejected_chunk", b"BDAT 4 LASTX\r\nQUIT" + b"BDAT 2 MORE\r\n\r\n" + b"NOOP\r\n"),
+    ("chunk_holds_commands", b"BDAT 24\r\nRCPT TO:<evil@x.example>\r\n" + b"QUIT\r\n"),
+    ("fatal_overflow", b"BDAT 18446744073709551616\r\nQUIT\r\n"),
+    ("fatal_max", b"BDAT 18446744073709551615\r\nabc"),
+    ("fatal_not_number", b"BDAT x LAST\r\nQUIT\r\n"),
+    ("fatal_empty", b"BDAT\r\nQUIT\r\n"),
+    ("fatal_sign", b"BDAT +5\r\nhello"),
+    ("eof_in_chunk", b"BDAT 100\r\nshort"),
+    ("eof_in_skipped", b"BDAT 100 X\r\nshort"),
+    ("skip_near_2_64", b"BDAT 18446744073709551615 X\r\nQUIT\r\n"),
+    ("over_max_chunk", b"BDAT 11\r\nhello world" + b"QUIT\r\n"),
+    ("data_and_bdat", b"DATA\r\nx\r\n.\r\nBDAT 1 LAST\r\n.QUIT\r\n"),
+]
+
+AUTH_SESSIONS = [
+    ("plain_ir", b"AUTH PLAIN AHRlc3QAdGVzdA==\r\nNOOP\r\n"),
+    ("plain_empty_ir", b"AUTH PLAIN =\r\nNOOP\r\n"),
+    ("plain_then_response", b"AUTH PLAIN\r\nAHRlc3QAdGVzdA==\r\nNOOP\r\n"),
+    ("login", b"AUTH LOGIN\r\ndGVzdA==\r\ndGVzdA==\r\nQUIT\r\n"),
+    ("login_ir", b"AUTH LOGIN dGVzdA==\r\ndGVzdA==\r\nQUIT\r\n"),
+    ("cancel", b"AUTH LOGIN\r\n*\r\nNOOP\r\n"),
+    ("cancel_later", b"AUTH LOGIN\r\ndGVzdA==\r\n*\r\nNOOP\r\n"),
+    ("empty_response", b"AUTH CRAM-MD5\r\n\r\nNOOP\r\n"),
+    ("bad_base64", b"AUTH PLAIN\r\nAHRlc3Q=AdGVzdA\r\nAUTH PLAIN\r\nabc\r\nAUTH PLAIN\r\nQR==\r\nNOOP\r\n"),
+    ("bad_ir", b"AUTH PLAIN QR==\r\nAUTH PLAIN a b\r\nAUTH PLAIN abc\r\nAUTH PL%N\r\n"
+               b"AUTH " + b"M" * 21 + b"\r\nAUTH\r\nNOOP\r\n"),
+    ("star_plus", b"AUTH PLAIN\r\n**\r\nAUTH PLAIN\r\n*=\r\nNOOP\r\n"),
+    ("bare_in_response", b"AUTH PLAIN\r\nab\rcd\r\nAUTH PLAIN\r\nab\ncd\r\nAUTH PLAIN\r\nab\x00d\r\nNOOP\r\n"),
+    ("long_line", b"AUTH PLAIN\r\n" + base64.b64encode(b"\x00" * 9300) + b"\r\nNOOP\r\n"),
+    ("too_long_line", b"AUTH PLAIN\r\n" + b"QUFB" * 3100 + b"\r\nNOOP\r\n"),
+    ("eof_in_response", b"AUTH PLAIN\r\nAHRlc3"),
+]
+
+MISC_SESSIONS = [
+    ("starttls_trailing", b"EHLO a.example\r\nSTARTTLS\r\nMAIL FROM:<evil@x.example>\r\nQUIT\r\n"),
+    ("starttls_clean", b"EHLO a.example\r\nSTARTTLS\r\n"),
+    ("starttls_arg", b"STARTTLS now\r\nSTARTTLS\r\nEHLO a.example\r\n"),
+    ("overlong_command", b"NOOP " + b"x" * 600 + b"\r\nRCPT TO:<evil@x.example>\r\nQUIT\r\n"),
+    ("overlong_mail", b"MAIL FROM:<a@a.example> X-PAD=" + b"p" * 2100 + b"\r\nQUIT\r\n"),
+    ("mail_between_limits", b"MAIL FROM:<a@a.example> X-PAD=" + b"p" * 700 + b"\r\nQUIT\r\n"),
+    ("exact_512", b"NOOP " + b"x" * 505 + b"\r\nNOOP " + b"x" * 506 + b"\r\nQUIT\r\n"),
+    ("bare_cr", b"NOOP\rRCPT TO:<evil@x.example>\r\nQUIT\r\n"),
+    ("bare_lf", b"NOOP\nRCPT TO:<evil@x.example>\r\nQUIT\n"),
+    ("nul", b"NO\x00OP\r\nHELO a\x00b\r\nQUIT\r\n"),
+    ("empty_lines", b"\r\n\r\n \r\n\t\r\nQUIT\r\n"),
+    ("trailing_space", b"QUIT \r\nDATA\t\r\nHELO a.example  \r\n"),
+    ("unknown_verbs", b"FOO bar\r\nMAILX\r\nSTARTTLSX\r\nMAIL\r\nRCPT\r\nMAIL TO:<a@b>\r\n"),
+    ("hello_args", b"HELO\r\nEHLO [192.0.2.1]\r\nEHLO [IPv6:::1]\r\nHELO -bad-\r\nLHLO a_b\r\n"
+                   b"EHLO a.example extra\r\nHELO \xc3\xa9.example\r\n"),
+    ("controls", b"VRFY a\x01b\r\nNOOP \x7f\r\nHELP \xc3\xa9\r\nETRN\r\nEXPN\r\nVRFY\r\n"),
+    ("eof_partial", b"EHLO a.example\r\nMAIL FROM:<a@a.exa"),
+    ("eof_after_cr", b"QUIT\r"),
+    ("pipelined", ENVELOPE + b"RCPT TO:<c@c.example>\r\nDATA\r\nbody\r\n.\r\nQUIT\r\n"),
+]
+
+
+def golden_inputs():
+    """(name, input, allow_bare_lf, keep_starttls_barrier) for every golden trace."""
+    def unescape(s):
+        out, i = bytearray(), 0
+        while i < len(s):
+            c = s[i]
+            if c != "\\" or i + 1 == len(s):
+                out += c.encode("latin-1")
+                i += 1
+                continue
+            e, i = s[i + 1], i + 2
+            if e == "x":
+                out.append(int(s[i:i + 2], 16))
+                i += 2
+            else:
+                out += {"r": b"\r", "n": b"\n", "t": b"\t", "0": b"\0"}.get(e, e.encode("latin-1"))
+        return bytes(out)
+
+    out = []
+    for f in sorted((ROOT.parent / "tests" / "golden" / "smtp-server").glob("*.trace")):
+        data, options = b"", {}
+        for line in f.read_text("latin-1").split("\n"):
+            if line.startswith("> "):
+                data += unescape(line[2:])
+            elif line.startswith("! "):
+                options.update(w.split("=", 1) for w in line[2:].split())
+        out.append((f"golden_{f.stem}", data, options.get("allow_bare_lf") == "1",
+                    options.get("keep_starttls_barrier") == "1"))
+    return out
+
+
+def smtp_seeds():
+    """(name, parser option bytes, smtp_server session byte, stream)."""
+    d, seeds = smtp_cfg(), []
+    for i, line in enumerate(SMTP_VERBS):
+        for j, l in enumerate(smtp_cases(line)):
+            seeds.append((f"verb_{i:02}_{j}", d, smtp_session(), crlf(l, b"QUIT")))
+    seeds.append(("all_verbs", d, smtp_session(probe=True), crlf(*SMTP_VERBS)))
+    for name, p in MAIL_PARAMS:
+        seeds.append((f"mail_{name}", d, smtp_session(),
+                      crlf(b"MAIL FROM:<a@a.example> " + p, b"RCPT TO:<b@b.example>")))
+    seeds.append(("mail_params_few", smtp_cfg(params=3), smtp_session(),
+                  crlf(b"MAIL FROM:<a@a.example> SIZE=1 BODY=7BIT RET=FULL ENVID=x")))
+    for name, p in RCPT_PARAMS:
+        seeds.append((f"rcpt_{name}", d, smtp_session(),
+                      crlf(b"MAIL FROM:<a@a.example>", b"RCPT TO:<b@b.example> " + p)))
+    for name, mail, rcpt in PATHS:
+        seeds.append((f"path_{name}", d, smtp_session(), crlf(b"MAIL FROM:" + mail, b"RCPT TO:" + rcpt)))
+    seeds.append(("path_space_lenient", smtp_cfg(space=True), smtp_session(),
+                  crlf(b"MAIL FROM: <a@a.example>", b"RCPT TO:  <b@b.example>")))
+    seeds.append(("path_brackets_lenient", smtp_cfg(brackets=True), smtp_session(),
+                  crlf(b"MAIL FROM:a@a.example SIZE=1", b"RCPT TO:b@b.example", b"RCPT TO:<c@c>")))
+    seeds.append(("path_no_limits", smtp_cfg(no_path_limits=True), smtp_session(),
+                  crlf(b"MAIL FROM:<" + b"a" * 70 + b"@a.example>", b"RCPT TO:<b@" + b"d." * 140 + b"x>")))
+    seeds.append(("path_utf8_rcpt_in_force", d, smtp_session(utf8=2),
+                  crlf(b"MAIL FROM:<a@a.example>", b"RCPT TO:<\xc3\xa9@\xc3\xa9.example>")))
+    seeds.append(("path_utf8_toggle", d, smtp_session(utf8=3),
+                  crlf(b"MAIL FROM:<a@a.example>", b"RCPT TO:<\xc3\xa9@b.example>",
+                       b"MAIL FROM:<a@a.example>", b"RCPT TO:<\xc3\xa9@b.example>")))
+    for name, dot, body in DATA_BODIES:
+        seeds.append((f"data_{name}", smtp_cfg(dot=dot), smtp_session(), ENVELOPE + b"DATA\r\n" + body))
+    seeds.append(("data_refused", d, smtp_session(refuse_data=True),
+                  ENVELOPE + b"DATA\r\nRCPT TO:<evil@x.example>\r\n.\r\nQUIT\r\n"))
+    seeds.append(("data_bare_lf_commands", smtp_cfg(bare_lf=True), smtp_session(),
+                  b"EHLO a\nMAIL FROM:<a@a>\nRCPT TO:<b@b>\nDATA\nx\n.\n.\r\n.\r\nQUIT\n"))
+    for name, body in BDAT_SESSIONS:
+        cfg = smtp_cfg(chunk=2) if name == "over_max_chunk" else d
+        seeds.append((f"bdat_{name}", cfg, smtp_session(), ENVELOPE + body))
+    for name, body in AUTH_SESSIONS:
+        seeds.append((f"auth_{name}", d, smtp_session(), b"EHLO a.example\r\n" + body))
+    seeds.append(("auth_forever", d, smtp_session(sasl_forever=True),
+                  b"AUTH X\r\nAAAA\r\nBBBB\r\n\r\n*\r\nNOOP\r\n"))
+    seeds.append(("auth_no_sasl", d, smtp_session(no_sasl=True), b"AUTH LOGIN\r\ndGVzdA==\r\nNOOP\r\n"))
+    seeds.append(("auth_short_lines", smtp_cfg(auth=3), smtp_session(),
+                  b"AUTH LOGIN\r\n" + b"A" * 22 + b"\r\n" + b"A" * 24 + b"\r\n*\r\n"))
+    seeds.append(("auth_zero_limit", smtp_cfg(auth=1), smtp_session(), b"AUTH LOGIN\r\nAAAA\r\n\r\n*\r\n"))
+    for name, body in MISC_SESSIONS:
+        seeds.append((f"misc_{name}", d, smtp_session(), body))
+    seeds.append(("misc_starttls_barrier", d, smtp_session(keep_barrier=True),
+                  MISC_SESSIONS[0][1]))
+    seeds.append(("misc_small_limits", smtp_cfg(small=True, line=1, addr=2), smtp_session(),
+                  crlf(b"NOOP", b"QUIT", b"MAIL FROM:<a@a.example>", b"RCPT TO:<" + b"b" * 90 + b"@b>")))
+    seeds.append(("misc_line_over_address", smtp_cfg(line=3, addr=1), smtp_session(),
+                  crlf(b"MAIL FROM:<" + b"a" * 2, b"NOOP " + b"n" * 1000)))
+    seeds.append(("misc_capacity_512", smtp_cfg(small=True), smtp_session(),
+                  crlf(b"MAIL FROM:<a@a.example> X=" + b"v" * 600, b"QUIT")))
+    seeds.append(("misc_no_hello_check", smtp_cfg(no_hello_check=True), smtp_session(),
+                  crlf(b"EHLO anything goes here", b"HELO a\x01b")))
+    seeds.append(("misc_eof_early", d, smtp_session(eof_early=True), b"NOOP\r\nQUIT"))
+    for name, data, bare_lf, barrier in golden_inputs():
+        seeds.append((name, smtp_cfg(bare_lf=bare_lf), smtp_session(keep_barrier=barrier), data))
+    return seeds
+
+
+# Split bytes for the SMTP targets (fuzz::split_plan): cycled over the seeds.
+SMTP_SPLITS = [0x01 | 4 << 2, 0x02, 0x03, 0x00, 0x80 | 0x02, 0x01 | 2 << 2]
+
+
+def smtp_split(i, barrier=False):
+    return SMTP_SPLITS[i % len(SMTP_SPLITS)] | barrier << 5
+
+
 def scan_buffers():
     out = [(name, body) for name, _, body in BODIES]
     # Line ends and dots right at the 16/32/64-byte kernel strides.
@@ -212,6 +512,14 @@ def main():
     write("scan_diff", scan_buffers())
     write("line_reader", [(name, o + bytes([split]) + stream) for name, o, split, stream in LINES])
     write("base64", [(name, o + c + payload) for name, o, c, payload in BASE64])
+    seeds = smtp_seeds()
+    write("smtp_server", [(name, cfg + session + bytes([smtp_split(i)]) + stream)
+                          for i, (name, cfg, session, stream) in enumerate(seeds)])
+    # The split targets: byte 3 bit 5 keeps the STARTTLS barrier (smtp_server_split).
+    write("smtp_server_split", [(name, cfg + bytes([smtp_split(i, session[0] & 4 != 0)]) + stream)
+                                for i, (name, cfg, session, stream) in enumerate(seeds)])
+    write("smtp_trace_split", [(name, cfg + bytes([smtp_split(i)]) + stream)
+                               for i, (name, cfg, session, stream) in enumerate(seeds)])
 
 
 if __name__ == "__main__":

@@ -382,6 +382,13 @@ TEST_CASE("server: SASL responses are streamed lines; * cancels (RFC 4954 §4)",
   CHECK(log[6] == R"({"event":"sasl","offset":62,"bytes":"","cancel":false})");
   CHECK(has(log[7], R"("verb":"NOOP")"));
 
+  // Unused bits before the padding must be zero, as for initial responses
+  // (RFC 4648 §3.5): "QQ==" is "A", "QR==" is refused.
+  CHECK_FALSE(has(smtp_server_trace_of("AUTH PLAIN\r\nQQ==\r\n"), "error"));
+  CHECK(has(smtp_server_trace_of("AUTH PLAIN\r\nQR==\r\n"), R"("error":"invalid_base64")"));
+  CHECK(has(smtp_server_trace_of("AUTH PLAIN\r\nQUF=\r\n"), R"("error":"invalid_base64")"));
+  CHECK(first_error("AUTH PLAIN QR==\r\n") == "invalid_base64");
+
   for (std::string_view bad : {"dXNlcg=\r\n", "dXN\r\n", "dX=lcg==\r\n", "dXNl===\r\n",
                                "**\r\n", "*A==\r\n", "dXNl cg==\r\n", "dXNlcg==*\r\n"}) {
     INFO(bad);
@@ -531,6 +538,36 @@ TEST_CASE("server: the client closing mid-element is unexpected_eof", "[smtp][se
   CHECK_FALSE(has(bad_then_eof, "invalid_base64"));
   CHECK_FALSE(has(smtp_server_trace_of("NOOP\r\n"), "error"));
   CHECK_FALSE(has(smtp_server_trace_of("AUTH PLAIN\r\n"), "error"));
+}
+
+TEST_CASE("server: feed_eof() before draining never re-reads consumed bytes", "[smtp][server]") {
+  // Found by the smtp_server fuzzer: the line reader, told EOF, ignored the
+  // feeds that follow a DATA body or a BDAT chunk and resumed at its old
+  // position, so body bytes came out again as commands.
+  const auto drain = [](smtp::server_parser<>& p) {
+    std::vector<std::string> log;
+    for (auto ev = p.next(); ev.kind != server_event_kind::need_more; ev = p.next()) {
+      if (ev.kind == server_event_kind::command && ev.command.verb == verb::data) p.accept_data();
+      log.push_back(std::to_string(static_cast<int>(ev.kind)) + "@" + std::to_string(ev.offset) +
+                    (ev.kind == server_event_kind::error ? std::string(name(ev.error)) : ""));
+    }
+    return log;
+  };
+  for (std::string_view input :
+       {"BDAT 5\r\nQUIT\r\n", "DATA\r\nRCPT TO:<evil@x.example>\r\n.\r\n",
+        "DATA\r\nx\r\n.\r\nNOOP\r\n", "BDAT 1 LAST\r\nxNOOP\r\nQU"}) {
+    INFO(input);
+    smtp::server_parser<> early;
+    early.feed(input);
+    early.feed_eof();
+    smtp::server_parser<> late;
+    late.feed(input);
+    std::vector<std::string> expected = drain(late);
+    late.feed_eof();
+    for (auto& e : drain(late)) expected.push_back(e);
+    CHECK(drain(early) == expected);
+    CHECK_FALSE(early.buffered());
+  }
 }
 
 TEST_CASE("server: any split of a random session gives the same events", "[smtp][server]") {

@@ -266,6 +266,7 @@ class server_parser {
     std::uint64_t start = 0;   // stream offset of the line
     std::uint64_t length = 0;  // octets of the line so far (content)
     std::uint8_t pads = 0;     // '=' seen at the end so far
+    std::uint8_t last = 0;     // value of the last base64 symbol
     errc error = errc{};       // first fault in the line
     bool cr = false;           // the last octet was a CR (maybe half of CRLF)
     bool star = false;         // the line so far is "*"
@@ -286,7 +287,10 @@ class server_parser {
   // The line reader gives up the rest of the feed (the parser hands it to
   // the next reader), so its buffered() means "a partial line" only.
   void leave_command_mode(mode next) noexcept {
-    lines_.feed({});
+    // It holds no partial line here (modes change at line ends). reset(),
+    // not feed({}): a reader that saw feed_eof() ignores feeds until reset,
+    // and would otherwise resume at its old position.
+    lines_.reset();
     mode_ = next;
     sub_fed_ = false;
   }
@@ -379,9 +383,6 @@ inline bool all_ascii(std::string_view s) noexcept {
   return (any & 0x8080808080808080u) == 0;
 }
 
-constexpr bool base64_char(unsigned char c) noexcept {
-  return ascii::is_alnum(c) || c == '+' || c == '/';
-}
 
 }  // namespace detail
 
@@ -720,8 +721,22 @@ server_event server_parser<Capacity>::next_sasl() noexcept {
     std::size_t i = pos_;
     for (; i < n && s.length < limit; ++i) {
       const auto c = static_cast<unsigned char>(b[i]);
-      if (c == '=' ? s.pads == 2 : (s.pads > 0 || !detail::base64_char(c))) break;
-      if (c == '=') ++s.pads;
+      if (c == '=') {
+        // The first pad must follow 2 or 3 symbols of a group whose unused
+        // bits are zero (RFC 4648 §3.5), as base64::validate() requires.
+        if (s.pads == 0) {
+          const std::uint64_t in_group = s.length % 4;
+          const std::uint32_t unused = in_group == 2 ? 0x0F : 0x03;
+          if (in_group < 2 || (s.last & unused) != 0) break;
+        } else if (s.pads == 2) {
+          break;
+        }
+        ++s.pads;
+      } else {
+        const std::uint32_t v = base64::detail::symbol(static_cast<char>(c));
+        if (s.pads > 0 || v > 63) break;
+        s.last = static_cast<std::uint8_t>(v);
+      }
       ++s.length;
     }
     if (i > pos_) {
