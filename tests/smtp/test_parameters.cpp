@@ -993,3 +993,51 @@ TEST_CASE("parameters: random lines match a naive model of the grammar (RFC 5321
     }
   }
 }
+
+TEST_CASE(
+    "parameters: known parameters far into the text or longer than 254 octets are found exactly "
+    "(RFC 5321 §4.1.2)",
+    "[smtp][parameters]") {
+  // The list records a known parameter's offset in 24 bits and its length in
+  // 8; past those it finds the parameter again. Every accessor must give the
+  // same views either way.
+  const std::string address(300, 'x');
+  const std::string tail = "SIZE=5 NOTIFY=DELAY,FAILURE ORCPT=rfc822;" + address + " BODY=7BIT";
+  for (const std::size_t pad : {std::size_t{0}, std::size_t{100}, (std::size_t{1} << 24) - 9,
+                                (std::size_t{1} << 24) - 7, std::size_t{1} << 24}) {
+    const std::string prefix = pad == 0 ? std::string() : "X-PAD=" + std::string(pad, 'a') + " ";
+    const std::string text = prefix + tail;
+    INFO("pad " << pad);
+    smtp::parameter_options options;
+    options.max_parameters = 8;
+    const auto r = smtp::parse_parameters(text, options);
+    REQUIRE(r.ok());
+    const smtp::parameter_list& list = r.list;
+    const std::size_t base = prefix.size();
+    CHECK(list.position(parameter_kind::size) == base);
+    CHECK(list.position(parameter_kind::notify) == base + 7);
+    CHECK(list.position(parameter_kind::orcpt) == base + 28);
+    CHECK(list.position(parameter_kind::body) == text.size() - 9);
+    CHECK(list.declared_size().value == 5);
+    CHECK(list.body().value == smtp::body_type::seven_bit);
+    CHECK(list.notify().value.delay);
+    CHECK(list.notify().value.failure);
+    const auto orcpt = list.orcpt();
+    REQUIRE(orcpt.ok());
+    CHECK(orcpt.value.address == address);
+    CHECK(orcpt.value.address.data() == text.data() + base + 41);
+    CHECK(list.find("orcpt")->value.size() == 7 + address.size());
+    CHECK(smtp::check_mail_parameters(list).ok());
+    CHECK(smtp::check_rcpt_parameters(list).ok());
+  }
+  // A bad value past the limits is still reported at its own text.
+  const std::string bad = "X-PAD=" + std::string(std::size_t{1} << 24, 'a') + " ORCPT=rfc822;+GG" +
+                          address + " NOTIFY=NEVER,DELAY";
+  smtp::parameter_options options;
+  const auto r = smtp::parse_parameters(bad, options);
+  REQUIRE(r.ok());
+  const auto check = smtp::check_rcpt_parameters(r.list);
+  CHECK(check.error == errc::invalid_xtext);
+  CHECK(check.offending.data() == bad.data() + (std::size_t{1} << 24) + 7);
+  CHECK(check.offending.size() == 16 + address.size());
+}

@@ -74,11 +74,12 @@ TEST_CASE("server: verbs are case-insensitive (RFC 5321 §2.4)", "[smtp][server]
       {"quit\r\n", verb::quit},             {"StartTLS\r\n", verb::starttls},
       {"auth PLAIN\r\n", verb::auth},       {"etrn @example.org\r\n", verb::etrn},
   };
-  for (const auto& [line, v] : cases) {
-    INFO(line);
-    first_event(line, [&](const server_event& ev) {
+  for (const auto& c : cases) {
+    const verb expected = c.second;
+    INFO(c.first);
+    first_event(c.first, [&](const server_event& ev) {
       REQUIRE(ev.kind == server_event_kind::command);
-      CHECK(ev.command.verb == v);
+      CHECK(ev.command.verb == expected);
       CHECK(smtp::name(ev.command.verb).size() >= 4);
     });
   }

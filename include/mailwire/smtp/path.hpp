@@ -613,6 +613,233 @@ struct path_parser {
   }
 };
 
+// ---- The common case, eight octets at a time ------------------------------
+//
+// Most paths are "<" dot-string or quoted-string "@" domain or literal ">",
+// valid. parse_common() reads those a word (eight octets) at a time and
+// returns false for anything else or anything it is not sure of (a source
+// route, "<>", "<Postmaster>", a length limit crossed, a label that may be
+// over 63 octets, any fault), and parse_path() then runs path_parser, which
+// alone decides errors and their offsets. So parse_common only has to be
+// right when it accepts.
+//
+// The tests on a word leave the high bit of each octet that matches and no
+// other bit. Octets are judged on their low seven bits, where adding 0x80 - k
+// sets the high bit exactly when the octet is at least k and carries into no
+// other octet; octets >= 0x80 are then added to the stops.
+
+namespace swar {
+inline constexpr std::uint64_t ones = 0x0101010101010101u;
+inline constexpr std::uint64_t highs = 0x8080808080808080u;
+inline constexpr std::uint64_t lows = ~highs;
+
+/// p[0..7] as a little-endian word; written out so that compilers merge it
+/// into one load while it stays usable in constant expressions.
+constexpr std::uint64_t load_le64(const char* p) noexcept {
+  const auto b = [p](unsigned k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
+  return b(0) | b(1) << 8 | b(2) << 16 | b(3) << 24 | b(4) << 32 | b(5) << 40 | b(6) << 48 |
+         b(7) << 56;
+}
+
+/// text[i..i+8) as a word, with zero octets (controls: a stop for every
+/// class here) past the end. Requires i <= text.size().
+constexpr std::uint64_t word_at(std::string_view text, std::size_t i) noexcept {
+  const std::size_t n = text.size();
+  const std::size_t left = n - i;
+  if (left >= 8) return load_le64(text.data() + i);
+  if (left == 0) return 0;
+  if (n >= 8) return load_le64(text.data() + n - 8) >> (8 * (8 - left));
+  std::uint64_t w = 0;
+  for (std::size_t k = 0; k < left; ++k)
+    w |= std::uint64_t{static_cast<unsigned char>(text[i + k])} << (8 * k);
+  return w;
+}
+
+/// Index (0-7) of the lowest octet whose high bit is set in `m` (m != 0, only
+/// octet high bits set).
+constexpr std::size_t first(std::uint64_t m) noexcept {
+  const std::uint64_t lowest = m & (~m + 1);
+  // lowest >> 7 is 1 << 8k; the multiplication moves byte 7-k of the
+  // constant, which holds k, to the top.
+  return static_cast<std::size_t>(((lowest >> 7) * 0x0001020304050607u) >> 56);
+}
+
+/// The high bit of each octet whose low seven bits (`low7`) are at least k;
+/// the other bits are noise.
+constexpr std::uint64_t at_least(std::uint64_t low7, unsigned k) noexcept {
+  return low7 + ones * (0x80u - k);
+}
+
+/// The octets of a word that end a run of LDH and "." (anything else,
+/// non-ASCII included), and its "." and "-" octets.
+struct ldh_word {
+  std::uint64_t stops, dots, hyphens;
+};
+constexpr ldh_word classify_ldh(std::uint64_t w) noexcept {
+  const std::uint64_t low7 = w & lows;
+  const std::uint64_t ascii = ~w & highs;
+  const std::uint64_t hyphen_up = at_least(low7, 0x2D), dot_up = at_least(low7, 0x2E),
+                      slash_up = at_least(low7, 0x2F);
+  // [-.0-9A-Za-z]: membership flips at each of these bounds, so their parity
+  // tells whether an octet is inside.
+  const std::uint64_t inside = hyphen_up ^ slash_up ^ at_least(low7, 0x30) ^ at_least(low7, 0x3A) ^
+                               at_least(low7, 0x41) ^ at_least(low7, 0x5B) ^ at_least(low7, 0x61) ^
+                               at_least(low7, 0x7B);
+  return {~(inside & ascii) & highs, (dot_up ^ slash_up) & ascii, (hyphen_up ^ dot_up) & ascii};
+}
+
+/// The octets of a word that end a run of qtextSMTP's ASCII part: controls,
+/// DQUOTE, backslash, DEL and non-ASCII.
+constexpr std::uint64_t qtext_stops(std::uint64_t w) noexcept {
+  const std::uint64_t low7 = w & lows;
+  const std::uint64_t inside = at_least(low7, 0x20) ^ at_least(low7, 0x22) ^ at_least(low7, 0x23) ^
+                               at_least(low7, 0x5C) ^ at_least(low7, 0x5D) ^ at_least(low7, 0x7F);
+  return ~(inside & ~w) & highs;
+}
+}  // namespace swar
+
+/// The result for the common valid path (see above), or, when it cannot
+/// decide, a result with some error. The success result is built in one
+/// expression, so it needs no clearing first (compilers clear a path_result
+/// with rep stos, which is slow to start).
+constexpr path_result parse_common(std::string_view text, const path_options& options) noexcept {
+  const auto undecided = [] {
+    path_result r{};
+    r.error = errc::invalid_path;
+    return r;
+  };
+  const char* const p = text.data();
+  const std::size_t n = text.size();
+  // "<a@b>" is the shortest; "<>" and source routes go the exact way, and so
+  // does anything that may be "<Postmaster>".
+  if (n < 5 || p[0] != '<' || p[1] == '>' || p[1] == '@') return undecided();
+  if (options.allow_postmaster && n >= 12 && p[11] == '>') return undecided();
+  // A well-formed UTF-8 sequence at p[i] under SMTPUTF8: its length, else 0.
+  const auto utf8_at = [&](std::size_t i) noexcept -> std::size_t {
+    if (static_cast<unsigned char>(p[i]) < 0x80 || !options.utf8) return 0;
+    return mailwire::utf8::detail::sequence_length(text, i);
+  };
+  bool utf8 = false;
+  std::size_t i = 1;
+  // Faults found a word at a time, judged once at the end.
+  std::uint64_t bad = 0;
+
+  // Local-part.
+  const bool quoted = p[1] == '"';
+  if (quoted) {
+    for (i = 2;;) {
+      const std::uint64_t stops = swar::qtext_stops(swar::word_at(text, i));
+      if (stops == 0) {
+        i += 8;
+        continue;
+      }
+      i += swar::first(stops);
+      if (i >= n) return undecided();
+      if (p[i] == '"') {
+        ++i;
+        break;
+      }
+      if (p[i] == '\\') {
+        if (i + 1 == n || !has(p[i + 1], printable)) return undecided();
+        i += 2;
+        continue;
+      }
+      const std::size_t len = utf8_at(i);
+      if (len == 0) return undecided();
+      utf8 = true;
+      i += len;
+    }
+    if (i == n || p[i] != '@') return undecided();
+  } else {
+    // Runs of LDH and "."; the rest of atext and UTF-8 one by one. No "."
+    // may follow the start or another ".", and none may precede the "@".
+    std::uint64_t after_dot = 0x80;  // the start counts as a "."
+    for (;;) {
+      const swar::ldh_word c = swar::classify_ldh(swar::word_at(text, i));
+      const std::uint64_t follows_dot = c.dots << 8 | after_dot;
+      if (c.stops == 0) {
+        bad |= c.dots & follows_dot;
+        after_dot = c.dots >> 56;
+        i += 8;
+        continue;
+      }
+      const std::uint64_t stop = c.stops & (~c.stops + 1);
+      bad |= c.dots & follows_dot & (stop - 1);
+      i += swar::first(c.stops);
+      if (i >= n) return undecided();
+      if (p[i] == '@') {
+        bad |= follows_dot & stop;
+        break;
+      }
+      if (has(p[i], atext)) {
+        ++i;
+      } else {
+        const std::size_t len = utf8_at(i);  // atext under SMTPUTF8
+        if (len == 0) return undecided();
+        utf8 = true;
+        i += len;
+      }
+      after_dot = 0;
+    }
+  }
+  const std::size_t local_end = i;
+  const std::size_t domain_start = ++i;
+
+  // Domain: runs of LDH and "."; no "." or "-" after the start or a ".", no
+  // "." after a "-", and neither before the ">".
+  domain_kind domain_type = domain_kind::name;
+  std::string_view address, tag;
+  if (i < n && p[i] == '[') {
+    const literal_scan lit = scan_address_literal(text, i);
+    if (lit.error != errc{}) return undecided();
+    i = lit.end;
+    if (i == n || p[i] != '>') return undecided();
+    domain_type = lit.kind;
+    address = lit.address;
+    tag = lit.tag;
+  } else {
+    std::uint64_t after_dot = 0x80, after_hyphen = 0;
+    for (;;) {
+      const swar::ldh_word c = swar::classify_ldh(swar::word_at(text, i));
+      const std::uint64_t follows_dot = c.dots << 8 | after_dot;
+      const std::uint64_t follows_hyphen = c.hyphens << 8 | after_hyphen;
+      const std::uint64_t faults = ((c.dots | c.hyphens) & follows_dot) | (c.dots & follows_hyphen);
+      if (c.stops == 0) {
+        bad |= faults;
+        after_dot = c.dots >> 56;
+        after_hyphen = c.hyphens >> 56;
+        i += 8;
+        continue;
+      }
+      const std::uint64_t stop = c.stops & (~c.stops + 1);
+      bad |= faults & (stop - 1);
+      i += swar::first(c.stops);
+      if (i >= n) return undecided();
+      if (p[i] == '>') {
+        bad |= (follows_dot | follows_hyphen) & stop;
+        break;
+      }
+      const std::size_t len = utf8_at(i);  // a U-label octet
+      if (len == 0) return undecided();
+      utf8 = true;
+      i += len;
+      after_dot = after_hyphen = 0;
+    }
+    // Every label fits in 63 octets when the whole domain does.
+    if (i - domain_start > path_limit::label) return undecided();
+  }
+  if (bad != 0) return undecided();
+  if (options.enforce_length_limits &&
+      (local_end - 1 > path_limit::local_part || i + 1 > path_limit::path))
+    return undecided();
+  return {
+      {path_kind::mailbox, slice(text, 1, local_end - 1),
+       slice(text, domain_start, i - domain_start), domain_type, address, tag, quoted, utf8, false},
+      errc{},
+      i + 1,
+      0};
+}
+
 /// Dot-string check over a sequence of unquoted octets, fed one at a time.
 struct dot_string_checker {
   bool utf8;
@@ -653,8 +880,12 @@ struct dot_string_checker {
 /// dropped (path.source_route tells it was there; it counts toward the path
 /// limit). The result's views borrow `text`.
 constexpr path_result parse_path(std::string_view text, const path_options& options = {}) noexcept {
-  detail::path_impl::path_parser parser{text, options};
-  return parser.run();
+  path_result r = detail::path_impl::parse_common(text, options);
+  if (!r.ok()) {
+    detail::path_impl::path_parser parser{text, options};
+    r = parser.run();
+  }
+  return r;
 }
 
 /// Checks a Domain (RFC 5321 §4.1.2): sub-domain *("." sub-domain), each a
