@@ -26,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cli.hpp"
+
 namespace {
 
 using namespace mailwire;
@@ -39,19 +41,7 @@ int usage() {
   return 64;
 }
 
-/// Decimal digits only, at most `max`.
-bool parse_number(const char* s, std::uint64_t max, std::uint64_t& out) {
-  if (*s == '\0') return false;
-  std::uint64_t v = 0;
-  for (; *s != '\0'; ++s) {
-    if (*s < '0' || *s > '9') return false;
-    const auto digit = static_cast<std::uint64_t>(*s - '0');
-    if (v > (max - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  out = v;
-  return true;
-}
+using cli::parse_number;
 
 /// Reads stdin in pieces of at most `piece` octets and hands each to `sink`
 /// until it returns false or input ends. Returns false on a read error.

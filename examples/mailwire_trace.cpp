@@ -13,14 +13,15 @@
 // Exit status: 0 when the stream parsed without error events, 1 when there
 // were error events, 2 on a read or write error, 64 on a usage error.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <random>
 #include <string>
 #include <string_view>
 
+#include "cli.hpp"
 #include "trace/smtp_server_trace.hpp"
 
 namespace {
@@ -33,18 +34,7 @@ int usage() {
   return 64;
 }
 
-bool parse_number(const char* s, std::uint64_t max, std::uint64_t& out) {
-  if (*s == '\0') return false;
-  std::uint64_t v = 0;
-  for (; *s != '\0'; ++s) {
-    if (*s < '0' || *s > '9') return false;
-    const auto digit = static_cast<std::uint64_t>(*s - '0');
-    if (v > (max - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  out = v;
-  return true;
-}
+using mailwire::cli::parse_number;
 
 bool read_all(std::FILE* f, std::string& out) {
   char buf[65536];

@@ -369,7 +369,7 @@ class session {
         return;
       }
       case verb::auth: {
-        FUZZ_CHECK(smtp::detail::sasl_mechanism_name(c.mechanism));
+        FUZZ_CHECK(smtp::is_sasl_mechanism_name(c.mechanism));
         FUZZ_CHECK(c.mechanism.data() == c.argument.data());
         if (c.has_initial_response) {
           if (c.initial_response.empty())

@@ -92,6 +92,17 @@ enum class ehlo_limit : std::uint8_t {
   rcptdomainmax,  ///< RCPTDOMAINMAX: recipient domains per transaction
 };
 
+/// sasl-mech = 1*20(A-Z / DIGIT / "-" / "_") (RFC 4422 §3.1). Names compare
+/// case-insensitively, so lower case is accepted here and upper-cased on store.
+constexpr bool is_sasl_mechanism_name(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 20) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
 namespace detail::capabilities_impl {
 
 inline constexpr std::string_view extension_keywords[] = {
@@ -130,17 +141,6 @@ inline constexpr std::string_view limit_names[] = {"RCPTMAX", "MAILMAX", "RCPTDO
 inline constexpr std::size_t limit_count = sizeof(limit_names) / sizeof(limit_names[0]);
 static_assert(limit_count == static_cast<std::size_t>(ehlo_limit::rcptdomainmax) + 1,
               "one name per ehlo_limit, in enumerator order");
-
-/// sasl-mech = 1*20(A-Z / DIGIT / "-" / "_") (RFC 4422 §3.1). Names compare
-/// case-insensitively, so lower case is accepted here and upper-cased on store.
-constexpr bool mechanism_name_valid(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 20) return false;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
-  }
-  return true;
-}
 
 /// ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-") (RFC 5321 §4.1.1.1).
 constexpr bool ehlo_keyword_valid(std::string_view s) noexcept {
@@ -464,7 +464,7 @@ class capabilities {
   /// "_") (RFC 4422 §3.1), errc::buffer_too_small when the text arena is
   /// full; on error nothing changes. `name` is only read during the call.
   constexpr errc add_mechanism(std::string_view name) noexcept {
-    if (!detail::capabilities_impl::mechanism_name_valid(name)) return errc::invalid_mechanism;
+    if (!is_sasl_mechanism_name(name)) return errc::invalid_mechanism;
     if (const auto known = mechanism_from_name(name)) {
       add_mechanism(*known);
       return errc{};

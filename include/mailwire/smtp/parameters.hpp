@@ -33,6 +33,7 @@
 
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/swar.hpp"
 #include "mailwire/core/utf8.hpp"
 #include "mailwire/smtp/xtext.hpp"
 
@@ -160,34 +161,11 @@ constexpr bool has_class(char c, std::uint8_t cls) noexcept {
   return (class_table.bits[static_cast<unsigned char>(c)] & cls) != 0;
 }
 
-/// p[0..7] as a little-endian word; written out so that compilers merge it
-/// into one load while it stays usable in constant expressions.
-constexpr std::uint64_t load_le64(const char* p) noexcept {
-  const auto b = [p](unsigned k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
-  return b(0) | b(1) << 8 | b(2) << 16 | b(3) << 24 | b(4) << 32 | b(5) << 40 | b(6) << 48 |
-         b(7) << 56;
-}
-
-/// Index (0-7) of the lowest octet whose high bit is set in `m` (m != 0, only
-/// octet high bits set).
-constexpr std::size_t lowest_flagged_octet(std::uint64_t m) noexcept {
-  const std::uint64_t lowest = m & (~m + 1);
-  // lowest >> 7 is 1 << 8k; the multiplication moves byte 7-k of the
-  // constant, which holds k, to the top.
-  return static_cast<std::size_t>(((lowest >> 7) * 0x0001020304050607u) >> 56);
-}
-
-// Scans eight octets at a time (SWAR). Each test below sets the high bit of
-// every octet that matches, exact at least for the lowest match (borrows and
-// carries only spread upwards from a match), so the lowest bit set is the
-// first matching octet.
-inline constexpr std::uint64_t ones = 0x0101010101010101u;
-inline constexpr std::uint64_t highs = 0x8080808080808080u;
-
-constexpr std::uint64_t octets_equal(std::uint64_t w, char c) noexcept {
-  const std::uint64_t x = w ^ (ones * static_cast<unsigned char>(c));
-  return (x - ones) & ~x & highs;
-}
+// Scans eight octets at a time (core/swar.hpp).
+using swar::highs;
+using swar::load_le64;
+using swar::octets_equal;
+using swar::ones;
 
 /// Octets that end a run of plain esmtp-value octets: < 0x21, > 0x7E or "=".
 constexpr std::uint64_t value_stops(std::uint64_t w) noexcept {
@@ -203,7 +181,7 @@ constexpr std::uint64_t value_stops(std::uint64_t w) noexcept {
 template <class Stops>
 constexpr std::size_t find_stop(const char* p, std::size_t i, std::size_t n, Stops stops) noexcept {
   for (; n - i >= 8; i += 8)
-    if (const std::uint64_t m = stops(load_le64(p + i)); m != 0) return i + lowest_flagged_octet(m);
+    if (const std::uint64_t m = stops(load_le64(p + i)); m != 0) return i + swar::first(m);
   if (i == n) return n;
   std::uint64_t w = 0;
   if (n >= 8) {
@@ -214,7 +192,7 @@ constexpr std::size_t find_stop(const char* p, std::size_t i, std::size_t n, Sto
   }
   const std::uint64_t m = stops(w);
   if (m == 0) return n;
-  const std::size_t at = i + lowest_flagged_octet(m);
+  const std::size_t at = i + swar::first(m);
   return at < n ? at : n;
 }
 
@@ -236,20 +214,6 @@ constexpr std::uint64_t xchar_stops(std::uint64_t w) noexcept {
 
 // ---- value grammars shared by several parameters --------------------------
 
-/// s[i..i+8) as a word, with zero octets past the end of `s` (read from no
-/// octet outside `s`). Requires i <= s.size().
-constexpr std::uint64_t word_in(std::string_view s, std::size_t i) noexcept {
-  const std::size_t n = s.size();
-  const std::size_t left = n - i;
-  if (left >= 8) return load_le64(s.data() + i);
-  if (left == 0) return 0;
-  if (n >= 8) return load_le64(s.data() + n - 8) >> (8 * (8 - left));
-  std::uint64_t w = 0;
-  for (std::size_t k = 0; k < left; ++k)
-    w |= std::uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
-  return w;
-}
-
 /// 0x20 in each octet of `w` that is an upper-case ASCII letter: the bit by
 /// which its lower-case form differs.
 constexpr std::uint64_t letter_case_bits(std::uint64_t w) noexcept {
@@ -264,7 +228,7 @@ struct upper_word {
   std::uint64_t compare;  ///< the bits that must be equal: all but its letters' case bits
 };
 constexpr upper_word make_upper_word(std::string_view upper) noexcept {
-  const std::uint64_t w = word_in(upper, 0);
+  const std::uint64_t w = swar::word_at(upper, 0);
   return {w, ~letter_case_bits(w)};
 }
 /// w (zero-padded past the item) is the literal, letters in either case.
@@ -365,7 +329,7 @@ constexpr errc xtext_printable(std::string_view v, bool allow_8bit, bool raw_8bi
   errc content{};
   const std::size_t n = v.size();
   for (std::size_t i = 0; i < n;) {
-    const std::uint64_t w = word_in(v, i);
+    const std::uint64_t w = swar::word_at(v, i);
     // The zero octets past the end stop only the general test; the listed
     // one runs past n, which ends the loop too.
     const std::uint64_t stops = listed ? (w & highs) | octets_equal(w, '+') : xchar_stops(w);
@@ -373,7 +337,7 @@ constexpr errc xtext_printable(std::string_view v, bool allow_8bit, bool raw_8bi
       i += 8;
       continue;
     }
-    i += lowest_flagged_octet(stops);
+    i += swar::first(stops);
     if (i >= n) break;
     if (raw_8bit && static_cast<unsigned char>(v[i]) >= 0x80) {
       ++i;
@@ -414,10 +378,11 @@ constexpr param_result<body_type> parse_body(const parameter& p) noexcept {
                        eight_bit_mime = make_upper_word("8BITMIME"),
                        binary_mi = make_upper_word("BINARYMI"), me = make_upper_word("ME");
   const std::string_view v = p.value;
-  if (v.size() == 4 && matches(word_in(v, 0), seven_bit)) return good_value(body_type::seven_bit);
-  if (v.size() == 8 && matches(word_in(v, 0), eight_bit_mime))
+  if (v.size() == 4 && matches(swar::word_at(v, 0), seven_bit))
+    return good_value(body_type::seven_bit);
+  if (v.size() == 8 && matches(swar::word_at(v, 0), eight_bit_mime))
     return good_value(body_type::eight_bit_mime);
-  if (v.size() == 10 && matches(word_in(v, 0), binary_mi) && matches(word_in(v, 8), me))
+  if (v.size() == 10 && matches(swar::word_at(v, 0), binary_mi) && matches(swar::word_at(v, 8), me))
     return good_value(body_type::binary_mime);
   return bad_value<body_type>();
 }
@@ -445,7 +410,7 @@ constexpr param_result<std::string_view> parse_auth(const parameter& p) noexcept
 constexpr param_result<ret_type> parse_ret(const parameter& p) noexcept {
   constexpr upper_word full = make_upper_word("FULL"), hdrs = make_upper_word("HDRS");
   if (p.value.size() == 4) {
-    const std::uint64_t w = word_in(p.value, 0);
+    const std::uint64_t w = swar::word_at(p.value, 0);
     if (matches(w, full)) return good_value(ret_type::full);
     if (matches(w, hdrs)) return good_value(ret_type::hdrs);
   }
@@ -535,14 +500,14 @@ constexpr unsigned notify_bits(const parameter& p) noexcept {
   constexpr upper_word never = make_upper_word("NEVER"), delay = make_upper_word("DELAY"),
                        success = make_upper_word("SUCCESS"), failure = make_upper_word("FAILURE");
   constexpr std::uint64_t five = 0xFFFFFFFFFFu, seven = 0xFFFFFFFFFFFFFFu;
-  if (n == 5 && matches(word_in(v, 0), never)) return 8;
+  if (n == 5 && matches(swar::word_at(v, 0), never)) return 8;
   // Items end at the first "," or the end; the valid ones have 5 or 7
   // octets, so a 5-octet item is tried first and the rest must be 7 octets,
   // compared whole (with "," it matches neither keyword).
   unsigned seen = 0;
   for (std::size_t i = 0;;) {
     const std::size_t left = n - i;
-    const std::uint64_t w = word_in(v, i);
+    const std::uint64_t w = swar::word_at(v, i);
     std::size_t length = 7;
     unsigned bit = 0;
     if (left >= 5 && (left == 5 || v[i + 5] == ',')) {
@@ -590,7 +555,7 @@ constexpr param_result<orcpt_value> parse_orcpt(const parameter& p) noexcept {
   const std::string_view type(v.data(), semi);
   const std::string_view address(v.data() + semi + 1, v.size() - semi - 1);
   constexpr upper_word utf8_word = make_upper_word("UTF-8");
-  const bool utf8_type = semi == 5 && matches(word_in(type, 0), utf8_word);
+  const bool utf8_type = semi == 5 && matches(swar::word_at(type, 0), utf8_word);
   if (const errc e = xtext_printable(address, false, utf8_type, Listed); e != errc{})
     return bad_value<orcpt_value>(e);
   return good_value(orcpt_value{type, address});
@@ -1120,9 +1085,9 @@ constexpr errc parse_into(std::string_view text, const parameter_options& option
     // or anything else), then check the run against the keyword alphabet.
     // The first word usually holds all of it; past the end it reads zero
     // octets, which end the run.
-    const std::uint64_t head = word_in(text, i);
+    const std::uint64_t head = swar::word_at(text, i);
     const std::uint64_t head_stops = value_stops(head);
-    i = head_stops != 0 ? i + lowest_flagged_octet(head_stops) : skip_value_octets(p, i + 8, n);
+    i = head_stops != 0 ? i + swar::first(head_stops) : skip_value_octets(p, i + 8, n);
     const std::size_t keyword_end = i;
     // A known keyword matched is valid; any other is checked octet by octet.
     const std::size_t keyword_length = keyword_end - start;

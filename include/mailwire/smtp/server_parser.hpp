@@ -66,6 +66,7 @@
 #include "mailwire/core/line_reader.hpp"
 #include "mailwire/core/scan.hpp"
 #include "mailwire/dot/decoder.hpp"
+#include "mailwire/smtp/capabilities.hpp"
 #include "mailwire/smtp/command.hpp"
 #include "mailwire/smtp/parameters.hpp"
 #include "mailwire/smtp/path.hpp"
@@ -359,17 +360,6 @@ constexpr bool plain_argument(std::string_view s) noexcept {
   return true;
 }
 
-/// sasl-mech = 1*20mech-char, mech-char = A-Z / DIGIT / "-" / "_" (RFC 4422
-/// §3.1); compared case-insensitively, so lower case is taken too.
-constexpr bool sasl_mechanism_name(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 20) return false;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
-  }
-  return true;
-}
-
 /// No octet >= 0x80, eight at a time.
 inline bool all_ascii(std::string_view s) noexcept {
   std::size_t i = 0;
@@ -382,7 +372,6 @@ inline bool all_ascii(std::string_view s) noexcept {
   for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
   return (any & 0x8080808080808080u) == 0;
 }
-
 
 }  // namespace detail
 
@@ -602,8 +591,7 @@ void server_parser<Capacity>::parse_auth(server_event& ev, std::string_view arg)
   if (arg.empty()) return fail(ev, errc::missing_argument);
   const std::size_t sp = arg.find(' ');
   c.mechanism = arg.substr(0, sp);
-  if (!detail::sasl_mechanism_name(c.mechanism))
-    return fail(ev, errc::invalid_mechanism, c.mechanism);
+  if (!is_sasl_mechanism_name(c.mechanism)) return fail(ev, errc::invalid_mechanism, c.mechanism);
   if (sp != std::string_view::npos) {
     const std::string_view ir = arg.substr(sp + 1);
     c.has_initial_response = true;
