@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "catch.hpp"
 #include "support/split_feed.hpp"
@@ -94,7 +95,9 @@ struct session {
           break;
         case line_event_kind::error:
           CHECK(ev.error != errc{});
-          CHECK(ev.line.empty());
+          // The bad line's first octets (none for a partial line at EOF).
+          CHECK(ev.line.size() <= mailwire::error_prefix);
+          if (ev.error == errc::unexpected_eof) CHECK(ev.line.empty());
           CHECK(ev.offset == line_end);
           CHECK(ev.offset < r.offset());
           check_rest(piece, piece_start, at_eof);
@@ -582,5 +585,35 @@ TEST_CASE("RFC 5321 §2.3.8 / §4.5.3.1.4: random input agrees with a reference 
     INFO("max " << max << " lf_ok " << lf_ok << " nul_ok " << nul_ok);
     CHECK(run<12>(in, opts<12>(max, lf_ok, nul_ok)) ==
           reference(in, std::min<std::size_t>(max, 12), lf_ok, nul_ok));
+  }
+}
+
+TEST_CASE("line_reader: a bad line's error keeps its first 32 octets, whatever the split",
+          "[line_reader]") {
+  // A protocol parser needs to know which command a bad line was (a BDAT
+  // line's chunk must never be read as commands).
+  const std::string input = std::string("BDAT 15\nRCPT TO:<a@b>\r\n") +
+                            std::string("NOOP \0x\r\n", 9) + "XX\rYY\r\n" + "N" +
+                            std::string(600, 'o') +
+                            "\r\nok\r\n";
+  const std::vector<std::string> expected = {
+      "BDAT 15\nRCPT TO:<a@b>", std::string("NOOP \0x", 7), "XX\rYY",
+      "N" + std::string(31, 'o')};
+  for (std::size_t a = 0; a <= input.size(); ++a) {
+    for (std::size_t b : {a, a + 1, a + 7}) {
+      if (b > input.size()) continue;
+      mailwire::line_reader<64> lr;
+      std::vector<std::string> prefixes;
+      for (std::string_view piece : {std::string_view(input).substr(0, a),
+                                     std::string_view(input).substr(a, b - a),
+                                     std::string_view(input).substr(b)}) {
+        const std::string copy(piece);  // each piece dies after its feed
+        lr.feed(copy);
+        for (auto ev = lr.next(); ev.kind != mailwire::line_event_kind::need_more; ev = lr.next())
+          if (ev.kind == mailwire::line_event_kind::error) prefixes.emplace_back(ev.line);
+      }
+      INFO("split at " << a << " and " << b);
+      REQUIRE(prefixes == expected);
+    }
   }
 }

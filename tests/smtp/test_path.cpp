@@ -1190,3 +1190,39 @@ TEST_CASE(
   CHECK(quoted > 1000);
   CHECK(plain > 1000);
 }
+
+TEST_CASE("path: write_mailbox refuses hand-made paths that would inject (SECURITY.md §3)",
+          "[smtp][path]") {
+  const auto write = [](std::string_view local, std::string_view domain,
+                        smtp::path_kind kind = smtp::path_kind::mailbox) {
+    smtp::path p;
+    p.kind = kind;
+    p.local_part = local;
+    p.domain = domain;
+    std::string out = "unchanged";
+    mailwire::appendable_sink<std::string> sink(out);
+    const errc e = smtp::write_mailbox(sink, p);
+    return std::make_pair(e, out);
+  };
+  // Fields that would end the path early or add parameters to a MAIL line.
+  for (const auto& [local, domain] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
+           {"evil> NOTIFY=NEVER ORCPT=x;y <a", "x"},
+           {"\"a\\\"", "x> SIZE=1"},  // escaped closing DQUOTE
+           {"\"a\"b\"", "x"},          // DQUOTE inside
+           {"a", "x> SIZE=1"},
+           {"a", "[1.2.3.4] x"},
+           {"a b", "x"},
+           {"a\r\nRSET", "x"},
+           {"", "x"},
+           {"a", ""}}) {
+    INFO(local << " @ " << domain);
+    const auto r = write(local, domain);
+    CHECK(r.first == errc::invalid_argument);
+    CHECK(r.second == "unchanged");
+  }
+  CHECK(write("Postmaster> X", "", smtp::path_kind::postmaster).first == errc::invalid_argument);
+  // What parse_path produces still writes.
+  CHECK(write("\"a b\"", "example.org").second == "unchanged\"a b\"@example.org");
+  CHECK(write("\"ab\"", "[IPv6:::1]").second == "unchangedab@[IPv6:::1]");
+  CHECK(write("j\xc3\xb6rg", "b\xc3\xbc" "cher.example").first == errc{});
+}

@@ -323,6 +323,31 @@ TEST_CASE("server: BDAT chunks are consumed raw, even when refused (RFC 3030 §2
   CHECK(log[6] == R"({"event":"command","offset":44,"verb":"NOOP","arg":""})");
 }
 
+TEST_CASE("server: a BDAT line refused for its length or octets never lets its chunk be "
+          "read as commands (RFC 3030 §2)",
+          "[smtp][server]") {
+  // Too long for a command line (513-2048 octets): refused, chunk skipped.
+  const std::string padded = "BDAT 15" + std::string(600, ' ') + "\r\nRCPT TO:<a@b>\r\nNOOP\r\n";
+  const auto log = lines_of(smtp_server_trace_of(padded));
+  REQUIRE(log.size() == 2);
+  CHECK(has(log[0], R"("error":"line_too_long")"));
+  CHECK(has(log[0], R"("verb":"BDAT")"));
+  CHECK(has(log[1], R"("verb":"NOOP")"));
+  // Unreadable lines (too long for the reader, NUL, bare CR/LF): the extent
+  // of the chunk is unknown, so the stream is lost.
+  for (const std::string& bad :
+       {"BDAT 15" + std::string(3000, ' ') + "\r\n", std::string("BDAT 15\0\r\n", 10),
+        std::string("bdat 15\rx\r\n"), std::string("BDAT 15\nRCPT TO:<a@b>\r\n")}) {
+    INFO(test::escape(bad));
+    const auto l = lines_of(smtp_server_trace_of(bad + "RCPT TO:<a@b>\r\nNOOP\r\n"));
+    REQUIRE(l.size() == 1);
+    CHECK(has(l[0], R"("error":"invalid_chunk_size")"));
+    CHECK(has(l[0], R"("fatal":true)"));
+  }
+  // Other bad lines keep their own error and the session goes on.
+  CHECK(lines_of(smtp_server_trace_of(std::string("NOOP\0\r\nNOOP\r\n", 12))).size() == 2);
+}
+
 TEST_CASE("server: an unparseable or overflowing BDAT size is fatal (RFC 3030 §2, SECURITY.md §5)",
           "[smtp][server]") {
   for (std::string_view line :

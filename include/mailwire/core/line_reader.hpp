@@ -14,7 +14,8 @@
 //   line still ends only at a real line end: "A\nB\r\n" is ONE bad line.
 // - A line longer than `max_length` octets (line end included) is bad
 //   (line_too_long). Its bytes are discarded, not buffered, up to its real line
-//   end; its tail is never returned as a line.
+//   end (only its first error_prefix octets are kept, for the error event); its
+//   tail is never returned as a line.
 // - Each bad line yields exactly one error event, at its line end, carrying the
 //   first fault found in it. Good and bad lines come out in stream order.
 // - After feed_eof(), a pending partial line (good or bad so far) yields one
@@ -48,10 +49,16 @@ struct line_event {
   /// kind == line: the line without its line end, pointing into the bytes
   /// passed to feed() (line within one feed) or into the reader's carry buffer
   /// (line split across feeds). Valid until the next next(), feed() or reset()
-  /// on the reader, and no longer than the fed bytes live. Empty otherwise: a
-  /// bad line's bytes are not kept.
+  /// on the reader, and no longer than the fed bytes live.
+  /// kind == error (a bad line, not EOF): its first octets as received, at
+  /// most error_prefix of them, so a protocol parser can tell which command
+  /// it was (a BDAT line's chunk must not be read as commands). Empty
+  /// otherwise.
   std::string_view line;
 };
+
+/// Octets of a bad line that line_event::line keeps.
+inline constexpr std::size_t error_prefix = 32;
 
 /// Splits a byte stream into lines. Capacity bounds the longest line that can
 /// be returned across feeds; it is the whole memory cost besides a few words.
@@ -103,6 +110,7 @@ class line_reader {
         if (b[pos_] == '\n') return end_line(pos_, pos_ + 1, 2);
         fault(errc::bare_cr);  // the CR was content; b[pos_] is still to scan
         grow(1);
+        if (len_ < prefix_limit) buf_[len_++] = '\r';
       }
       const char* const q = find(b + pos_, b + n);
       const auto i = static_cast<std::size_t>(q - b);
@@ -130,6 +138,7 @@ class line_reader {
       grow(1);
       pos_ = i + 1;
     }
+    if (seg_ < n) stash(n);  // the feed ended right after a fault octet
     if (eof_ && offset() > line_start_) {
       const std::uint64_t start = line_start_;
       clear_line();
@@ -186,13 +195,21 @@ class line_reader {
   }
 
   // Keeps in_[seg_, end) of a valid line in the carry buffer.
+  // Of a bad line only the first prefix_limit octets are kept.
   void stash(std::size_t end) noexcept {
-    if (err_ == errc{} && end > seg_) {
-      std::memcpy(buf_ + len_, in_.data() + seg_, end - seg_);
-      len_ += end - seg_;
+    std::size_t k = end > seg_ ? end - seg_ : 0;
+    if (err_ != errc{}) {
+      const std::size_t room = len_ < prefix_limit ? prefix_limit - len_ : 0;
+      if (k > room) k = room;
+    }
+    if (k > 0) {
+      std::memcpy(buf_ + len_, in_.data() + seg_, k);
+      len_ += k;
     }
     seg_ = in_.size();
   }
+
+  static constexpr std::size_t prefix_limit = error_prefix < Capacity ? error_prefix : Capacity;
 
   // The current line's content ends at in_[end]; the next line starts at in_[after].
   line_event end_line(std::size_t end, std::size_t after, std::size_t end_len) noexcept {
@@ -200,19 +217,28 @@ class line_reader {
     errc e = err_;
     if (e == errc{} && count_ + end_len > opt_.max_length) e = errc::line_too_long;
     std::string_view text;
+    const std::size_t k = end - seg_;
     if (e == errc{}) {
-      const std::size_t k = end - seg_;
       if (len_ == 0) {
         text = std::string_view(in_.data() + seg_, k);
       } else {
         if (k > 0) std::memcpy(buf_ + len_, in_.data() + seg_, k);
         text = std::string_view(buf_, len_ + k);
       }
+    } else {  // the first octets as received: carried ones, then this feed's
+      const std::size_t have = len_ < prefix_limit ? len_ : prefix_limit;
+      const std::size_t more = k < prefix_limit - have ? k : prefix_limit - have;
+      if (have == 0) {
+        text = std::string_view(in_.data() + seg_, more);
+      } else {
+        if (more > 0) std::memcpy(buf_ + have, in_.data() + seg_, more);
+        text = std::string_view(buf_, have + more);
+      }
     }
     pos_ = seg_ = after;
     clear_line();
     line_start_ = offset();
-    if (e != errc{}) return {line_event_kind::error, e, start, {}};
+    if (e != errc{}) return {line_event_kind::error, e, start, text};
     return {line_event_kind::line, errc{}, start, text};
   }
 

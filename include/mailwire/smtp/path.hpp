@@ -1069,6 +1069,32 @@ errc write_local_part(Sink& sink, std::string_view unquoted,
   });
 }
 
+namespace detail::path_impl {
+/// One Dot-string or one Quoted-string (RFC 5321 §4.1.2), UTF-8 allowed
+/// (RFC 6531): what write_mailbox() accepts from a hand-made path.
+constexpr bool local_part_valid(std::string_view lp) noexcept {
+  if (lp.empty() || lp[0] != '"') return is_dot_string(lp, true);
+  if (lp.size() < 2 || lp.back() != '"') return false;
+  const std::size_t last = lp.size() - 1;  // the closing DQUOTE
+  for (std::size_t i = 1; i < last;) {
+    const auto c = static_cast<unsigned char>(lp[i]);
+    if (c == '\\') {  // quoted-pair: "\" and one of %d32-126
+      if (i + 1 >= last || !has(lp[i + 1], printable)) return false;
+      i += 2;
+    } else if (has(lp[i], qtext)) {
+      ++i;
+    } else if (c >= 0x80) {
+      const std::size_t len = mailwire::utf8::detail::sequence_length(lp.substr(0, last), i);
+      if (len == 0) return false;
+      i += len;
+    } else {
+      return false;  // a DQUOTE inside, or a control octet
+    }
+  }
+  return true;
+}
+}  // namespace detail::path_impl
+
 /// Appends a path's mailbox as it will be delivered: "local@domain" with the
 /// local part re-written with the least quoting ("\"ab\"@x" gives ab@x,
 /// "\"a b\"@x" stays "\"a b\"@x", "\"a\\b\"@x" gives ab@x), then "@" and the
@@ -1076,12 +1102,14 @@ errc write_local_part(Sink& sink, std::string_view unquoted,
 /// received ("Postmaster"); null gives nothing. The source route is never
 /// written. Unquotes on the fly: no buffer. All or nothing.
 ///
-/// Precondition: `p` came from parse_path(). As a guard against header and
-/// command injection a hand-made path is still checked: a control octet in
-/// the local part's content or the domain, or malformed UTF-8 there, gives
-/// errc::invalid_argument. Lengths are not re-checked (least quoting never
-/// makes a received local part longer). Returns errc{},
-/// errc::invalid_argument or errc::buffer_too_small.
+/// A hand-made path is checked against the grammar first, so that no field
+/// can end the path early or smuggle parameters or another command into the
+/// line a writer builds around it: the local part must be one Dot-string or
+/// one Quoted-string (UTF-8 allowed), the domain a Domain (U-labels allowed)
+/// or an address literal, a postmaster path's local part "Postmaster".
+/// Otherwise errc::invalid_argument and nothing is written. Lengths are not
+/// re-checked (least quoting never makes a received local part longer).
+/// Returns errc{}, errc::invalid_argument or errc::buffer_too_small.
 template <class Sink>
 errc write_mailbox(Sink& sink, const path& p) noexcept(is_nothrow_sink_v<Sink>) {
   static_assert(is_sink_v<Sink>, "write_mailbox needs a sink (see output.hpp)");
@@ -1091,24 +1119,16 @@ errc write_mailbox(Sink& sink, const path& p) noexcept(is_nothrow_sink_v<Sink>) 
     case path_kind::postmaster:
     case path_kind::mailbox: break;
   }
-  // Every octet printable ASCII or part of well-formed UTF-8.
-  const auto clean = [](std::string_view s) noexcept {
-    for (std::size_t i = 0; i < s.size();) {
-      if (impl::has(s[i], impl::printable)) {
-        ++i;
-        continue;
-      }
-      const std::size_t len =
-          impl::has(s[i], impl::non_ascii) ? mailwire::utf8::detail::sequence_length(s, i) : 0;
-      if (len == 0) return false;
-      i += len;
-    }
-    return true;
-  };
-  if (!clean(p.local_part) || !clean(p.domain)) return errc::invalid_argument;
-  if (p.kind == path_kind::postmaster)
+  if (p.kind == path_kind::postmaster) {
+    if (!ascii::iequals(p.local_part, "Postmaster")) return errc::invalid_argument;
     return write_all_or_nothing(
         sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) { s.append(p.local_part); });
+  }
+  if (!impl::local_part_valid(p.local_part)) return errc::invalid_argument;
+  const bool literal = !p.domain.empty() && p.domain[0] == '[';
+  if (literal ? parse_address_literal(p.domain).error != errc{}
+              : check_domain(p.domain, true, false) != errc{})
+    return errc::invalid_argument;
 
   const std::string_view lp = p.local_part;
   const bool quoted = !lp.empty() && lp[0] == '"';
@@ -1120,8 +1140,7 @@ errc write_mailbox(Sink& sink, const path& p) noexcept(is_nothrow_sink_v<Sink>) 
     for (std::size_t i = 0; i < content.size() && check.ok;) {
       if (content[i] == '\\' && i + 1 < content.size()) ++i;
       if (impl::has(content[i], impl::non_ascii)) {
-        // Well formed (clean() above), unless a hand-made path cut a
-        // sequence with its closing DQUOTE missing.
+        // Well formed: local_part_valid() above.
         const std::size_t len = mailwire::utf8::detail::sequence_length(content, i);
         if (len == 0) return errc::invalid_argument;
         check.add_non_ascii_sequence();

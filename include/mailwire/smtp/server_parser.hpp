@@ -416,7 +416,19 @@ server_event server_parser<Capacity>::next_command() noexcept {
   ev.offset = le.offset + lines_skew_;
   switch (le.kind) {
     case line_event_kind::need_more: ev.offset = offset(); break;
-    case line_event_kind::error: fail(ev, le.error); break;
+    case line_event_kind::error:
+      // A BDAT line that cannot be read leaves its chunk's extent unknown:
+      // the chunk must never be read as commands, so the stream is lost.
+      if (ascii::istarts_with(le.line, "BDAT ")) {
+        ev.command.verb = verb::bdat;
+        leave_command_mode(mode::failed);
+        pos_ = in_.size();
+        ev.fatal = true;
+        fail(ev, errc::invalid_chunk_size, le.line);
+      } else {
+        fail(ev, le.error);
+      }
+      break;
     case line_event_kind::line: parse_line(le.line, ev); break;
   }
   return ev;
@@ -447,7 +459,15 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   const std::size_t limit = c.verb == verb::mail || c.verb == verb::rcpt
                                 ? options_.max_address_line_length
                                 : options_.max_line_length;
-  if (line.size() + 2 > limit) return fail(ev, errc::line_too_long);
+  if (line.size() + 2 > limit) {
+    // Even a refused BDAT line must have its chunk consumed (RFC 3030 §2).
+    if (c.verb == verb::bdat) {
+      parse_bdat(ev, arg);
+      if (ev.fatal) return;
+      mode_ = mode::skip_chunk;  // refused: read and dropped
+    }
+    return fail(ev, errc::line_too_long);
+  }
 
   switch (c.verb) {
     case verb::helo:
@@ -577,7 +597,7 @@ void server_parser<Capacity>::parse_bdat(server_event& ev, std::string_view arg)
   if (e != errc{}) {
     // The size parsed, so its octets are read and thrown away (RFC 3030 §2).
     leave_command_mode(mode::skip_chunk);
-    return fail(ev, e, tail);
+    return fail(ev, e, tail[0] == ' ' ? tail.substr(1) : tail);
   }
   leave_command_mode(mode::chunk);
   c.chunk_size = size;
