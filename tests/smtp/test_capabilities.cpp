@@ -400,6 +400,7 @@ TEST_CASE("capabilities: FUTURERELEASE needs its interval and RFC 3339 date-time
         "2030-01-01T00:60:00Z", "2030-01-01T00:00:61Z", "2030-01-01T00:00:00.Z",
         "2030-01-01T00:00:00+0100", "2030-01-01T00:00:00+01:00x", "2030-01-01T00:00:00ZZ",
         "2030-1-01T00:00:00Z", "2030-01-01T00:00:00Z\r\n",
+        "2030-02-30T00:00:00Z", "2031-02-29T00:00:00Z",  // days the month lacks
         "2030-01-01T00:00:00.12345678901234567890Z"}) {  // 41 octets
     INFO(std::string(bad));
     CHECK(c.set_future_release(1, bad) == errc::invalid_argument);

@@ -40,6 +40,7 @@
 
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/smtp/parameters.hpp"
 
 namespace mailwire::smtp {
 
@@ -181,44 +182,6 @@ constexpr bool mt_priority_profile_valid(std::string_view s) noexcept {
     if (!ascii::is_alnum(c) && c != '-' && c != '_' && c != '.') return false;
   }
   return true;
-}
-
-constexpr bool digits_in_range(std::string_view s, std::size_t at, std::size_t n, int lo,
-                               int hi) noexcept {
-  if (at + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = at; i < at + n; ++i) {
-    if (!ascii::is_digit(static_cast<unsigned char>(s[i]))) return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v >= lo && v <= hi;
-}
-
-/// RFC 3339 §5.6 date-time: full-date "T" partial-time time-offset, e.g.
-/// "2030-01-01T00:00:00Z" or "2030-01-01T09:30:00.5+01:00". Field ranges
-/// are checked (month 01-12, day 01-31, hour 00-23, minute 00-59, second
-/// 00-60); whether the day exists in that month is not.
-constexpr bool rfc3339_date_time_valid(std::string_view s) noexcept {
-  // YYYY-MM-DDTHH:MM:SS is 19 characters.
-  if (s.size() < 20) return false;
-  if (!digits_in_range(s, 0, 4, 0, 9999) || s[4] != '-' || !digits_in_range(s, 5, 2, 1, 12) ||
-      s[7] != '-' || !digits_in_range(s, 8, 2, 1, 31))
-    return false;
-  if (s[10] != 'T' && s[10] != 't') return false;
-  if (!digits_in_range(s, 11, 2, 0, 23) || s[13] != ':' || !digits_in_range(s, 14, 2, 0, 59) ||
-      s[16] != ':' || !digits_in_range(s, 17, 2, 0, 60))
-    return false;
-  std::size_t i = 19;
-  if (s[i] == '.') {
-    const std::size_t start = ++i;
-    while (i < s.size() && ascii::is_digit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == start) return false;
-  }
-  if (i == s.size()) return false;
-  if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size();
-  if (s[i] != '+' && s[i] != '-') return false;
-  return s.size() - i == 6 && digits_in_range(s, i + 1, 2, 0, 23) && s[i + 3] == ':' &&
-         digits_in_range(s, i + 4, 2, 0, 59);
 }
 
 /// Writes `v` in decimal at `out` (room for 20 digits); returns the length.
@@ -540,7 +503,7 @@ class capabilities {
   constexpr errc set_future_release(std::uint32_t max_interval,
                                     std::string_view max_date_time) noexcept {
     if (max_interval > max_seconds || max_date_time.size() > max_date_time_length ||
-        !detail::capabilities_impl::rfc3339_date_time_valid(max_date_time))
+        !detail::is_date_time(max_date_time))
       return errc::invalid_argument;
     release_interval_ = max_interval;
     for (std::size_t i = 0; i < max_date_time.size(); ++i) release_date_time_[i] = max_date_time[i];
