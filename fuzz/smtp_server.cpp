@@ -66,6 +66,7 @@
 // - after feed_eof() the session ends in need_more within a bounded number of
 //   next() calls, stays there, and ignores further feed().
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -584,7 +585,8 @@ class session {
       FUZZ_CHECK(digits == 0 || !fits || size > o_.max_chunk_size);
       mode_ = mode::failed;
     }
-    if (c.verb == verb::bdat && ev.error == errc::invalid_syntax) {
+    if (c.verb == verb::bdat &&
+        (ev.error == errc::invalid_syntax || ev.error == errc::line_too_long)) {
       // The size parsed: its octets are skipped without events.
       std::uint64_t size = 0;
       std::size_t digits = 0;
@@ -601,13 +603,26 @@ class session {
   /// An error of the line framing: the line is not readable as a command.
   void on_framing_error(const server_event& ev) {
     const smtp::command& c = ev.command;
-    FUZZ_CHECK(c.verb == verb::unknown && c.argument.empty() && ev.detail.empty());
     const std::uint64_t start = index(ev.offset);
     if (ev.error == errc::unexpected_eof) {
+      FUZZ_CHECK(c.verb == verb::unknown && c.argument.empty() && ev.detail.empty());
       FUZZ_CHECK(eof_ && now_ == fed_end_ && start < now_);
       return;
     }
     const std::string_view line = input_.substr(start, now_ - start);
+    // An unreadable BDAT line: its chunk's extent is unknown, the stream lost.
+    const bool bdat = line.size() >= 5 && ascii::iequals(line.substr(0, 5), "BDAT ");
+    if (bdat) {
+      FUZZ_CHECK(ev.error == errc::invalid_chunk_size && ev.fatal && c.verb == verb::bdat);
+      // The parser gave up and consumed everything: the line is the first one.
+      std::size_t end = o_.allow_bare_lf ? line.find('\n') : line.find("\r\n");
+      FUZZ_CHECK(end != std::string_view::npos);
+      if (o_.allow_bare_lf && end > 0 && line[end - 1] == '\r') --end;
+      FUZZ_CHECK(ev.detail == line.substr(0, std::min(end, error_prefix)));
+      mode_ = mode::failed;
+      return;
+    }
+    FUZZ_CHECK(c.verb == verb::unknown && c.argument.empty() && ev.detail.empty());
     const std::string_view content = line_content(line, o_.allow_bare_lf);
     if (ev.error == errc::line_too_long)
       FUZZ_CHECK(line.size() > cfg_.reader_max);
