@@ -66,6 +66,15 @@ enum class errc : std::uint8_t {
   invalid_chunk_size,      ///< BDAT size unparseable or too big: fatal (RFC 3030)
   invalid_mechanism,       ///< SASL mechanism name (RFC 4422 §3.1)
   auth_line_too_long,      ///< SASL response line over the limit (RFC 4954 §4)
+
+  // SMTP replies (RFC 5321 §4.2, RFC 3463 §2), read by a client
+  invalid_reply_code,       ///< not three digits 2-5, 0-5, 0-9 at the start of a reply line
+  invalid_reply_separator,  ///< reply code not followed by SP, "-" or the line end
+  reply_code_mismatch,      ///< lines of one reply carry different codes (§4.2.1)
+  enhanced_code_mismatch,   ///< enhanced status class differs from the reply's first digit
+  control_in_reply,         ///< control octet other than HT in reply text
+  too_many_reply_lines,     ///< reply with more lines than the configured limit
+  reply_too_long,           ///< reply with more octets than the configured limit
 };
 
 /// The reply a server should send for an error: code plus RFC 3463 enhanced
@@ -164,6 +173,30 @@ constexpr errc_info errc_table[] = {
     {"auth_line_too_long",
      "authentication line longer than the limit",
      {500, "5.5.6", "Authentication exchange line too long"}},
+    // A client has no one to reply to; these rows are what a relay tells its
+    // own client when the next hop answered with a broken reply (RFC 3463
+    // X.5.0: other or undefined protocol status).
+    {"invalid_reply_code",
+     "reply line does not start with a valid reply code",
+     {451, "4.5.0", "Invalid reply code from remote server"}},
+    {"invalid_reply_separator",
+     "reply code not followed by SP, '-' or the line end",
+     {451, "4.5.0", "Malformed reply line from remote server"}},
+    {"reply_code_mismatch",
+     "lines of one reply carry different reply codes",
+     {451, "4.5.0", "Inconsistent multi-line reply from remote server"}},
+    {"enhanced_code_mismatch",
+     "enhanced status code class differs from the reply code",
+     {451, "4.5.0", "Inconsistent enhanced status code from remote server"}},
+    {"control_in_reply",
+     "control octet in reply text",
+     {451, "4.5.0", "Control octet in reply from remote server"}},
+    {"too_many_reply_lines",
+     "reply has more lines than the limit",
+     {451, "4.5.0", "Reply from remote server has too many lines"}},
+    {"reply_too_long",
+     "reply longer than the limit",
+     {451, "4.5.0", "Reply from remote server too long"}},
 };
 
 // One row per enumerator, indexed by value (row 0 is the value-initialised
@@ -171,10 +204,10 @@ constexpr errc_info errc_table[] = {
 constexpr std::size_t errc_count = sizeof(errc_table) / sizeof(errc_table[0]);
 
 // Adding an enumerator? Add its row to errc_table at the same position, and if
-// it is the new last enumerator, name it here instead of auth_line_too_long.
-static_assert(errc_count == static_cast<std::size_t>(errc::auth_line_too_long) + 1,
+// it is the new last enumerator, name it here instead of reply_too_long.
+static_assert(errc_count == static_cast<std::size_t>(errc::reply_too_long) + 1,
               "errc_table needs exactly one row per errc value (plus row 0)");
-static_assert(errc_table[errc_count - 1].name == "auth_line_too_long",
+static_assert(errc_table[errc_count - 1].name == "reply_too_long",
               "the last row of errc_table must describe the last enumerator");
 
 /// The row for values that are no enumerator (e.g. a byte from the wire cast to
