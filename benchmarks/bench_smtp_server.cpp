@@ -176,7 +176,7 @@ tally parse_stream(std::string_view stream, std::size_t piece) noexcept {
   std::size_t fed = std::min(step, stream.size());
   p.feed(stream.substr(0, fed));
   for (;;) {
-    const smtp::server_event ev = p.next();
+    const smtp::server_event& ev = p.next();
     switch (ev.kind) {
       case smtp::server_event_kind::need_more: {
         if (fed == stream.size()) {

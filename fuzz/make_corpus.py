@@ -17,6 +17,7 @@ at the top of fuzz/<target>.cpp):
   smtp_server        [parser x3, session, split] + client stream
   smtp_server_split  [parser x3, split] + client stream
   smtp_trace_split   [parser x3, split] + client stream
+  smtp_fast_path     [MAIL bit, parameter limit] + text after "FROM:" / "TO:"
 
 The SMTP seeds also include the input of every tests/golden/smtp-server/*.trace
 (its "> " lines, unescaped as tests/golden/test_golden.cpp does).
@@ -468,6 +469,42 @@ def smtp_seeds():
     return seeds
 
 
+# The MAIL/RCPT fast path: byte 0 bit 0 MAIL, bits 1-5 the parameter limit.
+FAST_LINES = [  # lines as busy servers see them, plus the fast path's edges
+    (True, b"<victor.scott@eu-west-1.relay.example.co.jp> SIZE=21362439 BODY=8BITMIME RET=FULL "
+           b"ENVID=<aa4953d547b5de88+2B5@example.co.jp>"),
+    (True, b"<j.jones+shop@example.com> SIZE=36104223 BODY=8BITMIME"),
+    (True, b"<bounce-1234=user=example.org@lists.example.net> BODY=7BIT AUTH=<>"),
+    (False, b"<chen_green@newsletter.example.net> NOTIFY=FAILURE ORCPT=rfc822;chen_green@newsletter.example.net"),
+    (False, b"<peggy.green@support.example.co.uk> NOTIFY=SUCCESS,FAILURE,DELAY"),
+    (False, b"<e.oconnor+shop@example.com> NOTIFY=FAILURE ORCPT=rfc822;e.oconnor+2Bshop@example.com"),
+    (False, b"<a-b.c_d@x-1.y2.example> ORCPT=RFC822;a@b NOTIFY=NEVER"),
+    (False, b"<abcdefghijklmnop@q>"),
+    (False, b"<" + b"l" * 50 + b"@" + b"d" * 11 + b">"),
+    (False, b"<" + b"l" * 50 + b"@" + b"d" * 12 + b">"),
+    (True, b"<a@example.com> " + b" ".join([b"SIZE=1"] + [b"BODY=7BIT"] * 2)),
+    (True, b"<a@example.com> SIZE=1 " + b"ENVID=" + b"e" * 240),
+    (False, b'<"mohammed walker"@newsletter.example-mail.de> NOTIFY=SUCCESS,FAILURE'),
+    (False, b'<"a>b@c"@example.com> ORCPT=rfc822;"a>b@c"@example.com'),
+    (True, b"<jos\xc3\xa9.garc\xc3\xada@example.com> SIZE=32561796 BODY=8BITMIME SMTPUTF8"),
+    (False, b"<\xe7\x94\xa8\xe6\x88\xb7@\xe4\xbe\x8b\xe3\x81\x88.example.jp> NOTIFY=NEVER "
+            b"ORCPT=utf-8;\\x{7528}\\x{6237}@\\x{4F8B}\\x{3048}.example.jp"),
+]
+
+
+def fast_path_seeds():
+    out = [(f"line_{i:02}", bytes([0x3E | mail]) + text) for i, (mail, text) in enumerate(FAST_LINES)]
+    for name, params in MAIL_PARAMS:
+        out.append((f"mail_{name}", bytes([0x3F]) + b"<first.last@mail.example.com> " + params))
+    for name, params in RCPT_PARAMS:
+        out.append((f"rcpt_{name}", bytes([0x3E]) + b"<first.last@mail.example.com> " + params))
+    for name, mail, rcpt in PATHS:
+        out.append((f"path_mail_{name}", bytes([0x3F]) + mail + b" SIZE=100"))
+        out.append((f"path_rcpt_{name}", bytes([0x3E]) + rcpt + b" NOTIFY=NEVER"))
+    out.append(("limit_two", bytes([0x05]) + b"<a.b@mail.example.com> SIZE=1 BODY=7BIT RET=FULL"))
+    return out
+
+
 # Split bytes for the SMTP targets (fuzz::split_plan): cycled over the seeds.
 SMTP_SPLITS = [0x01 | 4 << 2, 0x02, 0x03, 0x00, 0x80 | 0x02, 0x01 | 2 << 2]
 
@@ -520,6 +557,7 @@ def main():
                                 for i, (name, cfg, session, stream) in enumerate(seeds)])
     write("smtp_trace_split", [(name, cfg + bytes([smtp_split(i)]) + stream)
                                for i, (name, cfg, session, stream) in enumerate(seeds)])
+    write("smtp_fast_path", fast_path_seeds())
 
 
 if __name__ == "__main__":

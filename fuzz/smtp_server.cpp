@@ -181,13 +181,13 @@ class session {
     }
     // The end stays the end; feed() after feed_eof() is ignored.
     for (int i = 0; i < 2; ++i) {
-      const server_event ev = p_.next();
+      const server_event& ev = p_.next();
       FUZZ_CHECK(ev.kind == server_event_kind::need_more);
       FUZZ_CHECK(index(ev.offset) == input_.size());
     }
     static const char more[] = "NOOP\r\n";
     p_.feed(std::string_view(more, 6));
-    const server_event ev = p_.next();
+    const server_event& ev = p_.next();
     FUZZ_CHECK(ev.kind == server_event_kind::need_more);
     FUZZ_CHECK(index(p_.offset()) == input_.size());
     FUZZ_CHECK(mode_ != mode::data && mode_ != mode::chunk);
@@ -212,7 +212,7 @@ class session {
     for (std::size_t n = 0;; ++n) {
       FUZZ_CHECK(n <= limit);  // every event makes progress
       const std::uint64_t before = index(p_.offset());
-      const server_event ev = p_.next();
+      const server_event& ev = p_.next();
       now_ = index(p_.offset());
       FUZZ_CHECK(now_ >= before && now_ <= fed_end_);
       FUZZ_CHECK(index(ev.offset) <= fed_end_);

@@ -126,7 +126,7 @@ class session {
   void drain(std::size_t len) {
     for (std::size_t n = 0;; ++n) {
       FUZZ_CHECK(n <= 4 * len + 16);  // every event makes progress
-      const server_event ev = p_.next();
+      const server_event& ev = p_.next();
       const std::uint64_t at = reset_base_ + ev.offset;
       switch (ev.kind) {
         case server_event_kind::need_more: return;

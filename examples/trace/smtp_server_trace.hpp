@@ -52,7 +52,7 @@ class smtp_server_trace {
  private:
   void drain(std::string& out) {
     for (;;) {
-      const smtp::server_event ev = parser_.next();
+      const smtp::server_event& ev = parser_.next();
       switch (ev.kind) {
         case smtp::server_event_kind::need_more: return;
         case smtp::server_event_kind::command: on_command(ev, out); break;

@@ -157,7 +157,11 @@ class line_reader {
 
   /// True if bytes beyond the last reported line wait: unconsumed input or a
   /// partial line (RFC 2920 pipelining checks, STARTTLS barrier).
-  bool buffered() const noexcept { return pos_ < in_.size() || offset() > line_start_; }
+  bool buffered() const noexcept { return pos_ < in_.size() || mid_line(); }
+
+  /// True while a line has begun but not ended: octets of it were consumed
+  /// (kept in the carry buffer, or counted for a bad line).
+  bool mid_line() const noexcept { return offset() > line_start_; }
 
   /// Stream offset of the next byte next() will consume: the count of bytes
   /// consumed since construction or reset().

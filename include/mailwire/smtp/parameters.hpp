@@ -764,6 +764,7 @@ constexpr parameter_check check_parameters(const parameter_list& list,
                                            parameter_verb verb) noexcept;
 constexpr errc parse_into(std::string_view text, const parameter_options& options,
                           parameter_list& list, std::size_t& bad) noexcept;
+struct parameter_list_builder;
 }  // namespace detail
 
 /// A zero-copy view of parameter text that parse_parameters() accepted: the
@@ -1012,7 +1013,26 @@ class parameter_list {
                                                             parameter_verb) noexcept;
   friend constexpr errc detail::parse_into(std::string_view, const parameter_options&,
                                            parameter_list&, std::size_t&) noexcept;
+  friend struct detail::parameter_list_builder;
 };
+
+namespace detail {
+/// Fills a parameter_list for parsers that validated the text themselves
+/// (smtp/mail_rcpt_fast_path.hpp): the same fields parse_into() sets.
+struct parameter_list_builder {
+  static constexpr void add_known(parameter_list& list, parameter_kind k, std::size_t pos,
+                                  std::size_t length) noexcept {
+    list.known_[static_cast<std::size_t>(k)] = parameter_list::entry(pos, length);
+    list.known_mask_ = static_cast<std::uint16_t>(list.known_mask_ | parameter_list::bit(k));
+  }
+  static constexpr void finish(parameter_list& list, std::string_view text,
+                               std::size_t count) noexcept {
+    list.text_data_ = text.data();
+    list.text_size_ = static_cast<std::uint32_t>(text.size());
+    list.count_ = static_cast<std::uint32_t>(count);
+  }
+};
+}  // namespace detail
 
 struct parameter_options {
   /// SMTPUTF8 is in force for this transaction: esmtp-value may also hold

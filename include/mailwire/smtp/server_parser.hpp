@@ -62,12 +62,14 @@
 
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/base64.hpp"
+#include "mailwire/core/bytes16.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_reader.hpp"
 #include "mailwire/core/scan.hpp"
 #include "mailwire/dot/decoder.hpp"
 #include "mailwire/smtp/capabilities.hpp"
 #include "mailwire/smtp/command.hpp"
+#include "mailwire/smtp/mail_rcpt_fast_path.hpp"
 #include "mailwire/smtp/parameters.hpp"
 #include "mailwire/smtp/path.hpp"
 
@@ -165,7 +167,10 @@ class server_parser {
 
   server_parser() noexcept : server_parser(server_parser_options{}) {}
   explicit server_parser(const server_parser_options& o) noexcept
-      : options_(o), lines_(line_options(o)), body_(o.data) {}
+      : options_(o), lines_(line_options(o)), body_(o.data) {
+    const std::size_t longest = line_options(o).max_length;
+    line_limit_ = longest < Capacity ? longest : Capacity;
+  }
 
   /// Makes `bytes` the input; borrowed until next() returns need_more (they
   /// must stay alive and unchanged until then). Call it after need_more; input
@@ -185,8 +190,9 @@ class server_parser {
     sub_fed_ = false;
   }
 
-  /// The next event.
-  server_event next() noexcept;
+  /// The next event: a reference to the parser's own event object, valid
+  /// (like the views in it) until the next next(), feed() or reset().
+  const server_event& next() noexcept;
 
   /// After a DATA command event, before the next next(): the server sent 354,
   /// so the bytes after the DATA line are the message. False (and nothing
@@ -222,7 +228,7 @@ class server_parser {
   /// True if bytes wait behind the last event: unconsumed input or a partial
   /// line. A session uses it for RFC 2920 group rules (a command that must
   /// end a group, such as EHLO, DATA or QUIT, with bytes behind it).
-  bool buffered() const noexcept { return pos_ < in_.size() || lines_.buffered(); }
+  bool buffered() const noexcept { return pos_ < in_.size() || lines_.mid_line(); }
 
   /// The fed bytes not consumed yet (borrowed like the feed).
   std::string_view rest() const noexcept { return {in_.data() + pos_, in_.size() - pos_}; }
@@ -296,12 +302,12 @@ class server_parser {
     sub_fed_ = false;
   }
 
-  server_event next_command() noexcept;
-  server_event next_data() noexcept;
-  server_event next_chunk() noexcept;
-  server_event next_sasl() noexcept;
-  // Each fills the one event next() returns (a single named object per
-  // next_*() function, so it is built in place, never copied).
+  const server_event& next_command() noexcept;
+  bool next_short_line(std::string_view& line) noexcept;
+  const server_event& next_data() noexcept;
+  const server_event& next_chunk() noexcept;
+  const server_event& next_sasl() noexcept;
+  // Each fills ev_, the one event next() returns.
   void parse_line(std::string_view line, server_event& ev) noexcept;
   void parse_mail_or_rcpt(server_event& ev, std::string_view arg) noexcept;
   void parse_bdat(server_event& ev, std::string_view arg) noexcept;
@@ -313,13 +319,53 @@ class server_parser {
     ev.detail = detail;
   }
 
-  server_event need_more() const noexcept {
-    server_event ev;
+  // ev_ emptied field by field: assigning a whole server_event{} compiles
+  // to a slow-starting rep stos (it is 352 octets), several ns per event.
+  server_event& begin_event() noexcept {
+    server_event& e = ev_;
+    e.kind = server_event_kind::need_more;
+    e.offset = 0;
+    command& c = e.command;
+    c.verb = verb::unknown;
+    c.verb_text = {};
+    c.argument = {};
+    path& pa = c.path;
+    pa.kind = path_kind::null;
+    pa.local_part = {};
+    pa.domain = {};
+    pa.domain_type = domain_kind::name;
+    pa.address = {};
+    pa.tag = {};
+    pa.quoted = false;
+    pa.utf8 = false;
+    pa.source_route = false;
+    c.parameters = parameter_list{};
+    c.chunk_size = 0;
+    c.last = false;
+    c.has_initial_response = false;
+    c.mechanism = {};
+    c.initial_response = {};
+    e.bytes = {};
+    e.error = errc{};
+    e.detail = {};
+    e.fatal = false;
+    e.size = 0;
+    e.last = false;
+    e.chunk = false;
+    e.flags = dot::body_flags{};
+    e.error_offset = 0;
+    e.cancelled = false;
+    return e;
+  }
+
+  const server_event& need_more() noexcept {
+    server_event& ev = begin_event();
     ev.offset = offset();
     return ev;
   }
 
   server_parser_options options_;
+  server_event ev_;
   reader lines_;
   dot::decoder body_;
   std::string_view in_;           // current feed (borrowed)
@@ -327,6 +373,7 @@ class server_parser {
   std::uint64_t base_ = 0;        // stream offset of in_[0]
   std::uint64_t body_base_ = 0;   // stream offset of the DATA body's first octet
   std::uint64_t lines_skew_ = 0;  // stream offset minus lines_ offset
+  std::size_t line_limit_ = 0;    // the longest line lines_ takes, line end included
   std::uint64_t chunk_left_ = 0;  // BDAT octets still to consume
   std::uint64_t chunk_size_ = 0;
   bool chunk_last_ = false;
@@ -376,7 +423,7 @@ inline bool all_ascii(std::string_view s) noexcept {
 }  // namespace detail
 
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::next() noexcept {
+const server_event& server_parser<Capacity>::next() noexcept {
   pending_ = pending::none;
   switch (mode_) {
     case mode::command: return next_command();
@@ -390,7 +437,7 @@ server_event server_parser<Capacity>::next() noexcept {
         pos_ = in_.size();
         if (!barrier_reported_) {
           barrier_reported_ = true;
-          server_event ev;
+          server_event& ev = begin_event();
           ev.offset = at;
           fail(ev, errc::data_after_starttls);
           return ev;
@@ -402,8 +449,45 @@ server_event server_parser<Capacity>::next() noexcept {
   return need_more();
 }
 
+// Most command lines are short and arrive whole: such a line, when lines_
+// holds no partial line, is framed here, sixteen octets at a time, without
+// the line reader's bookkeeping. Only a CRLF-ended line of plain octets within
+// the first 64 is taken; anything else (a bare CR or LF, a NUL, a longer line,
+// a line end beyond the feed, end of input) is left to lines_, which alone
+// reports framing errors.
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::next_command() noexcept {
+bool server_parser<Capacity>::next_short_line(std::string_view& line) noexcept {
+#if MAILWIRE_HAS_BYTES16
+  if (eof_ || lines_.mid_line()) return false;
+  const char* const b = in_.data();
+  const std::size_t n = in_.size();
+  for (std::size_t i = pos_; i < pos_ + 64 && n - i >= 16; i += 16) {
+    const bytes16::vec v = bytes16::load(b + i);
+    const std::uint32_t stops =
+        bytes16::mask(bytes16::equal(v, '\r') | bytes16::equal(v, '\n') | bytes16::equal(v, 0));
+    if (stops == 0) continue;
+    const std::size_t end = i + static_cast<std::size_t>(__builtin_ctz(stops));
+    if (b[end] != '\r' || end + 1 == n || b[end + 1] != '\n' || end + 2 - pos_ > line_limit_)
+      return false;
+    line = std::string_view(b + pos_, end - pos_);
+    pos_ = end + 2;
+    sub_fed_ = false;  // lines_ is fed the rest again when it is next needed
+    return true;
+  }
+#else
+  (void)line;
+#endif
+  return false;
+}
+
+template <std::size_t Capacity>
+const server_event& server_parser<Capacity>::next_command() noexcept {
+  if (std::string_view line; next_short_line(line)) {
+    server_event& ev = begin_event();
+    ev.offset = offset() - line.size() - 2;
+    parse_line(line, ev);
+    return ev;
+  }
   if (!sub_fed_) {
     lines_skew_ = offset() - lines_.offset();
     lines_.feed(rest());
@@ -412,7 +496,7 @@ server_event server_parser<Capacity>::next_command() noexcept {
   }
   const line_event le = lines_.next();
   pos_ = in_.size() - lines_.rest().size();
-  server_event ev;
+  server_event& ev = begin_event();
   ev.offset = le.offset + lines_skew_;
   switch (le.kind) {
     case line_event_kind::need_more: ev.offset = offset(); break;
@@ -524,33 +608,39 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   }
   if (rest.empty()) return fail(ev, errc::missing_argument);
+  // The common line is judged whole by the fast path; the exact parsers
+  // decide the rest (and give every error).
+  std::size_t consumed = detail::mail_rcpt_fast_path(rest, mail, options_.max_parameters, c);
+  std::string_view params = c.parameters.text();  // ASCII when the fast path took it
+  if (consumed == 0) {
+    path_options po;
+    po.allow_null = mail;
+    po.allow_postmaster = !mail;
+    po.utf8 = true;  // decided below, once the parameters are known
+    po.enforce_length_limits = options_.enforce_path_limits;
+    po.allow_missing_brackets = options_.allow_missing_brackets;
+    const path_result pr = parse_path(rest, po);
+    if (!pr.ok()) return fail(ev, pr.error, rest);
+    c.path = pr.path;
+    consumed = pr.consumed;
 
-  path_options po;
-  po.allow_null = mail;
-  po.allow_postmaster = !mail;
-  po.utf8 = true;  // decided below, once the parameters are known
-  po.enforce_length_limits = options_.enforce_path_limits;
-  po.allow_missing_brackets = options_.allow_missing_brackets;
-  const path_result pr = parse_path(rest, po);
-  if (!pr.ok()) return fail(ev, pr.error, rest);
-  c.path = pr.path;
-
-  std::string_view params(rest.data() + pr.consumed, rest.size() - pr.consumed);
-  if (!params.empty()) {
-    if (params.front() != ' ') return fail(ev, errc::invalid_syntax, params);
-    params.remove_prefix(1);
-    parameter_options pao;
-    pao.utf8 = true;  // see below
-    pao.max_parameters = options_.max_parameters;
-    // Straight into the event: no result object to clear and copy.
-    std::size_t bad = 0;
-    if (const errc e = detail::parse_into(params, pao, c.parameters, bad); e != errc{}) {
-      c.parameters = parameter_list{};
-      return fail(ev, e, detail::parameter_text_at(params, bad));
+    params = rest.substr(consumed);
+    if (!params.empty()) {
+      if (params.front() != ' ') return fail(ev, errc::invalid_syntax, params);
+      params.remove_prefix(1);
+      parameter_options pao;
+      pao.utf8 = true;  // see below
+      pao.max_parameters = options_.max_parameters;
+      // Straight into the event: no result object to clear and copy.
+      std::size_t bad = 0;
+      if (const errc e = detail::parse_into(params, pao, c.parameters, bad); e != errc{}) {
+        c.parameters = parameter_list{};
+        return fail(ev, e, detail::parameter_text_at(params, bad));
+      }
+      const parameter_check pc =
+          mail ? check_mail_parameters(c.parameters) : check_rcpt_parameters(c.parameters);
+      if (!pc.ok()) return fail(ev, pc.error, pc.offending);
     }
-    const parameter_check pc =
-        mail ? check_mail_parameters(c.parameters) : check_rcpt_parameters(c.parameters);
-    if (!pc.ok()) return fail(ev, pc.error, pc.offending);
   }
 
   // RFC 6531 §3.4: UTF-8 in the path or in parameter values only when
@@ -558,7 +648,7 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
   // transaction (set_smtputf8).
   const bool utf8_allowed = smtputf8_ || (mail && c.parameters.contains(parameter_kind::smtputf8));
   if (!utf8_allowed) {
-    if (c.path.utf8) return fail(ev, errc::smtputf8_required, rest.substr(0, pr.consumed));
+    if (c.path.utf8) return fail(ev, errc::smtputf8_required, rest.substr(0, consumed));
     if (!detail::all_ascii(params)) return fail(ev, errc::invalid_parameter, params);
   }
 }
@@ -628,7 +718,7 @@ void server_parser<Capacity>::parse_auth(server_event& ev, std::string_view arg)
 }
 
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::next_data() noexcept {
+const server_event& server_parser<Capacity>::next_data() noexcept {
   if (!sub_fed_) {
     body_.feed(rest());
     if (eof_) body_.feed_eof();
@@ -636,7 +726,7 @@ server_event server_parser<Capacity>::next_data() noexcept {
   }
   const dot::decoder_event de = body_.next();
   pos_ = in_.size() - body_.rest().size();
-  server_event ev;
+  server_event& ev = begin_event();
   switch (de.kind) {
     case dot::event_kind::need_more: {
       ev.offset = offset();
@@ -674,10 +764,10 @@ server_event server_parser<Capacity>::next_data() noexcept {
 }
 
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::next_chunk() noexcept {
+const server_event& server_parser<Capacity>::next_chunk() noexcept {
   const std::size_t avail = in_.size() - pos_;
   const std::size_t take = chunk_left_ < avail ? static_cast<std::size_t>(chunk_left_) : avail;
-  server_event ev;
+  server_event& ev = begin_event();
   ev.command.verb = verb::bdat;
   if (mode_ == mode::chunk && take > 0) {
     ev.kind = server_event_kind::data;
@@ -713,7 +803,7 @@ server_event server_parser<Capacity>::next_chunk() noexcept {
 }
 
 template <std::size_t Capacity>
-server_event server_parser<Capacity>::next_sasl() noexcept {
+const server_event& server_parser<Capacity>::next_sasl() noexcept {
   // One response line, streamed: runs of valid base64 are delivered as they
   // arrive (RFC 4954 §4), so no line buffer is needed. The first fault stops
   // delivery; the line is then consumed to its real end and reported once.
@@ -722,7 +812,7 @@ server_event server_parser<Capacity>::next_sasl() noexcept {
       options_.max_auth_line_length > 2 ? options_.max_auth_line_length - 2 : 0;
   const char* const b = in_.data();
   const std::size_t n = in_.size();
-  server_event ev;
+  server_event& ev = begin_event();
   ev.command.verb = verb::auth;
 
   if (s.error == errc{} && !s.cr && !s.star) {

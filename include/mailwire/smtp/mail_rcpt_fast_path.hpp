@@ -1,0 +1,271 @@
+#pragma once
+// The common MAIL/RCPT line, judged sixteen octets at a time.
+//
+// Almost every MAIL FROM / RCPT TO a server receives looks alike: an ASCII
+// dot-string mailbox at a domain name, then a few known parameters (SIZE,
+// BODY, NOTIFY, ORCPT, ...). mail_rcpt_fast_path() classifies the octets of
+// such a line in 16-octet vectors into bit masks (one bit per octet: letter or
+// digit, ".", "-", "@", ">", SP, "=", printable) and checks the grammar on the
+// masks, with no loop or branch per octet. It accepts only what it can judge
+// completely and returns false for everything else: quoted local parts,
+// address literals, UTF-8, source routes, "<>", "<Postmaster>", unknown
+// keywords, a path over 64 octets, parameters over 256, any fault at all. The
+// exact parsers (parse_path, parse_parameters, check_*_parameters) then decide,
+// so errors and their details come from one place only, and an accepted line
+// gives exactly what the exact parsers give (the fuzz target smtp_fast_path
+// and the unit tests compare the two).
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "mailwire/core/bytes16.hpp"
+#include "mailwire/core/utf8.hpp"
+#include "mailwire/smtp/command.hpp"
+#include "mailwire/smtp/parameters.hpp"
+#include "mailwire/smtp/path.hpp"
+
+namespace mailwire::smtp::detail {
+
+#if MAILWIRE_HAS_BYTES16
+
+namespace fast_path {
+
+inline unsigned lowest(std::uint64_t m) noexcept {
+  return static_cast<unsigned>(__builtin_ctzll(m));
+}
+
+/// The first set position in [from, limit) of a mask over words[], or limit.
+[[gnu::always_inline]] inline std::size_t next(const std::uint64_t* words, std::size_t from,
+                                               std::size_t limit) noexcept {
+  std::size_t k = from / 64;
+  std::uint64_t x = words[k] & (~std::uint64_t{0} << (from % 64));
+  while (x == 0) {
+    if (++k * 64 >= limit) return limit;
+    x = words[k];
+  }
+  const std::size_t pos = k * 64 + lowest(x);
+  return pos < limit ? pos : limit;
+}
+
+/// kind_of_valid() for the usual keyword of under eight octets with eight
+/// readable.
+[[gnu::always_inline]] inline parameter_kind keyword_kind(const char* p, std::size_t length,
+                                                          std::size_t avail) noexcept {
+  if (length >= 8 || avail < 8) return kind_of_valid(p, length, avail);
+  const std::uint8_t r = keyword_index.row[length][static_cast<unsigned char>(p[0]) & 0x1F];
+  const std::uint64_t fold = 0xDFDFDFDFDFDFDFDFu & ((std::uint64_t{1} << (8 * length)) - 1);
+  if (r == no_rule || (load_le64(p) & fold) != keyword_index.folded[r][0])
+    return parameter_kind::unknown;
+  return parameter_rules[r].kind;
+}
+
+}  // namespace fast_path
+
+/// Validates `rest`, the text after "FROM:" / "TO:" with trailing white space
+/// removed, if it is the common case described above, and then sets
+/// `out.path` and `out.parameters` as parse_path (with UTF-8 allowed),
+/// parse_parameters and check_mail_parameters / check_rcpt_parameters would,
+/// and returns the octets the path used (its "consumed"). Returns 0, with
+/// `out` untouched, whenever it cannot decide alone. Reads only `rest`. As
+/// with parse_path under SMTPUTF8, a path holding UTF-8 is accepted with
+/// path.utf8 set: whether SMTPUTF8 is in force is the caller's question.
+inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::size_t max_parameters,
+                                       command& out) noexcept {
+  using bytes16::equal;
+  using bytes16::in_range;
+  using bytes16::load;
+  using bytes16::mask;
+  using bytes16::vec;
+  using fast_path::lowest;
+  const char* const s = rest.data();
+  const std::size_t n = rest.size();
+  // Sixteen octets at least, so that every vector load stays inside `rest`.
+  if (n < 16 || s[0] != '<') return 0;
+
+  // ---- The path: "<" local-part "@" domain ">" in the first 64 octets.
+  // Octets >= 0x80 count as letters here (atext, qtext and U-label octets
+  // under SMTPUTF8); the path is then checked to be well-formed UTF-8.
+  std::uint64_t local = 0, domain = 0, dots = 0, hyphens = 0, ats = 0, closes = 0, quotes = 0,
+                qtext = 0, high = 0;
+  const std::size_t head = n < 64 ? n : 64;
+  for (std::size_t o = 0; o < head; o += 16) {
+    const std::size_t at = o + 16 <= n ? o : n - 16;  // the last vector may overlap
+    const vec v = load(s + at);
+    const vec dot = equal(v, '.'), hyphen = equal(v, '-'), non_ascii = in_range(v, 0x80, 0xFF);
+    const vec quote = equal(v, '"');
+    const vec ldh_dot =
+        in_range(v | 0x20, 'a', 'z') | in_range(v, '0', '9') | dot | hyphen | non_ascii;
+    // The dot-string octets taken here: LDH, ".", and the atext that real
+    // addresses use ("_", "+" tags, "=" in VERP); any other goes the exact way.
+    const vec atext = ldh_dot | equal(v, '_') | equal(v, '+') | equal(v, '=');
+    // qtextSMTP without quoted-pairs: SP and printable but DQUOTE and "\".
+    const vec quoted = (in_range(v, 0x20, 0x7E) & ~quote & ~equal(v, '\\')) | non_ascii;
+    domain |= std::uint64_t{mask(ldh_dot)} << at;
+    local |= std::uint64_t{mask(atext)} << at;
+    qtext |= std::uint64_t{mask(quoted)} << at;
+    dots |= std::uint64_t{mask(dot)} << at;
+    hyphens |= std::uint64_t{mask(hyphen)} << at;
+    ats |= std::uint64_t{mask(equal(v, '@'))} << at;
+    closes |= std::uint64_t{mask(equal(v, '>'))} << at;
+    quotes |= std::uint64_t{mask(quote)} << at;
+    high |= std::uint64_t{mask(non_ascii)} << at;
+  }
+  constexpr std::uint64_t one = 1;
+  const bool is_quoted = s[1] == '"';
+  unsigned at;
+  if (is_quoted) {
+    // Quoted-string, positions 1..at-1: DQUOTE 1*qtext DQUOTE, then "@".
+    const std::uint64_t after = quotes & ~std::uint64_t{3};
+    if (after == 0) return 0;
+    const unsigned close = lowest(after);
+    const std::uint64_t content = ((one << close) - 1) & ~std::uint64_t{3};
+    if (close < 3 || close > 62 || (qtext & content) != content || (ats & one << (close + 1)) == 0)
+      return 0;
+    at = close + 1;
+  } else {
+    // Dot-string, positions 1..at-1: no "." first, last or doubled.
+    if (ats == 0) return 0;
+    at = lowest(ats);
+    if (at < 2) return 0;  // "<@...": a source route
+    const std::uint64_t lp = ((one << at) - 1) & ~one;
+    const std::uint64_t lp_dots = dots & lp;
+    if ((local & lp) != lp || (lp_dots & (std::uint64_t{2} | one << (at - 1) | lp_dots >> 1)) != 0)
+      return 0;
+  }
+  // The first ">" after the "@" closes the path: within 64 octets, so the
+  // path, the local part and every label are within their limits.
+  const std::uint64_t after_at = closes & ~((std::uint64_t{2} << at) - 1);
+  if (after_at == 0) return 0;
+  const unsigned gt = lowest(after_at);
+  // Domain, positions at+1..gt-1: labels of LDH starting and ending with a
+  // letter or digit.
+  const std::uint64_t dm = ((one << gt) - 1) & ~((std::uint64_t{2} << at) - 1);
+  if (dm == 0 || (domain & dm) != dm) return 0;
+  const std::uint64_t d_dots = dots & dm, d_hyphens = hyphens & dm, seps = d_dots | d_hyphens;
+  const std::uint64_t ends = one << (at + 1) | one << (gt - 1);
+  if ((seps & ends) != 0 || (d_dots & seps << 1) != 0 || (d_hyphens & d_dots << 1) != 0) return 0;
+  const bool utf8 = (high & ((one << gt) - 1)) != 0;
+  if (utf8 && !utf8::is_valid(std::string_view(s + 1, gt - 1))) return 0;
+
+  // ---- Parameters: SP-separated keyword["="value], printable ASCII.
+  parameter_list list;
+  std::size_t q = gt + 1;
+  if (q != n) {
+    if (s[q] != ' ' || q + 1 == n) return 0;
+    ++q;
+    const char* const t = s + q;
+    const std::size_t m = n - q;
+    if (m > 256) return 0;
+    // Masks in 64-octet words; the vectors of each word start at 0, 16, 32,
+    // 48, the text's last vector ends at m (overlapping the one before, or
+    // reading before t when m < 16, those lanes shifted out).
+    std::uint64_t spaces[4], equals[4], pluses[4];
+    std::uint64_t carry = 1;  // position -1 counts as a SP: none may start the text
+    for (std::size_t k = 0; k * 64 < m; ++k) {
+      std::uint64_t sp64 = 0, eq64 = 0, plus64 = 0, ok64 = 0;
+      for (std::size_t o = k * 64; o < m && o < k * 64 + 64; o += 16) {
+        const std::size_t from = o + 16 <= m ? o : m >= 16 ? m - 16 : 0;
+        const unsigned drop = m >= 16 ? 0u : static_cast<unsigned>(16 - m);
+        const vec v = load(t + from - drop);
+        const vec sp = equal(v, ' ');
+        const std::uint64_t sp16 = mask(sp) >> drop, eq16 = mask(equal(v, '=')) >> drop,
+                            plus16 = mask(equal(v, '+')) >> drop,
+                            ok16 = mask(in_range(v, 0x21, 0x7E) | sp) >> drop;
+        if (from >= k * 64) {
+          const unsigned shift = static_cast<unsigned>(from - k * 64);
+          sp64 |= sp16 << shift, eq64 |= eq16 << shift, plus64 |= plus16 << shift;
+          ok64 |= ok16 << shift;
+        } else {
+          const unsigned shift = static_cast<unsigned>(k * 64 - from);
+          sp64 |= sp16 >> shift, eq64 |= eq16 >> shift, plus64 |= plus16 >> shift;
+          ok64 |= ok16 >> shift;
+        }
+      }
+      // Every octet printable or SP; no SP first or doubled.
+      const std::size_t left = m - k * 64;
+      const std::uint64_t all = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
+      if (ok64 != all || (sp64 & (sp64 << 1 | carry)) != 0) return 0;
+      carry = sp64 >> 63;
+      spaces[k] = sp64;
+      equals[k] = eq64;
+      pluses[k] = plus64;
+    }
+    if (t[m - 1] == ' ') return 0;
+    const unsigned verb_rows = mail ? mail_rows : rcpt_rows;
+    constexpr upper_word rfc822_type = make_upper_word("RFC822;");
+    std::size_t count = 0;
+    std::uint32_t seen = 0;
+    for (std::size_t i = 0;;) {
+      const std::size_t end = fast_path::next(spaces, i, m);
+      const std::size_t eq = fast_path::next(equals, i, end);
+      if (eq == i) return 0;
+      const bool has_value = eq != end;
+      // A value is one or more octets, none of them "=".
+      if (has_value && (eq + 1 == end || fast_path::next(equals, eq + 1, end) != end)) return 0;
+      const parameter_kind kind = fast_path::keyword_kind(t + i, eq - i, m - i);
+      if (kind == parameter_kind::unknown) return 0;
+      const unsigned bit = 1u << static_cast<unsigned>(kind);
+      if ((verb_rows & bit) == 0 || (seen & bit) != 0 || ++count > max_parameters) return 0;
+      seen |= bit;
+      parameter p;
+      p.keyword = std::string_view(t + i, eq - i);
+      p.kind = kind;
+      if (has_value) {
+        p.value = std::string_view(t + eq + 1, end - eq - 1);
+        p.has_value = true;
+      }
+      // Values here hold only printable octets and no "=": xtext needs no
+      // more when it has no "+" (RFC 3461 §4). The rest go to the rules.
+      const bool plain = !has_value || fast_path::next(pluses, eq + 1, end) == end;
+      bool valid;
+      if (kind == parameter_kind::size) {
+        valid = parse_size(p).ok();
+      } else if (kind == parameter_kind::body) {
+        valid = parse_body(p).ok();
+      } else if (kind == parameter_kind::notify) {
+        valid = notify_bits(p) != 0;
+      } else if (kind == parameter_kind::orcpt && plain && p.value.size() > 7) {
+        // The usual "rfc822;" type: an atom, then a non-empty xtext.
+        constexpr std::uint64_t seven = 0x00FFFFFFFFFFFFFFu;
+        valid = matches(load_le64(p.value.data()) & seven, rfc822_type) ||
+                check_value(kind, p) == errc{};
+      } else if (plain && (kind == parameter_kind::auth || kind == parameter_kind::envid)) {
+        valid = has_value && (kind == parameter_kind::auth || p.value.size() <= envid_max_length);
+      } else {
+        valid = check_value(kind, p) == errc{};
+      }
+      if (!valid) return 0;
+      parameter_list_builder::add_known(list, kind, i, end - i);
+      if (end == m) break;
+      i = end + 1;
+    }
+    // HOLDFOR with HOLDUNTIL is an error check_mail_parameters reports.
+    constexpr unsigned hold_both = 1u << static_cast<unsigned>(parameter_kind::holdfor) |
+                                   1u << static_cast<unsigned>(parameter_kind::holduntil);
+    if ((seen & hold_both) == hold_both) return 0;
+    parameter_list_builder::finish(list, std::string_view(t, m), count);
+  }
+
+  out.path = path{path_kind::mailbox,
+                  std::string_view(s + 1, at - 1),
+                  std::string_view(s + at + 1, gt - at - 1),
+                  domain_kind::name,
+                  {},
+                  {},
+                  is_quoted,
+                  utf8,
+                  false};
+  out.parameters = list;
+  return gt + 1;
+}
+
+#else
+
+inline std::size_t mail_rcpt_fast_path(std::string_view, bool, std::size_t, command&) noexcept {
+  return 0;
+}
+
+#endif
+
+}  // namespace mailwire::smtp::detail
