@@ -66,8 +66,9 @@ inline unsigned lowest(std::uint64_t m) noexcept {
 /// removed, if it is the common case described above, and then sets
 /// `out.path` and `out.parameters` as parse_path (with UTF-8 allowed),
 /// parse_parameters and check_mail_parameters / check_rcpt_parameters would,
-/// and returns the octets the path used (its "consumed"). Returns 0, with
-/// `out` untouched, whenever it cannot decide alone. Reads only `rest`. As
+/// and returns the octets the path used (its "consumed"). Returns 0 whenever
+/// it cannot decide alone, leaving `out.path` untouched and `out.parameters`
+/// empty (`out.parameters` must be empty on entry). Reads only `rest`. As
 /// with parse_path under SMTPUTF8, a path holding UTF-8 is accepted with
 /// path.utf8 set: whether SMTPUTF8 is in force is the caller's question.
 inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::size_t max_parameters,
@@ -88,31 +89,35 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
   // under SMTPUTF8); the path is then checked to be well-formed UTF-8.
   std::uint64_t local = 0, domain = 0, dots = 0, hyphens = 0, ats = 0, closes = 0, quotes = 0,
                 qtext = 0, high = 0;
+  const bool is_quoted = s[1] == '"';
   const std::size_t head = n < 64 ? n : 64;
   for (std::size_t o = 0; o < head; o += 16) {
     const std::size_t at = o + 16 <= n ? o : n - 16;  // the last vector may overlap
     const vec v = load(s + at);
     const vec dot = equal(v, '.'), hyphen = equal(v, '-'), non_ascii = in_range(v, 0x80, 0xFF);
-    const vec quote = equal(v, '"');
     const vec ldh_dot =
         in_range(v | 0x20, 'a', 'z') | in_range(v, '0', '9') | dot | hyphen | non_ascii;
     // The dot-string octets taken here: LDH, ".", and the atext that real
     // addresses use ("_", "+" tags, "=" in VERP); any other goes the exact way.
     const vec atext = ldh_dot | equal(v, '_') | equal(v, '+') | equal(v, '=');
-    // qtextSMTP without quoted-pairs: SP and printable but DQUOTE and "\".
-    const vec quoted = (in_range(v, 0x20, 0x7E) & ~quote & ~equal(v, '\\')) | non_ascii;
     domain |= std::uint64_t{mask(ldh_dot)} << at;
     local |= std::uint64_t{mask(atext)} << at;
-    qtext |= std::uint64_t{mask(quoted)} << at;
     dots |= std::uint64_t{mask(dot)} << at;
     hyphens |= std::uint64_t{mask(hyphen)} << at;
     ats |= std::uint64_t{mask(equal(v, '@'))} << at;
     closes |= std::uint64_t{mask(equal(v, '>'))} << at;
-    quotes |= std::uint64_t{mask(quote)} << at;
     high |= std::uint64_t{mask(non_ascii)} << at;
+    if (is_quoted) {
+      // qtextSMTP without quoted-pairs: SP and printable but DQUOTE and "\".
+      const vec quote = equal(v, '"');
+      quotes |= std::uint64_t{mask(quote)} << at;
+      qtext |= std::uint64_t{mask((in_range(v, 0x20, 0x7E) & ~quote & ~equal(v, '\\')) | non_ascii)}
+               << at;
+    } else if (closes != 0) {
+      break;  // a dot-string holds no ">": the path ends in this vector
+    }
   }
   constexpr std::uint64_t one = 1;
-  const bool is_quoted = s[1] == '"';
   unsigned at;
   if (is_quoted) {
     // Quoted-string, positions 1..at-1: DQUOTE 1*qtext DQUOTE, then "@".
@@ -149,14 +154,20 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
   if (utf8 && !utf8::is_valid(std::string_view(s + 1, gt - 1))) return 0;
 
   // ---- Parameters: SP-separated keyword["="value], printable ASCII.
-  parameter_list list;
+  // Filled in place (a local list copied out compiles to rep movsb, slow to
+  // start); emptied again if the line is declined after all.
+  parameter_list& list = out.parameters;
+  const auto decline = [&list]() noexcept -> std::size_t {
+    parameter_list_builder::clear(list);
+    return 0;
+  };
   std::size_t q = gt + 1;
   if (q != n) {
-    if (s[q] != ' ' || q + 1 == n) return 0;
+    if (s[q] != ' ' || q + 1 == n) return decline();
     ++q;
     const char* const t = s + q;
     const std::size_t m = n - q;
-    if (m > 256) return 0;
+    if (m > 256) return decline();
     // Masks in 64-octet words; the vectors of each word start at 0, 16, 32,
     // 48, the text's last vector ends at m (overlapping the one before, or
     // reading before t when m < 16, those lanes shifted out).
@@ -185,13 +196,13 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
       // Every octet printable or SP; no SP first or doubled.
       const std::size_t left = m - k * 64;
       const std::uint64_t all = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
-      if (ok64 != all || (sp64 & (sp64 << 1 | carry)) != 0) return 0;
+      if (ok64 != all || (sp64 & (sp64 << 1 | carry)) != 0) return decline();
       carry = sp64 >> 63;
       spaces[k] = sp64;
       equals[k] = eq64;
       pluses[k] = plus64;
     }
-    if (t[m - 1] == ' ') return 0;
+    if (t[m - 1] == ' ') return decline();
     const unsigned verb_rows = mail ? mail_rows : rcpt_rows;
     constexpr upper_word rfc822_type = make_upper_word("RFC822;");
     std::size_t count = 0;
@@ -199,14 +210,15 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
     for (std::size_t i = 0;;) {
       const std::size_t end = fast_path::next(spaces, i, m);
       const std::size_t eq = fast_path::next(equals, i, end);
-      if (eq == i) return 0;
+      if (eq == i) return decline();
       const bool has_value = eq != end;
       // A value is one or more octets, none of them "=".
-      if (has_value && (eq + 1 == end || fast_path::next(equals, eq + 1, end) != end)) return 0;
+      if (has_value && (eq + 1 == end || fast_path::next(equals, eq + 1, end) != end))
+        return decline();
       const parameter_kind kind = fast_path::keyword_kind(t + i, eq - i, m - i);
-      if (kind == parameter_kind::unknown) return 0;
+      if (kind == parameter_kind::unknown) return decline();
       const unsigned bit = 1u << static_cast<unsigned>(kind);
-      if ((verb_rows & bit) == 0 || (seen & bit) != 0 || ++count > max_parameters) return 0;
+      if ((verb_rows & bit) == 0 || (seen & bit) != 0 || ++count > max_parameters) return decline();
       seen |= bit;
       parameter p;
       p.keyword = std::string_view(t + i, eq - i);
@@ -235,7 +247,7 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
       } else {
         valid = check_value(kind, p) == errc{};
       }
-      if (!valid) return 0;
+      if (!valid) return decline();
       parameter_list_builder::add_known(list, kind, i, end - i);
       if (end == m) break;
       i = end + 1;
@@ -243,20 +255,21 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
     // HOLDFOR with HOLDUNTIL is an error check_mail_parameters reports.
     constexpr unsigned hold_both = 1u << static_cast<unsigned>(parameter_kind::holdfor) |
                                    1u << static_cast<unsigned>(parameter_kind::holduntil);
-    if ((seen & hold_both) == hold_both) return 0;
+    if ((seen & hold_both) == hold_both) return decline();
     parameter_list_builder::finish(list, std::string_view(t, m), count);
   }
 
-  out.path = path{path_kind::mailbox,
-                  std::string_view(s + 1, at - 1),
-                  std::string_view(s + at + 1, gt - at - 1),
-                  domain_kind::name,
-                  {},
-                  {},
-                  is_quoted,
-                  utf8,
-                  false};
-  out.parameters = list;
+  // Field by field, for the same reason as the list.
+  path& pa = out.path;
+  pa.kind = path_kind::mailbox;
+  pa.local_part = std::string_view(s + 1, at - 1);
+  pa.domain = std::string_view(s + at + 1, gt - at - 1);
+  pa.domain_type = domain_kind::name;
+  pa.address = {};
+  pa.tag = {};
+  pa.quoted = is_quoted;
+  pa.utf8 = utf8;
+  pa.source_route = false;
   return gt + 1;
 }
 

@@ -1025,6 +1025,12 @@ struct parameter_list_builder {
     list.known_[static_cast<std::size_t>(k)] = parameter_list::entry(pos, length);
     list.known_mask_ = static_cast<std::uint16_t>(list.known_mask_ | parameter_list::bit(k));
   }
+  static constexpr void clear(parameter_list& list) noexcept {
+    list.known_mask_ = 0;
+    list.text_data_ = nullptr;
+    list.text_size_ = 0;
+    list.count_ = 0;
+  }
   static constexpr void finish(parameter_list& list, std::string_view text,
                                std::size_t count) noexcept {
     list.text_data_ = text.data();

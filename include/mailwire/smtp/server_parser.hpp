@@ -452,16 +452,17 @@ const server_event& server_parser<Capacity>::next() noexcept {
 // Most command lines are short and arrive whole: such a line, when lines_
 // holds no partial line, is framed here, sixteen octets at a time, without
 // the line reader's bookkeeping. Only a CRLF-ended line of plain octets within
-// the first 64 is taken; anything else (a bare CR or LF, a NUL, a longer line,
+// the first short_line is taken; anything else (a bare CR or LF, a NUL, a longer line,
 // a line end beyond the feed, end of input) is left to lines_, which alone
 // reports framing errors.
 template <std::size_t Capacity>
 bool server_parser<Capacity>::next_short_line(std::string_view& line) noexcept {
 #if MAILWIRE_HAS_BYTES16
   if (eof_ || lines_.mid_line()) return false;
+  constexpr std::size_t short_line = 256;
   const char* const b = in_.data();
   const std::size_t n = in_.size();
-  for (std::size_t i = pos_; i < pos_ + 64 && n - i >= 16; i += 16) {
+  for (std::size_t i = pos_; i < pos_ + short_line && n - i >= 16; i += 16) {
     const bytes16::vec v = bytes16::load(b + i);
     const std::uint32_t stops =
         bytes16::mask(bytes16::equal(v, '\r') | bytes16::equal(v, '\n') | bytes16::equal(v, 0));
