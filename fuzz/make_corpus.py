@@ -18,6 +18,8 @@ at the top of fuzz/<target>.cpp):
   smtp_server_split  [parser x3, split] + client stream
   smtp_trace_split   [parser x3, split] + client stream
   smtp_fast_path     [MAIL bit, parameter limit] + text after "FROM:" / "TO:"
+  smtp_client        [options x2, starttls, split] + server stream
+  smtp_client_split  (the same header)
 
 The SMTP seeds also include the input of every tests/golden/smtp-server/*.trace
 (its "> " lines, unescaped as tests/golden/test_golden.cpp does).
@@ -530,6 +532,139 @@ def scan_buffers():
     return out
 
 
+# ---------------------------------------------------------------------------
+# SMTP client side (smtp_client, smtp_client_split)
+
+# The two option bytes (fuzz/smtp_client.cpp, config_from); every argument is
+# the index into that table, all zero = defaults:
+#   line: max_line_length {512, 8, 64, 4096}; lines: max_reply_lines {128, 1,
+#   3, 0}; length: max_reply_length {16384, 12, 100, 1000}.
+def client_cfg(small=False, line=0, lines=0, length=0, bare_lf=False, control=False,
+               no_enhanced=False):
+    return bytes([small | line << 1 | lines << 3 | length << 5 | bare_lf << 7,
+                  control | no_enhanced << 1])
+
+
+# Session bits in option byte 1 (smtp_client; smtp_client_split uses the
+# barrier and eof bits too) and the STARTTLS byte: call
+# expect_starttls_reply() after `starttls` events (None: never).
+def client_session(keep_barrier=False, eof_early=False, again=False, pieces=False,
+                   starttls=None):
+    return (keep_barrier << 2 | eof_early << 3 | again << 4 | pieces << 5,
+            0x80 if starttls is None else starttls)
+
+
+EHLO_POSTFIX = crlf(b"250-mail.example.org", b"250-PIPELINING", b"250-SIZE 10240000",
+                    b"250-VRFY", b"250-ETRN", b"250-STARTTLS", b"250-AUTH PLAIN LOGIN",
+                    b"250-AUTH=PLAIN LOGIN", b"250-ENHANCEDSTATUSCODES", b"250-8BITMIME",
+                    b"250-DSN", b"250-SMTPUTF8", b"250 CHUNKING")
+EHLO_EXCHANGE = crlf(b"250-EX01.contoso.example Hello [192.0.2.10]", b"250-SIZE 37748736",
+                     b"250-PIPELINING", b"250-DSN", b"250-ENHANCEDSTATUSCODES", b"250-STARTTLS",
+                     b"250-AUTH GSSAPI NTLM", b"250-8BITMIME", b"250-BINARYMIME",
+                     b"250-CHUNKING", b"250 XSHADOWREQUEST")
+GREETING = b"220 mx.example.org ESMTP ready\r\n"
+
+# (name, option bytes, session, server stream)
+D = client_cfg()
+CLIENT_SEEDS = [
+    ("single_line", D, client_session(), b"250 OK\r\n"),
+    ("code_only", D, client_session(), b"250\r\n250 \r\n250-\r\n250 x\r\n"),
+    ("greeting_multiline", D, client_session(),
+     crlf(b"220-mx.example.org ESMTP", b"220-234 looks like a code", b"220 ready")),
+    ("greeting_554", D, client_session(),
+     crlf(b"554-mx.example.org no service", b"554 5.7.1 see policy", b"421 4.4.2 closing")),
+    ("ehlo_postfix", D, client_session(), GREETING + EHLO_POSTFIX),
+    ("ehlo_exchange", D, client_session(pieces=True), GREETING + EHLO_EXCHANGE),
+    ("ehlo_40_lines", D, client_session(),
+     b"".join(b"250-X-EXT-%d param\r\n" % i for i in range(39)) + b"250 SMTPUTF8\r\n"),
+    ("pipelined", D, client_session(pieces=True),
+     crlf(b"250 2.1.0 Sender OK", b"250 2.1.5 Recipient OK",
+          b"550 5.1.1 <nobody@example.org>: Recipient address rejected",
+          b"354 End data with <CR><LF>.<CR><LF>", b"250 2.0.0 Ok: queued as 1234", b"221 2.0.0 Bye")),
+    ("enhanced_codes", D, client_session(),
+     crlf(b"250 2.0.0   Ok", b"451 4.999.999", b"550-5.7.1 Message rejected",
+          b"550 5.7.1 see https://example.org", b"553 5.1.3 x")),
+    ("enhanced_lookalikes", D, client_session(),
+     crlf(b"250 2.01.0 x", b"250 2.1.00 x", b"250 2.1000.0 x", b"250 2.1 x", b"250 2.1.5x",
+          b"250 2.1.5\tx", b"250 2.1.5.7 x", b"250 8.1.2 x", b"250 3.0.0 x", b"220 1.2.3.4 ESMTP",
+          b"250  2.1.0 x", b"354 2.0.0 go ahead", b"334 3.0.0 challenge")),
+    ("enhanced_class_mismatch", D, client_session(),
+     crlf(b"250 5.1.1 x", b"451 2.0.0 x", b"250-2.1.0 ok", b"250 5.1.1 no", b"250 ok")),
+    ("enhanced_off", client_cfg(no_enhanced=True), client_session(),
+     crlf(b"250 2.1.0 Ok", b"250 5.1.1 x")),
+    ("code_mismatch", D, client_session(),
+     crlf(b"250-first", b"251 second", b"250 next")),
+    ("code_mismatch_back", D, client_session(pieces=True),
+     crlf(b"250-a", b"251-b", b"250 c", b"250-a", b"250-b", b"550-c", b"550 d")),
+    ("code_mismatch_enhanced", D, client_session(),
+     crlf(b"250-2.1.0 ok", b"550 5.1.1 no such user", b"221 bye")),
+    ("code_mismatch_then_bad", D, client_session(),
+     crlf(b"250-a", b"251-b", b"25x c", b"250 d", b"250-a", b"251 b\x01", b"250 ok")),
+    ("code_mismatch_eof", D, client_session(), crlf(b"250-a", b"251-b")),
+    ("bad_codes", D, client_session(),
+     crlf(b"100 x", b"199 x", b"000 x", b"600 x", b"260 x", b"2:0 x", b"25x x", b"25 x", b"25",
+          b"2", b"", b" 250 x", b"+OK", b"559 ok", b"259 ok")),
+    ("bad_separators", D, client_session(),
+     crlf(b"250x", b"250\tOK", b"250_OK", b"2500 OK", b"250.OK", b"250 ok")),
+    ("controls", D, client_session(),
+     crlf(b"250 a\x01b", b"250 a\x7f", b"250-\x1b[31m", b"250 a\tb", b"250 gr\xc3\xbc\xc3\x9f",
+          b"250 \xff")),
+    ("controls_allowed", client_cfg(control=True), client_session(),
+     crlf(b"250 a\x01\x7f\x1b z", b"250 ok")),
+    ("bare_cr", D, client_session(), b"250 a\rb\r\n250 ok\r\n250 c\r\r\n"),
+    ("bare_lf", D, client_session(), b"250-a\r\n250 b\n250 c\r\n250 ok\r\n"),
+    ("bare_lf_allowed", client_cfg(bare_lf=True), client_session(pieces=True),
+     b"250-a\n250 b\r\n250 a\rb\n250 ok\n"),
+    ("nul", D, client_session(), b"250 a\x00b\r\n250 \x00\r\n250 ok\r\n"),
+    ("line_512", D, client_session(),
+     b"250 " + b"a" * 506 + b"\r\n" + b"250 " + b"a" * 507 + b"\r\n221 bye\r\n"),
+    ("long_line_smuggle", D, client_session(pieces=True),
+     b"250 " + b"a" * 600 + b"250 evil\r\n221 bye\r\n"),
+    ("long_line_1024", client_cfg(line=3), client_session(),
+     b"550 " + b"x" * 1018 + b"\r\n550 " + b"x" * 1019 + b"\r\n250 ok\r\n"),
+    ("long_line_capacity_512", client_cfg(small=True, line=3), client_session(),
+     b"550 " + b"x" * 506 + b"\r\n550 " + b"x" * 507 + b"\r\n250 ok\r\n"),
+    ("short_lines", client_cfg(line=1), client_session(), crlf(b"250 ok", b"250 abc", b"25")),
+    ("too_many_lines", D, client_session(),
+     b"250-x\r\n" * 128 + b"250 x\r\n221 bye\r\n"),
+    ("few_lines", client_cfg(lines=2), client_session(),
+     crlf(b"250-a", b"250-b", b"250 c", b"250-a", b"250 b", b"221 x")),
+    ("one_line", client_cfg(lines=1), client_session(), crlf(b"250 a", b"250-a", b"250 b")),
+    ("zero_lines", client_cfg(lines=3), client_session(), crlf(b"250 a", b"221 b")),
+    ("reply_length", client_cfg(length=1), client_session(),
+     crlf(b"250-abc", b"250 de", b"250-abc", b"250 defghi", b"250 ok")),
+    ("reply_length_default", D, client_session(),
+     b"".join(b"250-" + b"a" * 506 + b"\r\n" for _ in range(31)) + b"250 a\r\n250 ok\r\n"),
+    ("eof_partial", D, client_session(), b"250-a\r\n250 b"),
+    ("eof_after_cr", D, client_session(), b"250 a\r"),
+    ("eof_in_reply", D, client_session(eof_early=True), b"250-a\r\n"),
+    ("starttls_injection", D, client_session(starttls=0),
+     b"220 2.0.0 Ready to start TLS\r\n250-mx.example.org\r\n250 AUTH PLAIN\r\n"),
+    ("starttls_after_ehlo", D, client_session(starttls=5, pieces=True),
+     GREETING + b"250-mx.example.org\r\n250 STARTTLS\r\n220 go ahead\r\n250 injected\r\n"),
+    ("starttls_kept", D, client_session(keep_barrier=True, starttls=0),
+     b"220 Ready\r\n250 injected\r\n250 more\r\n"),
+    ("starttls_clean", D, client_session(keep_barrier=True, starttls=0), b"220 go ahead\r\n"),
+    ("starttls_refused", D, client_session(starttls=0),
+     crlf(b"454 4.7.0 TLS not available due to temporary reason", b"250 2.0.0 Ok")),
+    ("starttls_after_error", D, client_session(starttls=0),
+     crlf(b"220 a\x01", b"220 go", b"250 x")),
+    ("starttls_multiline", D, client_session(keep_barrier=True, starttls=0),
+     b"220-a\r\n220 b\r\nX"),
+    ("starttls_mismatch", D, client_session(starttls=0),
+     crlf(b"250-a", b"220 go", b"250 injected")),
+    ("starttls_mismatch_refused", D, client_session(starttls=0),
+     crlf(b"220-a", b"454 no", b"220 later") + b"X"),
+    ("starttls_mid_reply", D, client_session(starttls=1, pieces=True),
+     crlf(b"220-a", b"220-b", b"220 c", b"250 behind")),
+    ("reuse_after_reset", D, client_session(again=True, pieces=True),
+     crlf(b"220 mx ESMTP", b"250-a", b"250 b") + b"250 partial"),
+]
+
+# Split bytes (fuzz::split_plan), cycled over the seeds.
+CLIENT_SPLITS = [0x01 | 4 << 2, 0x02, 0x03, 0x00, 0x80 | 0x02, 0x01 | 2 << 2]
+
+
 def write(target, files):
     d = ROOT / "corpus" / target
     if d.exists():
@@ -558,6 +693,12 @@ def main():
     write("smtp_trace_split", [(name, cfg + bytes([smtp_split(i)]) + stream)
                                for i, (name, cfg, session, stream) in enumerate(seeds)])
     write("smtp_fast_path", fast_path_seeds())
+    # smtp_client: [options x2 (byte 1 with the session bits), starttls, split] + stream;
+    # smtp_client_split reads the same header (its split run always feeds pieces).
+    client = [(name, bytes([cfg[0], cfg[1] | bits, starttls, CLIENT_SPLITS[i % len(CLIENT_SPLITS)]]) + s)
+              for i, (name, cfg, (bits, starttls), s) in enumerate(CLIENT_SEEDS)]
+    write("smtp_client", client)
+    write("smtp_client_split", client)
 
 
 if __name__ == "__main__":

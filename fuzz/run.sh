@@ -25,7 +25,7 @@ case $seconds in
 esac
 build=${MAILWIRE_FUZZ_BUILD:-$root/build/fuzz-clang}
 artifacts=${MAILWIRE_FUZZ_ARTIFACTS:-$root/fuzz/artifacts}
-targets=${MAILWIRE_FUZZ_TARGETS:-dot_decode dot_roundtrip dot_split scan_diff line_reader base64 smtp_server smtp_server_split smtp_trace_split smtp_fast_path}
+targets=${MAILWIRE_FUZZ_TARGETS:-dot_decode dot_roundtrip dot_split scan_diff line_reader base64 smtp_server smtp_server_split smtp_trace_split smtp_fast_path smtp_client smtp_client_split}
 cxx=${CXX:-clang++}
 
 generator=()
@@ -54,10 +54,10 @@ for t in $targets; do
   # Seeds only: fuzz/regressions/ is replayed by ctest (fuzz_replay_<target>),
   # and a known, still-open failure there would stop the session at once.
   if [[ -d $root/fuzz/corpus/$t ]]; then cp -R "$root/fuzz/corpus/$t/." "$work/"; fi
-  # The target's dictionary: fuzz/dict/<target>.dict, else the one of its
-  # family (dot_decode -> dot.dict), if any.
+  # The target's dictionary: fuzz/dict/<target>.dict, else that of the target it
+  # splits (smtp_client_split -> smtp_client.dict), else its family's (dot_decode -> dot.dict).
   dict=()
-  for d in "$t" "${t%%_*}"; do
+  for d in "$t" "${t%_split}" "${t%%_*}"; do
     if [[ -f $root/fuzz/dict/$d.dict ]]; then dict=(-dict="$root/fuzz/dict/$d.dict"); break; fi
   done
   log=$art/last-run.log

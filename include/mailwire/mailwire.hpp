@@ -18,6 +18,7 @@
 #include "mailwire/smtp/capabilities.hpp"
 #include "mailwire/smtp/client_parser.hpp"
 #include "mailwire/smtp/command.hpp"
+#include "mailwire/smtp/command_writer.hpp"
 #include "mailwire/smtp/parameters.hpp"
 #include "mailwire/smtp/path.hpp"
 #include "mailwire/smtp/reply_writer.hpp"

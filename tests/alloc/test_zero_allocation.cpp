@@ -114,6 +114,7 @@ TEST_CASE("smtp::server_parser allocates nothing, whole or byte by byte", "[allo
       "EHLO client.example\r\n"
       "MAIL FROM:<\"q u\"@example.org> SIZE=100 BODY=8BITMIME ENVID=a+2Bb RET=HDRS\r\n"
       "RCPT TO:<@r.example:u@[IPv6:2001:db8::1]> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;u+40x\r\n"
+      "RCPT TO:<first.last@example.org> NOTIFY=FAILURE ORCPT=rfc822;first.last@example.org\r\n"
       "DATA\r\n..dot\r\nbare\nlf\r\n.\r\n"
       "BDAT 5 LAST\r\n12345"
       "AUTH PLAIN\r\n" +
@@ -129,7 +130,7 @@ TEST_CASE("smtp::server_parser allocates nothing, whole or byte by byte", "[allo
     for (std::size_t at = 0; at < input.size(); at += piece) {
       p.feed(std::string_view(input).substr(at, piece));
       for (;;) {
-        const auto ev = p.next();
+        const smtp::server_event& ev = p.next();
         if (ev.kind == smtp::server_event_kind::need_more) break;
         if (ev.kind == smtp::server_event_kind::command) {
           ++commands;
@@ -143,7 +144,7 @@ TEST_CASE("smtp::server_parser allocates nothing, whole or byte by byte", "[allo
     while (p.next().kind != smtp::server_event_kind::need_more) {
     }
     CHECK(scope.count() == 0);
-    CHECK(commands == 7);  // EHLO MAIL RCPT DATA BDAT AUTH STARTTLS
+    CHECK(commands == 8);  // EHLO MAIL RCPT RCPT DATA BDAT AUTH STARTTLS
     CHECK(errors == 3);    // XBAD, the long NOOP, data after STARTTLS
   }
 }
@@ -171,4 +172,54 @@ TEST_CASE("SMTP paths, parameters, xtext and the reply writer allocate nothing",
   CHECK(error == errc{});
   CHECK(decoded.ok());
   CHECK(sink.view().find("\"a b\"@example.org250 2.1.5 Ok\r\n") == 0);
+}
+
+TEST_CASE("smtp::client_parser allocates nothing, whole or byte by byte", "[alloc]") {
+  const std::string input =
+      "220 mx.example ESMTP\r\n"
+      "250-mx.example greets you\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+      "250-AUTH PLAIN LOGIN\r\n250 ENHANCEDSTATUSCODES\r\n"
+      "250 2.1.0 Ok\r\n550 5.1.1 <x@example.org>: unknown\r\n354 go ahead\r\n"
+      "99x bad\r\n250-a\r\n251 b\r\n" +
+      std::string(700, 'y') + "\r\n221 2.0.0 Bye\r\n";
+  for (std::size_t piece : {input.size(), std::size_t{1}, std::size_t{7}}) {
+    std::size_t replies = 0;
+    allocation_scope scope;
+    smtp::client_parser<> p;
+    smtp::ehlo_folder folder;
+    for (std::size_t at = 0; at < input.size(); at += piece) {
+      p.feed(std::string_view(input).substr(at, piece));
+      for (auto ev = p.next(); ev.kind != smtp::client_event_kind::need_more; ev = p.next()) {
+        if (ev.kind == smtp::client_event_kind::line) (void)folder.add(ev.text);
+        if (ev.kind == smtp::client_event_kind::reply) ++replies;
+      }
+    }
+    p.feed_eof();
+    while (p.next().kind != smtp::client_event_kind::need_more) {
+    }
+    CHECK(scope.count() == 0);
+    CHECK(replies == 6);  // greeting, EHLO, 250, 550, 354, 221
+  }
+}
+
+TEST_CASE("MD5, HMAC-MD5, the SASL responses and the command writer allocate nothing",
+          "[alloc]") {
+  char buffer[512];
+  char hex[md5::hex_size];
+  allocation_scope scope;
+  const auto digest = md5::digest("<1896.697170952@dbc.mtview.ca.us>tanstaaf");
+  const std::string_view text = md5::to_hex(digest, hex);
+  fixed_sink sink(buffer);
+  const errc plain = smtp::sasl::write_plain(sink, "", "tim", "tanstaaftanstaaf");
+  smtp::mail_parameters mp;
+  mp.size = 1000;
+  mp.envid = "id+1";
+  const errc mail = smtp::write_mail(sink, smtp::mailbox_parts{"jane doe", "example.org"}, mp);
+  const errc cram = smtp::sasl::write_cram_md5(
+      sink, "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+", "tim", "tanstaaftanstaaf");
+  CHECK(scope.count() == 0);
+  CHECK(text == "c4c9334bac560ecc979e58001b3e22fb");  // RFC 1939 §7
+  CHECK(plain == errc{});
+  CHECK(mail == errc{});
+  CHECK(cram == errc{});
 }

@@ -6,8 +6,14 @@
 //   > escaped input        lines are concatenated; the file's newlines are not input
 //   < expected log line    exactly as the parser's session logs it
 // Escapes: \r \n \t \0 \\ \xHH.
+// Options by folder: dot-decoder policy= max_size= max_line=; smtp-server
+// keep_starttls_barrier= allow_bare_lf=; smtp-client ehlo= starttls_after=
+// keep_starttls_barrier= (the mailwire-trace flags of docs/trace.md).
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,11 +22,29 @@
 #include "support/dot_session.hpp"
 #include "support/smtp_server_session.hpp"
 #include "support/split_feed.hpp"
+#include "trace/smtp_client_trace.hpp"
 
 namespace fs = std::filesystem;
 using namespace mailwire;
 
 namespace {
+
+// The smtp-client session of mailwire-trace, one log line per JSON event (the
+// client twin of support/smtp_server_session.hpp).
+struct smtp_client_session {
+  trace::smtp_client_trace trace;
+
+  void feed(std::string_view piece, test::event_log& log) {
+    std::string out;
+    trace.feed(piece, out);
+    test::smtp_server_session::log_lines(out, log);
+  }
+  void finish(test::event_log& log) {
+    std::string out;
+    trace.finish(out);
+    test::smtp_server_session::log_lines(out, log);
+  }
+};
 
 struct golden_case {
   std::vector<std::pair<std::string, std::string>> options;
@@ -120,6 +144,22 @@ std::string run(const std::string& parser, const golden_case& c) {
     }
     return test::smtp_server_trace_of(c.input, o);
   }
+  if (parser == "smtp-client") {
+    trace::smtp_client_trace_options o;
+    for (const auto& [key, value] : c.options) {
+      if (key == "ehlo") {
+        o.ehlo = value == "1";
+      } else if (key == "starttls_after") {
+        o.starttls_after = std::stoull(value);
+      } else if (key == "keep_starttls_barrier") {
+        o.keep_starttls_barrier = value == "1";
+      } else {
+        FAIL("unknown option " << key);
+      }
+    }
+    return test::check_split_invariance(
+        [&] { return smtp_client_session{trace::smtp_client_trace(o)}; }, c.input);
+  }
   FAIL("no session for tests/golden/" << parser);
   return {};
 }
@@ -129,15 +169,82 @@ std::string run(const std::string& parser, const golden_case& c) {
 TEST_CASE("golden traces replay whole, byte by byte and at every split", "[golden]") {
   const fs::path root = fs::path(MAILWIRE_SOURCE_DIR) / "tests" / "golden";
   std::size_t files = 0;
+  std::size_t client_files = 0;
   for (const auto& dir : fs::directory_iterator(root)) {
     if (!dir.is_directory()) continue;
     for (const auto& entry : fs::directory_iterator(dir.path())) {
       if (entry.path().extension() != ".trace") continue;
       ++files;
+      if (dir.path().filename() == "smtp-client") ++client_files;
       const golden_case c = load(entry.path());
       INFO("trace " << entry.path().filename().string());
       CHECK(run(dir.path().filename().string(), c) == c.expected);
     }
   }
   CHECK(files >= 10);
+  CHECK(client_files >= 20);
+}
+
+TEST_CASE(
+    "smtp-client trace: random server streams print the same at every split "
+    "(RFC 5321 §4.2, RFC 3207 §4)",
+    "[golden][smtp-client]") {
+  // Streams glued from reply fragments, good and broken, with the STARTTLS
+  // answer at a random place: the session must print the same JSON lines
+  // whatever the split (the reset after STARTTLS re-feeds the rest of a
+  // piece), every line one event object, and nothing after
+  // data_after_starttls.
+  static const char* const fragments[] = {
+      "220 mx.example ESMTP\r\n",
+      "250-mx.example\r\n",
+      "250-PIPELINING\r\n",
+      "250-SIZE 1000\r\n",
+      "250 STARTTLS\r\n",
+      "250 2.1.0 Ok\r\n",
+      "354 go\r\n",
+      "220 2.0.0 Ready\r\n",
+      "550-5.1.1 no\r\n",
+      "550 5.1.1 such user\r\n",
+      "251 other code\r\n",
+      "421 4.7.0 bye\r\n",
+      "250 a\nb\r\n",
+      "250 a\rb\r\n",
+      "199 x\r\n",
+      "250x\r\n",
+      "250 5.0.0 x\r\n",
+      "250-",
+      "\r\n",
+      "\n",
+      "\r",
+      "x",
+      "2",
+      "5",
+  };
+  std::mt19937 rng(20240102);
+  std::uniform_int_distribution<std::size_t> pick(0, std::size(fragments) - 1);
+  std::uniform_int_distribution<int> count(0, 24);
+  std::uniform_int_distribution<int> starttls(-1, 4);
+  std::uniform_int_distribution<int> coin(0, 1);
+  for (int round = 0; round < 200; ++round) {
+    std::string input;
+    for (int n = count(rng); n > 0; --n) input += fragments[pick(rng)];
+    if (coin(rng) == 1) input += std::string(600, 'y') + "\r\n";
+    trace::smtp_client_trace_options o;
+    o.ehlo = coin(rng) == 1;
+    const int k = starttls(rng);
+    if (k >= 0) o.starttls_after = static_cast<std::uint64_t>(k);
+    o.keep_starttls_barrier = coin(rng) == 1;
+    INFO("round " << round << ", starttls_after " << k << ", keep " << o.keep_starttls_barrier);
+    const std::string log = test::check_split_invariance(
+        [&] { return smtp_client_session{trace::smtp_client_trace(o)}; }, input, 8, 256);
+    std::istringstream lines(log);
+    std::string line;
+    bool after_barrier = false;
+    while (std::getline(lines, line)) {
+      CHECK(line.rfind("{\"event\":\"", 0) == 0);
+      CHECK(line.back() == '}');
+      CHECK_FALSE(after_barrier);
+      after_barrier = line.find("\"data_after_starttls\"") != std::string::npos;
+    }
+  }
 }

@@ -289,28 +289,146 @@ TEST_CASE("client: the code is followed by SP, '-' or the line end (RFC 5321 §4
                                  });
 }
 
-TEST_CASE("client: every line of a reply carries the same code (RFC 5321 §4.2.1)",
-          "[smtp][client]") {
-  // PROTOCOLS.md §6 item 1: an error, never "take the last code". The
-  // abandoned reply's line events are void (lines=1), and the next line
-  // starts a new reply.
+TEST_CASE(
+    "client: a line with another code is read to the reply's end, then one "
+    "reply_code_mismatch (RFC 5321 §4.2.1)",
+    "[smtp][client][mismatch]") {
+  // PROTOCOLS.md §6 item 1: an error, never "take the last code" silently;
+  // the error comes in place of the reply event, with the last line's code
+  // and the reply's line count, and the next line starts a new reply.
   CHECK(events("250-first\r\n251 second\r\n250 next\r\n") ==
         std::vector<std::string>{
             "line 250 more \"first\" #1 @0",
-            "error reply_code_mismatch code=251 lines=1 \"251 second\" @11",
+            "line 251 last \"second\" #2 @11",
+            "error reply_code_mismatch code=251 lines=2 \"251 second\" @11",
             "line 250 last \"next\" #1 @23",
             "reply 250 \"next\" lines=1 @23",
             "eof",
         });
+  // The mismatch is in a continuation line; the reply goes on in the new code.
   CHECK(events("250-a\r\n250-b\r\n550-c\r\n550 d\r\n") ==
         std::vector<std::string>{
             "line 250 more \"a\" #1 @0",
             "line 250 more \"b\" #2 @7",
-            "error reply_code_mismatch code=550 lines=2 \"550-c\" @14",
-            "line 550 last \"d\" #1 @21",
-            "reply 550 \"d\" lines=1 @21",
+            "line 550 more \"c\" #3 @14",
+            "line 550 last \"d\" #4 @21",
+            "error reply_code_mismatch code=550 lines=4 \"550 d\" @21",
             "eof",
         });
+  // Back to the first code on the last line: still a mismatch.
+  CHECK(events("250-a\r\n251-b\r\n250 c\r\n") ==
+        std::vector<std::string>{
+            "line 250 more \"a\" #1 @0",
+            "line 251 more \"b\" #2 @7",
+            "line 250 last \"c\" #3 @14",
+            "error reply_code_mismatch code=250 lines=3 \"250 c\" @14",
+            "eof",
+        });
+  // The same code in every line: no error (the control case).
+  CHECK(events("251-a\r\n251 b\r\n")[2] == "reply 251 \"b\" lines=2 @0");
+}
+
+TEST_CASE(
+    "client: a mismatched reply's error shows its last line as received, enhanced code "
+    "and all (RFC 5321 §4.2.1, RFC 3463 §2)",
+    "[smtp][client][mismatch]") {
+  CHECK(events("250-2.1.0 ok\r\n550 5.1.1 no such user\r\n") ==
+        std::vector<std::string>{
+            "line 250 more [2.1.0] \"ok\" #1 @0",
+            "line 550 last [5.1.1] \"no such user\" #2 @14",
+            "error reply_code_mismatch code=550 lines=2 \"550 5.1.1 no such user\" @14",
+            "eof",
+        });
+  // A code-only last line: its text is the code.
+  CHECK(events("250-a\r\n251\r\n")[2] == "error reply_code_mismatch code=251 lines=2 \"251\" @7");
+  // Zero copy within one feed: the text is the input's last line.
+  const std::string input = "250-a\r\n221 bye\r\n";
+  client_parser<> p;
+  p.feed(input);
+  CHECK(p.next().kind == client_event_kind::line);
+  CHECK(p.next().kind == client_event_kind::line);
+  const client_event ev = p.next();
+  CHECK(ev.kind == client_event_kind::error);
+  CHECK(ev.error == errc::reply_code_mismatch);
+  CHECK_FALSE(ev.last);
+  CHECK_FALSE(ev.enhanced.present());
+  CHECK(ev.text.data() == input.data() + 7);
+  CHECK(ev.text == "221 bye");
+  CHECK(p.next().kind == client_event_kind::need_more);
+}
+
+TEST_CASE(
+    "client: a mismatched reply is one outcome among pipelined replies "
+    "(RFC 2920 §3.1, RFC 5321 §4.2.1)",
+    "[smtp][client][mismatch]") {
+  // MAIL, RCPT, RCPT, DATA pipelined: four outcomes whatever the second is.
+  const std::string input =
+      "250 2.1.0 Ok\r\n"
+      "250-2.1.5 first line\r\n"
+      "550-5.1.1 changed its mind\r\n"
+      "550 5.1.1 no\r\n"
+      "250 2.1.5 Ok\r\n"
+      "354 go ahead\r\n";
+  const auto log = events(input);
+  std::vector<std::string> outcomes;
+  for (const auto& l : log)
+    if (l.rfind("reply ", 0) == 0 || l.rfind("error ", 0) == 0) outcomes.push_back(l);
+  CHECK(outcomes == std::vector<std::string>{
+                        "reply 250 [2.1.0] \"Ok\" lines=1 @0",
+                        "error reply_code_mismatch code=550 lines=3 \"550 5.1.1 no\" @64",
+                        "reply 250 [2.1.5] \"Ok\" lines=1 @78",
+                        "reply 354 \"go ahead\" lines=1 @92",
+                    });
+}
+
+TEST_CASE(
+    "client: other errors inside a mismatched reply abandon it, as in any reply "
+    "(RFC 5321 §4.2, §4.2.1)",
+    "[smtp][client][mismatch]") {
+  // A line without a valid code: the reply's extent is unknown.
+  CHECK(events("250-a\r\n251-b\r\n25x c\r\n250 d\r\n") ==
+        std::vector<std::string>{
+            "line 250 more \"a\" #1 @0",
+            "line 251 more \"b\" #2 @7",
+            "error invalid_reply_code code=0 lines=2 \"25x c\" @14",
+            "line 250 last \"d\" #1 @21",
+            "reply 250 \"d\" lines=1 @21",
+            "eof",
+        });
+  // A broken last line: one error, the mismatch is not reported besides.
+  CHECK(events("250-a\r\n251 b\x01\r\n250 ok\r\n") ==
+        std::vector<std::string>{
+            "line 250 more \"a\" #1 @0",
+            "error control_in_reply code=251 lines=1 \"251 b\\x01\" @7",
+            "line 250 last \"ok\" #1 @15",
+            "reply 250 \"ok\" lines=1 @15",
+            "eof",
+        });
+  // EOF inside a mismatched reply.
+  CHECK(events("250-a\r\n251-b\r\n") == std::vector<std::string>{
+                                            "line 250 more \"a\" #1 @0",
+                                            "line 251 more \"b\" #2 @7",
+                                            "error unexpected_eof code=0 lines=2 \"\" @14",
+                                            "eof",
+                                        });
+  // The limits still count its lines and octets.
+  client_parser_options o;
+  o.max_reply_lines = 2;
+  CHECK(events("250-a\r\n251-b\r\n251 c\r\n221 x\r\n", o) ==
+        std::vector<std::string>{
+            "line 250 more \"a\" #1 @0",
+            "line 251 more \"b\" #2 @7",
+            "error too_many_reply_lines code=251 lines=2 \"251 c\" @14",
+            "line 221 last \"x\" #1 @21",
+            "reply 221 \"x\" lines=1 @21",
+            "eof",
+        });
+  o = {};
+  o.max_reply_length = 14;
+  CHECK(events("250-a\r\n251 bc\r\n", o)[1] ==
+        "error reply_too_long code=251 lines=1 \"251 bc\" @7");
+  CHECK(events("250-a\r\n251 b\r\n", o)[2] ==
+        "error reply_code_mismatch code=251 lines=2 \"251 b\" @7");
 }
 
 // --- enhanced status codes ---------------------------------------------------
@@ -737,6 +855,33 @@ TEST_CASE("client: a 4xx or 5xx answer to STARTTLS raises no barrier (RFC 3207 �
         "error unexpected_eof code=0 lines=0 \"\" @35");
 }
 
+TEST_CASE(
+    "client: a mismatched answer to STARTTLS is the answer, judged by its last code "
+    "(RFC 3207 §4, RFC 5321 §4.2.1)",
+    "[smtp][client][starttls][mismatch]") {
+  // Its last line says 220: the bytes behind it are never replies.
+  CHECK(events("250-a\r\n220 go\r\n250 injected\r\n", {}, 0) ==
+        std::vector<std::string>{
+            "line 250 more \"a\" #1 @0",
+            "line 220 last \"go\" #2 @7",
+            "error reply_code_mismatch code=220 lines=2 \"220 go\" @7",
+            "error data_after_starttls code=0 lines=0 \"\" @15",
+            "eof",
+        });
+  // Its last line says 454: the expectation is used up, no barrier, and a
+  // later 220 raises none either.
+  CHECK(events("220-a\r\n454 no\r\n220 later\r\nX", {}, 0) ==
+        std::vector<std::string>{
+            "line 220 more \"a\" #1 @0",
+            "line 454 last \"no\" #2 @7",
+            "error reply_code_mismatch code=454 lines=2 \"454 no\" @7",
+            "line 220 last \"later\" #1 @15",
+            "reply 220 \"later\" lines=1 @15",
+            "error unexpected_eof code=0 lines=0 \"\" @26",
+            "eof",
+        });
+}
+
 TEST_CASE("client: a broken line does not count as the STARTTLS answer (RFC 3207 §4)",
           "[smtp][client][starttls]") {
   // The next complete reply is the answer; the broken line is abandoned.
@@ -931,10 +1076,12 @@ TEST_CASE("client: every event kind in one stream is split-invariant (DESIGN §T
   input += "250-" + std::string(500, 'r') + "\r\n250 " + std::string(500, 's') + "\r\n";
   input += "250-unfinished\r\n";
   const auto log = events(input, {}, -1, 128, 4096);
-  REQUIRE(log.size() == 27);
-  CHECK(log[10] == "error reply_code_mismatch code=251 lines=1 \"251 b\" @107");
-  CHECK(log[18] == "reply 354 \"2.0.0 go\" lines=1 @165");
-  CHECK(log[23] == "reply 250 \"" + std::string(500, 's') + "\" lines=2 @792");
+  REQUIRE(log.size() == 28);
+  CHECK(log[10] == "line 251 last \"b\" #2 @107");
+  CHECK(log[11] == "error reply_code_mismatch code=251 lines=2 \"251 b\" @107");
+  CHECK(log[12] == "error invalid_reply_code code=0 lines=0 \"199 x\" @114");
+  CHECK(log[19] == "reply 354 \"2.0.0 go\" lines=1 @165");
+  CHECK(log[24] == "reply 250 \"" + std::string(500, 's') + "\" lines=2 @792");
   CHECK(log[log.size() - 2] ==
         "error unexpected_eof code=0 lines=1 \"\" @" + std::to_string(input.size()));
   // The same with the greeting taken as the answer to STARTTLS.
@@ -1002,24 +1149,25 @@ generated_reply random_reply(std::mt19937& rng) {
   return r;
 }
 
-std::string wire(const generated_reply& r, std::mt19937& rng) {
+std::string wire_line(std::uint16_t code, const generated_line& l, bool last, std::mt19937& rng) {
   std::uniform_int_distribution<int> coin(0, 1);
-  std::string out;
-  for (std::size_t i = 0; i < r.lines.size(); ++i) {
-    const generated_line& l = r.lines[i];
-    const bool last = i + 1 == r.lines.size();
-    out += std::to_string(r.code);
-    std::string rest;
-    if (l.enhanced.present()) {
-      rest = enhanced_text(l.enhanced);
-      if (!l.text.empty()) rest += " " + l.text;
-    } else {
-      rest = l.text;
-    }
-    // "250" and "250 " are both a last line with empty text.
-    if (!(last && rest.empty() && coin(rng) == 1)) out += last ? " " : "-";
-    out += rest + "\r\n";
+  std::string out = std::to_string(code);
+  std::string rest;
+  if (l.enhanced.present()) {
+    rest = enhanced_text(l.enhanced);
+    if (!l.text.empty()) rest += " " + l.text;
+  } else {
+    rest = l.text;
   }
+  // "250" and "250 " are both a last line with empty text.
+  if (!(last && rest.empty() && coin(rng) == 1)) out += last ? " " : "-";
+  return out + rest + "\r\n";
+}
+
+std::string wire(const generated_reply& r, std::mt19937& rng) {
+  std::string out;
+  for (std::size_t i = 0; i < r.lines.size(); ++i)
+    out += wire_line(r.code, r.lines[i], i + 1 == r.lines.size(), rng);
   return out;
 }
 
@@ -1067,6 +1215,60 @@ TEST_CASE(
     CHECK(p.offset() == stream.size());
     // And the same events for random splits.
     if (round % 6 == 0) events(stream, {}, -1, 16, 0);
+  }
+}
+
+TEST_CASE(
+    "client: random replies with changed codes give one outcome each, the last code "
+    "(RFC 5321 §4.2.1, RFC 2920 §3.1)",
+    "[smtp][client][property][mismatch]") {
+  std::mt19937 rng(4221);
+  std::uniform_int_distribution<int> count(1, 6), pick(0, 3), d0(2, 5), d1(0, 5), d2(0, 9);
+  for (int round = 0; round < 80; ++round) {
+    std::vector<generated_reply> replies;
+    std::vector<bool> mismatched;
+    std::string stream;
+    for (int k = count(rng); k > 0; --k) {
+      generated_reply r = random_reply(rng);
+      // Some lines after the first get another valid code (and no enhanced
+      // code, whose class would have to match it).
+      bool changed = false;
+      for (std::size_t i = 0; i < r.lines.size(); ++i) {
+        std::uint16_t code = r.code;
+        if (i > 0 && pick(rng) == 0) {
+          code = static_cast<std::uint16_t>(d0(rng) * 100 + d1(rng) * 10 + d2(rng));
+          r.lines[i].enhanced = {};
+          changed = changed || code != r.code;
+        }
+        stream += wire_line(code, r.lines[i], i + 1 == r.lines.size(), rng);
+        if (i + 1 == r.lines.size()) r.code = code;  // what the outcome carries
+      }
+      replies.push_back(r);
+      mismatched.push_back(changed);
+    }
+    INFO("round " << round << ": " << escape(stream));
+    client_parser<> p;
+    p.feed(stream);
+    for (std::size_t k = 0; k < replies.size(); ++k) {
+      const generated_reply& r = replies[k];
+      for (std::size_t i = 0; i < r.lines.size(); ++i) {
+        const client_event ev = p.next();
+        REQUIRE(ev.kind == client_event_kind::line);
+        CHECK(ev.text == r.lines[i].text);
+        CHECK(ev.lines == i + 1);
+      }
+      const client_event end = p.next();
+      CHECK(end.code == r.code);
+      CHECK(end.lines == r.lines.size());
+      if (mismatched[k]) {
+        REQUIRE(end.kind == client_event_kind::error);
+        CHECK(end.error == errc::reply_code_mismatch);
+      } else {
+        CHECK(end.kind == client_event_kind::reply);
+      }
+    }
+    CHECK(p.next().kind == client_event_kind::need_more);
+    if (round % 8 == 0) events(stream, {}, -1, 16, 0);
   }
 }
 
@@ -1126,12 +1328,17 @@ TEST_CASE(
     std::string input;
     for (int k = length(rng); k > 0; --k) input += pieces[pick(rng)];
     const auto log = events(input, {}, round % 5 == 0 ? 0 : -1, 8, 256);
-    // A reply event always comes right after a last line of the same code.
+    // A reply event always comes right after a last line of the same code,
+    // and so does a code mismatch (with that line's code).
+    const std::string mismatch = "error reply_code_mismatch code=";
     for (std::size_t i = 0; i < log.size(); ++i) {
-      if (log[i].rfind("reply ", 0) != 0) continue;
+      std::string code;
+      if (log[i].rfind("reply ", 0) == 0) code = log[i].substr(6, 3);
+      if (log[i].rfind(mismatch, 0) == 0) code = log[i].substr(mismatch.size(), 3);
+      if (code.empty()) continue;
       REQUIRE(i > 0);
       INFO(log[i - 1] << " / " << log[i]);
-      CHECK(log[i - 1].rfind("line " + log[i].substr(6, 3) + " last", 0) == 0);
+      CHECK(log[i - 1].rfind("line " + code + " last", 0) == 0);
     }
     CHECK(log.back() == "eof");
     CHECK_FALSE(has(log, ""));

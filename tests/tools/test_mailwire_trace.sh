@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Behaviour of the mailwire-trace tool (smtp-server mode): usage and I/O exit
-# codes, exit 0/1 semantics, and every tests/golden/smtp-server/*.trace
+# Behaviour of the mailwire-trace tool (smtp-server and smtp-client modes):
+# usage and I/O exit codes, exit 0/1 semantics, and every
+# tests/golden/smtp-server/*.trace and tests/golden/smtp-client/*.trace
 # replayed through the tool whole, at --split 1 and 7, at --split-seed 1..5,
 # from stdin and from a FILE, with every output line valid, pure-ASCII JSON.
 set -u
@@ -10,7 +11,7 @@ if ! command -v python3 >/dev/null; then
   exit 77
 fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-golden="$here/../golden/smtp-server"
+golden="$here/../golden"
 fail=0
 checks=0
 tmp=$(mktemp -d)
@@ -68,6 +69,21 @@ for bad in -1 x '' 4294967296; do
 done
 usage_case "--split with --split-seed" smtp-server --split 3 --split-seed 1
 usage_case "--split-seed with --split" smtp-server --split-seed 1 --split 3
+# Each mode takes only its own options.
+usage_case "--ehlo is smtp-client only" smtp-server --ehlo
+usage_case "--starttls-after is smtp-client only" smtp-server --starttls-after 1
+usage_case "--allow-bare-lf is smtp-server only" smtp-client --allow-bare-lf
+usage_case "smtp-client: unknown option" smtp-client --frobnicate
+usage_case "smtp-client: two FILEs" smtp-client /dev/null /dev/null
+usage_case "smtp-client: --split with --split-seed" smtp-client --split 3 --split-seed 1
+usage_case "--starttls-after without a value" smtp-client --starttls-after
+for bad in -1 +3 x '' 18446744073709551616; do
+  usage_case "--starttls-after '$bad'" smtp-client --starttls-after "$bad"
+done
+usage_case "smtp-client: --keep-starttls-barrier without --starttls-after" \
+  smtp-client --keep-starttls-barrier
+run 'NOOP\r\n' smtp-client --frobnicate
+check_has "the usage line names smtp-client too" "$err" 'mailwire-trace smtp-client'
 noop=$'{"event":"command","offset":0,"verb":"NOOP","arg":""}\n'
 run 'NOOP\r\n' smtp-server --split-seed 4294967295
 check "--split-seed takes the largest 32-bit value" "${noop}rc=0" "$out"
@@ -122,6 +138,42 @@ from_stdin=$out
 run '' smtp-server "$tmp/file"
 check "stdin and FILE give the same output and status" "$from_stdin" "$out"
 
+# --- smtp-client: exit 0/1, STARTTLS and EHLO options --------------------------
+greeting=$'{"event":"reply","offset":0,"code":220,"enhanced":null,"lines":["mx.example"]}\n'
+run '220 mx.example\r\n' smtp-client
+check "smtp-client: a clean reply exits 0" "${greeting}rc=0" "$out"
+run '' smtp-client
+check "smtp-client: an empty stream prints nothing and exits 0" "rc=0" "$out"
+run '220 mx.example\r\n199 x\r\n' smtp-client
+check "smtp-client: a bad reply line exits 1" \
+  "${greeting}"$'{"event":"error","offset":16,"error":"invalid_reply_code","code":null,"line":"199 x","void_lines":0}\nrc=1' "$out"
+run '220 mx.example\r\n250-a' smtp-client
+check "smtp-client: end of stream inside a reply exits 1" "rc=1" "$last"
+check_has "... and reports unexpected_eof" "$out" '"error":"unexpected_eof"'
+run '220 mx.example\r\n250-mx.example\r\n250 STARTTLS\r\n220 go\r\n250 x\r\n' smtp-client --starttls-after 2
+check "smtp-client: after the 220 to STARTTLS the next bytes are the new session" "rc=0" "$last"
+check_has "... read as replies" "$out" '"offset":54,"code":250,'
+run '220 mx.example\r\n250-mx.example\r\n250 STARTTLS\r\n220 go\r\n250 x\r\n' smtp-client \
+  --starttls-after 2 --keep-starttls-barrier
+check_has "smtp-client: --keep-starttls-barrier reports them" "$out" \
+  '{"event":"error","offset":54,"error":"data_after_starttls",'
+check "... and exits 1" "rc=1" "$last"
+run '220 go\r\n250 x\r\n' smtp-client --starttls-after 0 --keep-starttls-barrier
+check_has "smtp-client: --starttls-after 0 makes the first reply the answer" "$out" \
+  '"offset":8,"error":"data_after_starttls"'
+run '220 mx.example\r\n250-mx.example hi\r\n250 8BITMIME\r\n' smtp-client
+check "smtp-client: no capabilities without --ehlo" "rc=0" "$last"
+[[ $out == *'"event":"capabilities"'* ]] && found=yes || found=no
+check "... (none printed)" "no" "$found"
+run '220 mx.example\r\n250-mx.example hi\r\n250 8BITMIME\r\n' smtp-client --ehlo
+check "smtp-client: --ehlo prints them after the EHLO reply" \
+  "${greeting}"$'{"event":"reply","offset":16,"code":250,"enhanced":null,"lines":["mx.example hi","8BITMIME"]}\n{"event":"capabilities","offset":16,"domain":"mx.example","greet":"hi","keywords":["8BITMIME"],"extensions":["8BITMIME"],"legacy_auth":false,"refused":[]}\nrc=0' "$out"
+printf '220 mx.example\r\n199 x\r\n' >"$tmp/file"
+run '220 mx.example\r\n199 x\r\n' smtp-client
+from_stdin=$out
+run '' smtp-client "$tmp/file"
+check "smtp-client: stdin and FILE give the same output and status" "$from_stdin" "$out"
+
 # --- golden traces -----------------------------------------------------------
 # Split each trace into input bytes (unescaped as in tests/golden/test_golden.cpp),
 # expected output and tool flags; check that every expected line is one JSON
@@ -130,7 +182,14 @@ check "stdin and FILE give the same output and status" "$from_stdin" "$out"
 python3 - "$golden" "$tmp" <<'EOF' || { echo "FAIL could not read the golden traces"; exit 1; }
 import json, pathlib, sys
 src, dst = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-FLAGS = {"keep_starttls_barrier": "--keep-starttls-barrier", "allow_bare_lf": "--allow-bare-lf"}
+# Trace options -> tool flags, per mode: switches ("=1" on, "=0" off) and
+# options with a number.
+SWITCHES = {
+    "smtp-server": {"keep_starttls_barrier": "--keep-starttls-barrier",
+                    "allow_bare_lf": "--allow-bare-lf"},
+    "smtp-client": {"keep_starttls_barrier": "--keep-starttls-barrier", "ehlo": "--ehlo"},
+}
+NUMBERS = {"smtp-server": {}, "smtp-client": {"starttls_after": "--starttls-after"}}
 
 def unescape(s):
     out, i = bytearray(), 0
@@ -145,80 +204,93 @@ def unescape(s):
             out += {"r": b"\r", "n": b"\n", "t": b"\t", "0": b"\0"}.get(e, e.encode("latin-1"))
     return bytes(out)
 
+def strings(v):  # every JSON string in a value, nested arrays and objects included
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, list):
+        for x in v: yield from strings(x)
+    elif isinstance(v, dict):
+        for k, x in v.items(): yield k; yield from strings(x)
+
 bad, lines = [], 0
-for trace in sorted(src.glob("*.trace")):
-    data, expected, flags = b"", "", []
-    for line in trace.read_bytes().decode("latin-1").split("\n"):
-        if not line or line[0] == "#":
-            continue
-        body = line[2:]
-        if line[0] == ">":
-            data += unescape(body)
-        elif line[0] == "<":
-            expected += body + "\n"
-        elif line[0] == "!":
-            for word in body.split():
-                key, value = word.split("=", 1)
-                if key not in FLAGS:
-                    sys.exit(f"{trace.name}: unknown option {key}")
-                if value == "1":
-                    flags.append(FLAGS[key])
-        else:
-            sys.exit(f"{trace.name}: bad line {line!r}")
-    (dst / (trace.stem + ".in")).write_bytes(data)
-    (dst / (trace.stem + ".expected")).write_text(expected, encoding="latin-1")
-    (dst / (trace.stem + ".flags")).write_text(" ".join(flags))
-    for n, line in enumerate(expected.split("\n")[:-1], 1):
-        lines += 1
-        where = f"{trace.name} expected line {n}"
-        if any(c > "\x7e" or c < " " for c in line):
-            bad.append(f"{where}: not printable ASCII"); continue
-        try:
-            obj = json.loads(line)
-        except ValueError as e:
-            bad.append(f"{where}: {e}"); continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("event"), str):
-            bad.append(f"{where}: not an event object"); continue
-        strings = [v for v in obj.values() if isinstance(v, str)]
-        strings += [v for v in obj.get("params", {}).values() if isinstance(v, str)]
-        if any(ord(c) > 0xFF for s in strings for c in s):
-            bad.append(f"{where}: a string is not octets")
+for mode in SWITCHES:
+    (dst / mode).mkdir()
+    for trace in sorted((src / mode).glob("*.trace")):
+        data, expected, flags = b"", "", []
+        for line in trace.read_bytes().decode("latin-1").split("\n"):
+            if not line or line[0] == "#":
+                continue
+            body = line[2:]
+            if line[0] == ">":
+                data += unescape(body)
+            elif line[0] == "<":
+                expected += body + "\n"
+            elif line[0] == "!":
+                for word in body.split():
+                    key, value = word.split("=", 1)
+                    if key in SWITCHES[mode] and value in ("0", "1"):
+                        flags += [SWITCHES[mode][key]] if value == "1" else []
+                    elif key in NUMBERS[mode] and value.isdigit():
+                        flags += [NUMBERS[mode][key], value]
+                    else:
+                        sys.exit(f"{mode}/{trace.name}: bad option {word}")
+            else:
+                sys.exit(f"{mode}/{trace.name}: bad line {line!r}")
+        (dst / mode / (trace.stem + ".in")).write_bytes(data)
+        (dst / mode / (trace.stem + ".expected")).write_text(expected, encoding="latin-1")
+        (dst / mode / (trace.stem + ".flags")).write_text(" ".join(flags))
+        for n, line in enumerate(expected.split("\n")[:-1], 1):
+            lines += 1
+            where = f"{mode}/{trace.name} expected line {n}"
+            if any(c > "\x7e" or c < " " for c in line):
+                bad.append(f"{where}: not printable ASCII"); continue
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                bad.append(f"{where}: {e}"); continue
+            if not isinstance(obj, dict) or not isinstance(obj.get("event"), str):
+                bad.append(f"{where}: not an event object"); continue
+            if any(ord(c) > 0xFF for s in strings(obj) for c in s):
+                bad.append(f"{where}: a string is not octets")
 (dst / "json-check").write_text("\n".join(bad) if bad else f"ok {lines}")
 EOF
-
 # Runs the tool on a golden input; sets got to its stdout plus "rc=N". No
 # command substitution and no timeout(1): a fork per run is what costs here,
 # and a regular file as input cannot block.
-golden_run() {  # output-file args...
+golden_run() {  # output-file mode args...
   local file=$1; shift
-  "$tool" smtp-server "$@" >"$file" 2>/dev/null
+  "$tool" "$@" >"$file" 2>/dev/null
   local rc=$?
   got=
   IFS= read -r -d '' got <"$file"
   got+="rc=$rc"
 }
-traces=0
-for input in "$tmp"/*.in; do
-  name=${input##*/}
-  name=${name%.in}
-  traces=$((traces + 1))
-  read -r -a flags <"$tmp/$name.flags" || true
-  expected=
-  IFS= read -r -d '' expected <"$tmp/$name.expected"
-  [[ $expected == *'"event":"error"'* ]] && expected+="rc=1" || expected+="rc=0"
-  golden_run "$tmp/$name.out" "${flags[@]}" "$input"
-  check "golden $name: FILE output and exit status" "$expected" "$got"
-  whole=$got
-  golden_run "$tmp/run" "${flags[@]}" <"$input"
-  check "golden $name: stdin gives the same" "$whole" "$got"
-  for split in "--split 1" "--split 7" "--split-seed 1" "--split-seed 2" "--split-seed 3" \
-               "--split-seed 4" "--split-seed 5"; do
-    # shellcheck disable=SC2086 # $split is two words on purpose
-    golden_run "$tmp/run" $split "${flags[@]}" "$input"
-    check "golden $name: $split gives the same" "$whole" "$got"
+for mode in smtp-server smtp-client; do
+  traces=0
+  for input in "$tmp/$mode"/*.in; do
+    [ -e "$input" ] || continue
+    name=${input##*/}
+    name=${name%.in}
+    traces=$((traces + 1))
+    read -r -a flags <"$tmp/$mode/$name.flags" || true
+    expected=
+    IFS= read -r -d '' expected <"$tmp/$mode/$name.expected"
+    [[ $expected == *'"event":"error"'* ]] && expected+="rc=1" || expected+="rc=0"
+    golden_run "$tmp/run" "$mode" "${flags[@]}" "$input"
+    check "golden $mode/$name: FILE output and exit status" "$expected" "$got"
+    whole=$got
+    golden_run "$tmp/run" "$mode" "${flags[@]}" <"$input"
+    check "golden $mode/$name: stdin gives the same" "$whole" "$got"
+    for split in "--split 1" "--split 7" "--split-seed 1" "--split-seed 2" "--split-seed 3" \
+                 "--split-seed 4" "--split-seed 5"; do
+      # shellcheck disable=SC2086 # $split is two words on purpose
+      golden_run "$tmp/run" "$mode" $split "${flags[@]}" "$input"
+      check "golden $mode/$name: $split gives the same" "$whole" "$got"
+    done
   done
+  check "golden $mode traces found (at least 20)" "yes" \
+    "$( ((traces >= 20)) && echo yes || echo "only $traces")"
 done
-check "golden traces found (at least 20)" "yes" "$( ((traces >= 20)) && echo yes || echo "only $traces")"
 
 # The tool's output equals the expected lines (checked above), so these
 # checks hold for every line the tool printed for the goldens.

@@ -3,7 +3,8 @@
 // §4.2; the extensions of PROTOCOLS.md §2.0) as one fixed-size value.
 //
 // A server builds a `capabilities` once and hands it to write_ehlo_reply()
-// (reply_writer.hpp); a client folds a server's EHLO reply into one. The value
+// (reply_writer.hpp); a client folds a server's EHLO reply into one, line by
+// line, with add_line() or ehlo_folder (at the end of this header). The value
 // owns all of its storage (no heap, no views into anything else), so it can be
 // copied, compared and kept for the whole session.
 //
@@ -35,6 +36,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -267,6 +269,67 @@ struct line_builder {
   }
   constexpr std::string_view view() const noexcept { return {data, size}; }
 };
+
+/// The items of a received EHLO line. Runs of SP and HT separate them and
+/// leading or trailing runs are ignored, because servers pad their lines
+/// (ehlo-param excludes both, so no item can contain one).
+class item_reader {
+ public:
+  constexpr explicit item_reader(std::string_view line) noexcept : line_(line) {}
+  /// The next item; empty once the line is used up.
+  constexpr std::string_view next() noexcept {
+    while (pos_ < line_.size() && ascii::is_wsp(static_cast<unsigned char>(line_[pos_]))) ++pos_;
+    const std::size_t start = pos_;
+    while (pos_ < line_.size() && !ascii::is_wsp(static_cast<unsigned char>(line_[pos_]))) ++pos_;
+    return {line_.data() + start, pos_ - start};
+  }
+
+ private:
+  std::string_view line_;
+  std::size_t pos_ = 0;
+};
+
+/// Only SP, HT and ehlo-param octets (%d33-126): textstring also allows the
+/// octets >= 0x80 that client_parser passes through, but no EHLO keyword or
+/// parameter may hold one.
+constexpr bool ehlo_octets_valid(std::string_view line) noexcept {
+  for (const char ch : line) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_wsp(c) && !ascii::is_vchar(c)) return false;
+  }
+  return true;
+}
+
+/// ehlo-keyword, plus "_" after the first octet: what clients meet in the
+/// wild (Exim advertises X_PIPE_CONNECT), so a client can still find it.
+constexpr bool received_keyword_valid(std::string_view s) noexcept {
+  if (s.empty() || !ascii::is_alnum(static_cast<unsigned char>(s[0]))) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+/// limit-name = 1*(ALPHA / DIGIT / "-" / "_") (RFC 9422 §3).
+constexpr bool limit_name_valid(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+/// limit-value = 1*(%x21-3A / %x3C-7E), any VCHAR but ";" (RFC 9422 §3).
+constexpr bool limit_value_valid(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_vchar(c) || c == ';') return false;
+  }
+  return true;
+}
 
 }  // namespace detail::capabilities_impl
 
@@ -574,6 +637,81 @@ class capabilities {
   /// Removes every unknown keyword.
   constexpr void clear_keywords() noexcept { keywords_.clear(); }
 
+  // --- Reading an EHLO or LHLO reply (client side) --------------------------
+
+  /// Folds one keyword line of a server's EHLO (or LMTP LHLO) reply into this
+  /// value: `line` is the text after "250-" or "250 " (client_parser's `line`
+  /// event text). The reply's first line is the server's domain and greeting,
+  /// not a keyword line; skip it, or let ehlo_folder do that. `line` is only
+  /// read during the call.
+  ///
+  /// Lenient where servers are: keywords, mechanism names and LIMITS names
+  /// compare case-insensitively; runs of SP and HT between items and around
+  /// them count as one separator; a line repeated, or a known keyword
+  /// repeated, is no error (see below for what a repeat does).
+  ///
+  /// What each line does (RFC sections in PROTOCOLS.md §2):
+  ///   SIZE [n]            set_size_limit(n); none or 0 is no fixed limit
+  ///   AUTH mech...        add_mechanism() for each, in line order
+  ///   AUTH=mech [mech...] the same, and set_legacy_auth_equals(true)
+  ///   MT-PRIORITY [p]     set_mt_priority(p)
+  ///   DELIVERBY [t[,...]] min-by-time t (seconds) or none; the items
+  ///                       after a comma are options this header does not
+  ///                       know and are ignored (RFC 2852 §4)
+  ///   FUTURERELEASE i d   set_future_release(i, d)
+  ///   LIMITS n[=v]...     set_limit() for RCPTMAX, MAILMAX, RCPTDOMAINMAX;
+  ///                       other well-formed names are ignored (RFC 9422)
+  ///   other known keyword set(); parameters are ignored (RFC 6531 §3.1 says
+  ///                       so for SMTPUTF8; flags have none to keep)
+  ///   unknown keyword     kept as by add_keyword(), the items joined by one
+  ///                       SP; its keyword may also hold "_" after the first
+  ///                       octet (Exim's X_PIPE_CONNECT), which add_keyword()
+  ///                       refuses
+  /// A repeated SIZE, MT-PRIORITY, DELIVERBY or FUTURERELEASE line replaces
+  /// the earlier one's parameters; AUTH lines add up (a server that sends
+  /// "AUTH" and "AUTH=" lines gets both sets); a LIMITS line replaces the
+  /// values it names. An unknown keyword line identical to one kept (same
+  /// keyword in any case, same parameters) is no error and keeps one copy.
+  ///
+  /// Errors, each leaving the value exactly as it was:
+  ///   errc::invalid_syntax           no keyword (empty or blank line), a
+  ///                                  first item that is no ehlo-keyword
+  ///                                  (with "_" allowed, as above), or
+  ///                                  an octet that is not SP, HT or %d33-126
+  ///                                  (RFC 5321 §4.1.1.1), anywhere on the line
+  ///   errc::invalid_parameter_value  SIZE not 1*DIGIT or over 2^64-1;
+  ///                                  MT-PRIORITY profile not 1*20(ALPHA /
+  ///                                  DIGIT / "-" / "_" / "."); DELIVERBY
+  ///                                  min-by-time or FUTURERELEASE interval
+  ///                                  not 1*DIGIT or over max_seconds;
+  ///                                  FUTURERELEASE date-time not RFC 3339
+  ///                                  or over max_date_time_length; LIMITS
+  ///                                  item not limit-name ["=" limit-value],
+  ///                                  or RCPTMAX, MAILMAX or RCPTDOMAINMAX
+  ///                                  without a value of 1-6 digits, not 0
+  ///   errc::invalid_mechanism        an AUTH item that is no sasl-mech
+  ///   errc::missing_argument         AUTH or LIMITS without a parameter,
+  ///                                  FUTURERELEASE without both
+  ///   errc::unexpected_argument      SIZE, MT-PRIORITY or DELIVERBY with
+  ///                                  more than one parameter, FUTURERELEASE
+  ///                                  with more than two
+  ///   errc::duplicate_parameter      a LIMITS line naming one limit twice; an
+  ///                                  unknown keyword already kept with other
+  ///                                  parameters (find_keyword() has one
+  ///                                  answer per keyword)
+  ///   errc::line_too_long            an unknown keyword line over
+  ///                                  max_keyword_line octets once its
+  ///                                  separators are single SPs
+  ///   errc::buffer_too_small         the mechanism or keyword arena is full
+  /// A client may log an error and go on with the next line: the lines
+  /// folded before and after it are unaffected.
+  ///
+  /// The result is what the server said, not a checked configuration: it may
+  /// fail validate() (BINARYMIME without CHUNKING, say), and a client checks
+  /// what it relies on. After STARTTLS, or AUTH with a security layer, start
+  /// from an empty value (RFC 3207 §4.2).
+  constexpr errc add_line(std::string_view line) noexcept;
+
   // --- Writing -------------------------------------------------------------
 
   /// Checks the dependencies the RFCs put between extensions and parameters,
@@ -632,6 +770,12 @@ class capabilities {
   }
 
  private:
+  constexpr errc add_auth_line(std::string_view first, detail::capabilities_impl::item_reader items,
+                               bool legacy) noexcept;
+  constexpr errc add_limits_line(detail::capabilities_impl::item_reader items) noexcept;
+  constexpr errc add_unknown_line(std::string_view kw,
+                                  detail::capabilities_impl::item_reader items) noexcept;
+
   static constexpr std::uint32_t bit(extension e) noexcept {
     const auto i = static_cast<unsigned>(e);
     return i < detail::capabilities_impl::extension_count ? (std::uint32_t{1} << i) : 0;
@@ -688,6 +832,147 @@ constexpr void capabilities::clear(extension e) noexcept {
     case extension::expn:
     case extension::help: break;
   }
+}
+
+constexpr errc capabilities::add_line(std::string_view line) noexcept {
+  namespace impl = detail::capabilities_impl;
+  if (!impl::ehlo_octets_valid(line)) return errc::invalid_syntax;
+  impl::item_reader items(line);
+  const std::string_view kw = items.next();
+  // "AUTH=LOGIN PLAIN" is how servers spoke to clients built on the drafts
+  // of RFC 2554 (PROTOCOLS.md §6 item 20). "AUTH=" is no ehlo-keyword, so
+  // this comes before that check.
+  if (ascii::istarts_with(kw, "AUTH="))
+    return add_auth_line({kw.data() + 5, kw.size() - 5}, items, true);
+  if (!impl::received_keyword_valid(kw)) return errc::invalid_syntax;
+  const std::optional<extension> known = extension_from_keyword(kw);
+  if (!known) return add_unknown_line(kw, items);
+  const extension e = *known;
+  switch (e) {
+    case extension::size: {
+      const std::string_view octets = items.next();
+      if (!items.next().empty()) return errc::unexpected_argument;
+      std::uint64_t limit = 0;
+      if (!octets.empty() &&
+          !detail::parse_unsigned(octets, octets.size(), std::numeric_limits<std::uint64_t>::max(),
+                                  limit))
+        return errc::invalid_parameter_value;
+      set_size_limit(limit);
+      return errc{};
+    }
+    case extension::auth: return add_auth_line({}, items, false);
+    case extension::mt_priority: {
+      const std::string_view profile = items.next();
+      if (!items.next().empty()) return errc::unexpected_argument;
+      return set_mt_priority(profile) == errc{} ? errc{} : errc::invalid_parameter_value;
+    }
+    case extension::deliverby: {
+      const std::string_view options = items.next();
+      if (!items.next().empty()) return errc::unexpected_argument;
+      const std::string_view min_by_time = options.substr(0, options.find(','));
+      if (min_by_time.empty()) {
+        clear(e);
+        set(e);
+        return errc{};
+      }
+      std::uint64_t seconds = 0;
+      if (!detail::parse_unsigned(min_by_time, min_by_time.size(), max_seconds, seconds))
+        return errc::invalid_parameter_value;
+      return set_deliverby_min_by_time(static_cast<std::uint32_t>(seconds));
+    }
+    case extension::futurerelease: {
+      const std::string_view interval = items.next();
+      const std::string_view date_time = items.next();
+      if (date_time.empty()) return errc::missing_argument;
+      if (!items.next().empty()) return errc::unexpected_argument;
+      std::uint64_t seconds = 0;
+      if (!detail::parse_unsigned(interval, interval.size(), max_seconds, seconds) ||
+          set_future_release(static_cast<std::uint32_t>(seconds), date_time) != errc{})
+        return errc::invalid_parameter_value;
+      return errc{};
+    }
+    case extension::limits: return add_limits_line(items);
+    case extension::eightbitmime:
+    case extension::pipelining:
+    case extension::chunking:
+    case extension::binarymime:
+    case extension::starttls:
+    case extension::dsn:
+    case extension::enhancedstatuscodes:
+    case extension::smtputf8:
+    case extension::requiretls:
+    case extension::rrvs:
+    case extension::etrn:
+    case extension::vrfy:
+    case extension::expn:
+    case extension::help: set(e); return errc{};
+  }
+  return errc{};
+}
+
+constexpr errc capabilities::add_auth_line(std::string_view first,
+                                           detail::capabilities_impl::item_reader items,
+                                           bool legacy) noexcept {
+  std::string_view mechanism = first.empty() ? items.next() : first;
+  if (mechanism.empty()) return errc::missing_argument;
+  // Into a copy, so that a bad or unstorable name late in the line leaves
+  // the names before it out too.
+  capabilities updated = *this;
+  for (; !mechanism.empty(); mechanism = items.next())
+    if (const errc e = updated.add_mechanism(mechanism); e != errc{}) return e;
+  if (legacy) updated.legacy_auth_equals_ = true;
+  *this = updated;
+  return errc{};
+}
+
+constexpr errc capabilities::add_limits_line(
+    detail::capabilities_impl::item_reader items) noexcept {
+  namespace impl = detail::capabilities_impl;
+  std::uint32_t values[impl::limit_count] = {};
+  std::string_view item = items.next();
+  if (item.empty()) return errc::missing_argument;
+  for (; !item.empty(); item = items.next()) {
+    const std::size_t eq = item.find('=');
+    const std::string_view limit_name = item.substr(0, eq);
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1);
+    if (!impl::limit_name_valid(limit_name) ||
+        (eq != std::string_view::npos && !impl::limit_value_valid(value)))
+      return errc::invalid_parameter_value;
+    for (std::size_t i = 0; i < impl::limit_count; ++i) {
+      if (!ascii::iequals(limit_name, impl::limit_names[i])) continue;
+      std::uint64_t v = 0;
+      if (!detail::parse_unsigned(value, 6, max_limit_value, v) || v == 0)
+        return errc::invalid_parameter_value;
+      if (values[i] != 0) return errc::duplicate_parameter;
+      values[i] = static_cast<std::uint32_t>(v);
+    }
+  }
+  set(extension::limits);
+  for (std::size_t i = 0; i < impl::limit_count; ++i)
+    if (values[i] != 0) limits_[i] = values[i];
+  return errc{};
+}
+
+constexpr errc capabilities::add_unknown_line(
+    std::string_view kw, detail::capabilities_impl::item_reader items) noexcept {
+  if (kw.size() > max_keyword_line) return errc::line_too_long;
+  detail::capabilities_impl::line_builder line;
+  line.append(kw);
+  for (std::string_view item = items.next(); !item.empty(); item = items.next()) {
+    if (line.size + 1 + item.size() > max_keyword_line) return errc::line_too_long;
+    line.append(" ");
+    line.append(item);
+  }
+  const std::string_view normalized = line.view();
+  if (const std::optional<std::string_view> kept = find_keyword(kw)) {
+    const std::string_view params =
+        normalized.size() == kw.size() ? std::string_view{} : normalized.substr(kw.size() + 1);
+    return *kept == params ? errc{} : errc::duplicate_parameter;
+  }
+  // Not add_keyword(): that one holds servers to ehlo-keyword, and this
+  // keyword may have a "_" in it.
+  return keywords_.push(normalized) ? errc{} : errc::buffer_too_small;
 }
 
 template <class F>
@@ -761,5 +1046,53 @@ constexpr void capabilities::for_each_line(F&& f) const {
   }
   for (const std::string_view kw : keywords()) f(kw);
 }
+
+/// Folds a whole EHLO or LHLO reply into a capabilities value, fed the text
+/// of every line in order, the first (domain and greeting) included:
+///
+///   smtp::ehlo_folder folder;
+///   switch (ev.kind) {                      // events of smtp::client_parser
+///     case client_event_kind::line: folder.add(ev.text); break;
+///     case client_event_kind::reply:
+///       if (ev.code == 250) caps = folder.result();  // else: no EHLO (try HELO)
+///       folder.reset();
+///       break;
+///     case client_event_kind::error: folder.reset(); break;  // the lines fed are void
+///     ...
+///   }
+///
+/// A plain value (no heap, no views); reuse it with reset().
+class ehlo_folder {
+ public:
+  constexpr ehlo_folder() noexcept = default;
+
+  /// Feeds the next line's text (after "250-" or "250 "). The first line is
+  /// the domain and greeting, which carries no keyword (RFC 5321 §4.1.1.1,
+  /// ehlo-ok-rsp): it is counted and errc{} returned. Every later line goes
+  /// to capabilities::add_line(), whose errc is returned (and kept as
+  /// first_error() if it is the first); a bad line changes nothing and the
+  /// next lines are folded as usual. `text` is only read during the call.
+  constexpr errc add(std::string_view text) noexcept {
+    ++lines_;
+    if (lines_ == 1) return errc{};
+    const errc e = caps_.add_line(text);
+    if (e != errc{} && first_error_ == errc{}) first_error_ = e;
+    return e;
+  }
+
+  /// What the lines fed so far advertise.
+  constexpr const capabilities& result() const noexcept { return caps_; }
+  /// Lines fed so far, the first included.
+  constexpr std::size_t lines() const noexcept { return lines_; }
+  /// The error of the first line add_line() refused; errc{} when none was.
+  constexpr errc first_error() const noexcept { return first_error_; }
+  /// Back to the state of a new folder, for the next reply.
+  constexpr void reset() noexcept { *this = ehlo_folder{}; }
+
+ private:
+  capabilities caps_;
+  std::size_t lines_ = 0;
+  errc first_error_ = errc{};
+};
 
 }  // namespace mailwire::smtp

@@ -21,8 +21,9 @@
 //   last line). "250\r\n" is a complete reply with empty text; "250-\r\n" is
 //   a continuation with empty text. Only the fourth octet decides:
 //   "250-234 x" is a continuation.
-// - Every line of a reply carries the first line's code; a line with another
-//   code is errc::reply_code_mismatch (never "take the last code").
+// - Every line of a reply carries the first line's code. A line with another
+//   valid code does not end the reply (its separator still says where the
+//   reply ends), but the reply is errc::reply_code_mismatch: see Events.
 // - The text is HT and any octet but the other controls (%x00-1F, %x7F):
 //   octets >= 0x80 pass unchecked (RFC 6531 allows UTF-8 in some replies;
 //   validate with utf8.hpp before showing them). A control octet is
@@ -48,13 +49,23 @@
 // line is discarded up to its real end, and its tail is never read as a
 // reply (SECURITY.md §4).
 //
-// Recovery. After an error event the reply in progress is abandoned: the
-// `line` events already delivered for it (their number is the error event's
-// `lines`) are void, no `reply` event comes for it, and the next line is read
-// as the first line of a new reply. A client usually gives up the connection
-// on any error; the parser just never lets a bad line become part of a reply.
-// If the peer closes in the middle of a reply (feed_eof()), that is one
-// errc::unexpected_eof error.
+// Code mismatch (RFC 5321 §4.2.1, PROTOCOLS.md §6 item 1). Lines whose code
+// differs from the first line's are well-framed, so the reply's extent is
+// still known: they are `line` events like the others (each with its own
+// code), and the reply is read to its last line. In place of its `reply`
+// event comes ONE `error` event, errc::reply_code_mismatch, with `code` the
+// last line's code, `lines` the reply's line count, `text` and `offset` its
+// last line. So a pipelining client still gets exactly one outcome (a reply
+// or this error) per reply and stays in step with its commands.
+//
+// Recovery. After any other error event the reply in progress is abandoned
+// (its extent is unknown): the `line` events already delivered for it
+// (their number is the error event's `lines`) are void, no `reply` event
+// comes for it, and the next line is read as the first line of a new reply.
+// The `line` events of a mismatched reply are void too. A client usually
+// gives up the connection on any error; the parser just never lets a bad line
+// become part of a reply. If the peer closes in the middle of a reply
+// (feed_eof()), that is one errc::unexpected_eof error.
 //
 // STARTTLS (RFC 3207 §4, SECURITY.md §2): after sending STARTTLS the client
 // calls expect_starttls_reply(). If the next complete reply is 2xx, every
@@ -62,7 +73,10 @@
 // the first such byte gives ONE errc::data_after_starttls error, and nothing
 // more is parsed until reset() (which the client calls after the TLS
 // handshake). Any other reply (454, 501, ...) lifts the expectation and
-// parsing goes on.
+// parsing goes on. A reply with mismatched codes is the answer too (it is
+// the one outcome of STARTTLS): its last line's code decides, so bytes behind
+// a "250-x / 220 go" are never read as replies either. A line error is no
+// answer: the expectation stays for the next complete reply.
 //
 // Split invariance: any split of the stream into feed() calls gives the same
 // events.
@@ -140,7 +154,9 @@ enum class client_event_kind : std::uint8_t {
   need_more,  ///< every fed byte is used: feed() more, or feed_eof()
   line,       ///< one valid line of the reply in progress; see code, text, last
   reply,      ///< the reply whose last line was the previous event is complete
-  error,      ///< a line was rejected and the reply in progress abandoned; see error
+  /// a line was rejected and the reply in progress abandoned, or (for
+  /// reply_code_mismatch) a complete reply rejected in place of its reply event
+  error,
 };
 
 /// One parser event. Cheap to copy; `text` is a view valid until the next
@@ -151,26 +167,29 @@ struct client_event {
   errc error = errc{};
   /// line: this line ends its reply (separator SP or none).
   bool last = false;
-  /// line, reply: the reply code (200-599). error: the bad line's code when
-  /// its first three octets are one, else 0.
+  /// line: the line's code (200-599; a reply's lines differ only in a
+  /// mismatched reply). reply: the reply code. error: the bad line's code
+  /// when its first three octets are one, else 0 (reply_code_mismatch: the
+  /// last line's code).
   std::uint16_t code = 0;
   /// line: the line's enhanced code. reply: the last line's (lines of a
   /// reply normally carry the same one, but that is not checked).
   enhanced_code enhanced;
   /// Stream offset (octets since construction or reset()): line, error: the
-  /// line's first octet (for an EOF without a partial line or for
-  /// data_after_starttls, the first octet not read); reply: the first octet
-  /// of its first line; need_more: offset().
+  /// line's first octet (reply_code_mismatch: the reply's last line; for an
+  /// EOF without a partial line or for data_after_starttls, the first octet
+  /// not read); reply: the first octet of its first line; need_more:
+  /// offset().
   std::uint64_t offset = 0;
   /// line: its number in the reply, from 1. reply: the number of lines.
-  /// error: how many line events of the abandoned reply came before it
-  /// (those are void).
+  /// error: how many line events of the abandoned or rejected reply came
+  /// before it (those are void); for reply_code_mismatch, all its lines.
   std::size_t lines = 0;
   /// line: the text after the code, separator and enhanced code (and the
   /// spaces after the enhanced code). reply: the last line's text. error:
-  /// the rejected line as received (only its first error_prefix octets for
-  /// a framing error: too long, bare CR or LF, NUL); empty for
-  /// unexpected_eof and data_after_starttls.
+  /// the rejected line as received (reply_code_mismatch: the reply's last
+  /// line; only its first error_prefix octets for a framing error: too long,
+  /// bare CR or LF, NUL); empty for unexpected_eof and data_after_starttls.
   std::string_view text;
 };
 
@@ -298,6 +317,7 @@ class client_parser {
   /// have been read (STARTTLS ends a pipelined group, RFC 2920 §3.1): the
   /// next complete reply is its answer. A 2xx answer raises the barrier
   /// described at the top of this header; any other lifts the expectation.
+  /// A reply with mismatched codes counts, by its last line's code.
   void expect_starttls_reply() noexcept { expect_starttls_ = true; }
 
   /// True if bytes wait behind the last event: unconsumed input or a partial
@@ -325,6 +345,9 @@ class client_parser {
     clear_reply();
     reply_ready_ = false;
     last_text_ = {};
+    last_line_ = {};
+    last_start_ = 0;
+    last_code_ = 0;
     last_enhanced_ = enhanced_code{};
     expect_starttls_ = false;
     barrier_reported_ = false;
@@ -367,6 +390,7 @@ class client_parser {
     reply_lines_ = 0;
     reply_length_ = 0;
     reply_start_ = 0;
+    mismatch_ = false;
   }
 
   client_event need_more() const noexcept {
@@ -384,8 +408,14 @@ class client_parser {
   std::uint64_t reply_start_ = 0;   // stream offset of the reply in progress
   std::uint64_t reply_length_ = 0;  // its octets so far, line ends included
   std::size_t reply_lines_ = 0;     // its lines so far (0: no reply in progress)
-  std::uint16_t reply_code_ = 0;
-  std::string_view last_text_;  // the finished reply's last line, for its reply event
+  std::uint16_t reply_code_ = 0;    // its first line's code
+  bool mismatch_ = false;           // a later line of it carried another code
+  // The finished reply's last line, for the event that ends it (reply, or
+  // the reply_code_mismatch error).
+  std::string_view last_text_;
+  std::string_view last_line_;  // as received
+  std::uint64_t last_start_ = 0;
+  std::uint16_t last_code_ = 0;
   enhanced_code last_enhanced_;
   mode mode_ = mode::lines;
   bool reply_ready_ = false;  // a line ended the reply: the reply event is next
@@ -447,9 +477,7 @@ client_event client_parser<Capacity>::take_line(std::string_view line, std::uint
       detail::parse_reply_line(line, options_.parse_enhanced_codes, options_.allow_control);
   errc e = r.error;
   if (e == errc{}) {
-    if (reply_lines_ > 0 && r.code != reply_code_)
-      e = errc::reply_code_mismatch;  // RFC 5321 §4.2.1
-    else if (reply_lines_ >= options_.max_reply_lines)
+    if (reply_lines_ >= options_.max_reply_lines)
       e = errc::too_many_reply_lines;
     else if (reply_length_ + octets > options_.max_reply_length)
       e = errc::reply_too_long;
@@ -459,6 +487,10 @@ client_event client_parser<Capacity>::take_line(std::string_view line, std::uint
   if (reply_lines_ == 0) {
     reply_start_ = start;
     reply_code_ = r.code;
+  } else if (r.code != reply_code_) {
+    // RFC 5321 §4.2.1. Reported when the reply ends, so that a broken reply
+    // still has exactly one outcome.
+    mismatch_ = true;
   }
   ++reply_lines_;
   reply_length_ += octets;
@@ -476,6 +508,9 @@ client_event client_parser<Capacity>::take_line(std::string_view line, std::uint
     // lines_ (or fed) before it.
     reply_ready_ = true;
     last_text_ = r.text;
+    last_line_ = line;
+    last_start_ = start;
+    last_code_ = r.code;
     last_enhanced_ = r.enhanced;
   }
   return ev;
@@ -484,12 +519,19 @@ client_event client_parser<Capacity>::take_line(std::string_view line, std::uint
 template <std::size_t Capacity>
 client_event client_parser<Capacity>::complete_reply() noexcept {
   client_event ev;
-  ev.kind = client_event_kind::reply;
-  ev.offset = reply_start_;
-  ev.code = reply_code_;
-  ev.enhanced = last_enhanced_;
   ev.lines = reply_lines_;
-  ev.text = last_text_;
+  ev.code = last_code_;
+  if (mismatch_) {
+    ev.kind = client_event_kind::error;
+    ev.error = errc::reply_code_mismatch;
+    ev.offset = last_start_;
+    ev.text = last_line_;
+  } else {
+    ev.kind = client_event_kind::reply;
+    ev.offset = reply_start_;
+    ev.enhanced = last_enhanced_;
+    ev.text = last_text_;
+  }
   reply_ready_ = false;
   clear_reply();
   if (expect_starttls_) {

@@ -612,7 +612,8 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
   // The common line is judged whole by the fast path; the exact parsers
   // decide the rest (and give every error).
   std::size_t consumed = detail::mail_rcpt_fast_path(rest, mail, options_.max_parameters, c);
-  std::string_view params = c.parameters.text();  // ASCII when the fast path took it
+  const bool ascii_params = consumed != 0;  // the fast path takes ASCII parameters only
+  std::string_view params = c.parameters.text();
   if (consumed == 0) {
     path_options po;
     po.allow_null = mail;
@@ -650,7 +651,8 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
   const bool utf8_allowed = smtputf8_ || (mail && c.parameters.contains(parameter_kind::smtputf8));
   if (!utf8_allowed) {
     if (c.path.utf8) return fail(ev, errc::smtputf8_required, rest.substr(0, consumed));
-    if (!detail::all_ascii(params)) return fail(ev, errc::invalid_parameter, params);
+    if (!ascii_params && !detail::all_ascii(params))
+      return fail(ev, errc::invalid_parameter, params);
   }
 }
 
