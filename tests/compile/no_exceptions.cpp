@@ -74,8 +74,7 @@ int main() {
     return fail("server_parser MAIL");
   if (server.next().command.verb != smtp::verb::data || !server.accept_data())
     return fail("server_parser DATA");
-  if (server.next().bytes != "hi\r\n" ||
-      server.next().kind != smtp::server_event_kind::data_end)
+  if (server.next().bytes != "hi\r\n" || server.next().kind != smtp::server_event_kind::data_end)
     return fail("server_parser body");
   ev = server.next();
   if (ev.error != errc::null_path_not_allowed || ev.reply().code != 501)
@@ -86,6 +85,26 @@ int main() {
   if (smtp::write_reply(reply_sink, 250, "2.1.0", "Ok") != errc{} ||
       reply_sink.view() != "250 2.1.0 Ok\r\n")
     return fail("reply writer");
+
+  // The client side: a command written, the server's EHLO reply parsed and folded.
+  char command[128];
+  fixed_sink command_sink(command);
+  smtp::rcpt_parameters rp;
+  rp.notify = smtp::notify_flags{false, false, true, false};
+  if (smtp::write_rcpt(command_sink, smtp::mailbox_parts{"jane", "example.org"}, rp) != errc{} ||
+      command_sink.view() != "RCPT TO:<jane@example.org> NOTIFY=FAILURE\r\n")
+    return fail("command writer");
+  smtp::client_parser<> replies;
+  smtp::ehlo_folder folder;
+  replies.feed("250-mx.example.org\r\n250-SIZE 1000\r\n250 2.0.0 PIPELINING\r\n");
+  std::uint16_t code = 0;
+  for (auto ce = replies.next(); ce.kind != smtp::client_event_kind::need_more;
+       ce = replies.next()) {
+    if (ce.kind == smtp::client_event_kind::line && folder.add(ce.text) != errc{})
+      return fail("ehlo folding");
+    if (ce.kind == smtp::client_event_kind::reply) code = ce.code;
+  }
+  if (code != 250 || folder.result().size_limit() != 1000) return fail("client_parser");
 
   if (make_error_code(errc::bare_lf).message() != describe(errc::bare_lf)) return fail("errc");
   std::puts("ok");
