@@ -1,19 +1,20 @@
 #pragma once
 // The common MAIL/RCPT line, judged sixteen octets at a time.
 //
-// Almost every MAIL FROM / RCPT TO a server receives looks alike: an ASCII
-// dot-string mailbox at a domain name, then a few known parameters (SIZE,
-// BODY, NOTIFY, ORCPT, ...). mail_rcpt_fast_path() classifies the octets of
-// such a line in 16-octet vectors into bit masks (one bit per octet: letter or
-// digit, ".", "-", "@", ">", SP, "=", printable) and checks the grammar on the
-// masks, with no loop or branch per octet. It accepts only what it can judge
-// completely and returns false for everything else: quoted local parts,
-// address literals, UTF-8, source routes, "<>", "<Postmaster>", unknown
-// keywords, a path over 64 octets, parameters over 256, any fault at all. The
-// exact parsers (parse_path, parse_parameters, check_*_parameters) then decide,
-// so errors and their details come from one place only, and an accepted line
-// gives exactly what the exact parsers give (the fuzz target smtp_fast_path
-// and the unit tests compare the two).
+// Almost every MAIL FROM / RCPT TO a server receives looks alike: a
+// dot-string (or simply quoted) mailbox at a domain name, then a few known
+// parameters (SIZE, BODY, NOTIFY, ORCPT, ...). mail_rcpt_fast_path()
+// classifies the octets of such a line in 16-octet vectors into bit masks (one
+// bit per octet: letter or digit, ".", "-", "@", ">", DQUOTE, non-ASCII, SP,
+// "=", "+", printable) and checks the grammar on the masks, with no loop or
+// branch per octet. It accepts only what it can judge completely and declines
+// everything else: quoted-pairs, address literals, source routes, "<>",
+// "<Postmaster>", atext other than LDH "." "_" "+" "=", UTF-8 in parameters,
+// unknown keywords, a path over 64 octets, parameters over 256, any fault at
+// all. The exact parsers (parse_path, parse_parameters, check_*_parameters)
+// then decide, so errors and their details come from one place only, and an
+// accepted line gives exactly what the exact parsers give (the fuzz target
+// smtp_fast_path and the unit tests compare the two).
 
 #include <cstddef>
 #include <cstdint>
