@@ -5,7 +5,7 @@
 //   mailwire::smtp::client_parser<> p;       // options in the constructor
 //   p.feed(bytes);                           // borrowed until next() says need_more
 //   for (;;) {
-//     auto ev = p.next();
+//     const auto& ev = p.next();              // the parser's own event, until next()
 //     switch (ev.kind) {
 //       case client_event_kind::need_more: /* read, feed() or feed_eof() */ break;
 //       case client_event_kind::line:  collect(ev.text); break;  // e.g. EHLO keywords
@@ -87,6 +87,7 @@
 #include <string_view>
 
 #include "mailwire/core/ascii.hpp"
+#include "mailwire/core/bytes16.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_reader.hpp"
 
@@ -159,8 +160,9 @@ enum class client_event_kind : std::uint8_t {
   error,
 };
 
-/// One parser event. Cheap to copy; `text` is a view valid until the next
-/// next(), feed() or reset(), and no longer than the bytes fed.
+/// One parser event, as next() returns it: a reference to the parser's own
+/// event, valid (with `text`) until the next next(), feed() or reset(), and
+/// no longer than the bytes fed. Cheap to copy.
 struct client_event {
   client_event_kind kind = client_event_kind::need_more;
   /// error: the rule broken (never errc{} then); errc{} otherwise.
@@ -251,12 +253,19 @@ constexpr reply_line parse_reply_line(std::string_view line, bool enhanced,
     }
   }
   const unsigned reply_class = r.code / 100u;
-  const std::string_view token = text.substr(0, text.find(' '));
-  if (enhanced && reply_class != 3 && token.size() >= 5) {
+  // "c.s.d" is 5 to 9 octets and starts with a class digit and a dot: look
+  // for its end only then, and only that far.
+  if (enhanced && reply_class != 3 && text.size() >= 5 && text[1] == '.' &&
+      (text[0] == '2' || text[0] == '4' || text[0] == '5')) {
+    const std::size_t reach = text.size() < 10 ? text.size() : 10;
+    std::size_t end = 0;
+    while (end < reach && text[end] != ' ') ++end;
+    const std::string_view token = text.substr(0, end);
     const char cls = token[0];
     // Well-formed for its own class (enhanced_matches checks the class
-    // against a code, so ask with the code that class would need).
-    if ((cls == '2' || cls == '4' || cls == '5') &&
+    // against a code, so ask with the code that class would need). Ten
+    // octets without a SP are no code.
+    if (end < 10 &&
         mailwire::detail::enhanced_matches(token, static_cast<std::uint16_t>((cls - '0') * 100))) {
       if (static_cast<unsigned>(cls - '0') != reply_class) {
         r.error = errc::enhanced_code_mismatch;
@@ -310,8 +319,8 @@ class client_parser {
     sub_fed_ = false;
   }
 
-  /// The next event.
-  client_event next() noexcept;
+  /// The next event (a reference to the parser's own; see client_event).
+  const client_event& next() noexcept;
 
   /// Call after sending STARTTLS, once the replies to every earlier command
   /// have been read (STARTTLS ends a pipelined group, RFC 2920 §3.1): the
@@ -324,7 +333,7 @@ class client_parser {
   /// line. After the reply to STARTTLS it means the server (or someone in
   /// between) sent bytes that must not be used.
   bool buffered() const noexcept {
-    return pos_ < in_.size() || (mode_ == mode::lines && lines_.buffered());
+    return pos_ < in_.size() || (mode_ == mode::lines && lines_.mid_line());
   }
 
   /// The fed bytes not consumed yet (borrowed like the feed).
@@ -368,13 +377,21 @@ class client_parser {
     return r;
   }
 
-  client_event next_line() noexcept;
-  client_event take_line(std::string_view line, std::uint64_t start, std::uint64_t octets) noexcept;
-  client_event complete_reply() noexcept;
+  const client_event& next_line() noexcept;
+  bool next_short_line(std::string_view& line) noexcept;
+  const client_event& take_line(std::string_view line, std::uint64_t start, std::uint64_t octets,
+                                bool checked_controls) noexcept;
+  const client_event& complete_reply() noexcept;
+
+  client_event& begin_event() noexcept {
+    ev_ = client_event{};
+    return ev_;
+  }
 
   // The error event for a line; the reply in progress is abandoned.
-  client_event fail(errc e, std::uint64_t at, std::uint16_t code, std::string_view text) noexcept {
-    client_event ev;
+  const client_event& fail(errc e, std::uint64_t at, std::uint16_t code,
+                           std::string_view text) noexcept {
+    client_event& ev = begin_event();
     ev.kind = client_event_kind::error;
     ev.error = e;
     ev.offset = at;
@@ -393,13 +410,14 @@ class client_parser {
     mismatch_ = false;
   }
 
-  client_event need_more() const noexcept {
-    client_event ev;
+  const client_event& need_more() noexcept {
+    client_event& ev = begin_event();
     ev.offset = offset();
     return ev;
   }
 
   client_parser_options options_;
+  client_event ev_;
   reader lines_;
   std::string_view in_;             // current feed (borrowed)
   std::size_t pos_ = 0;             // next octet of in_ to consume
@@ -429,7 +447,7 @@ class client_parser {
 // Implementation
 
 template <std::size_t Capacity>
-client_event client_parser<Capacity>::next() noexcept {
+const client_event& client_parser<Capacity>::next() noexcept {
   if (reply_ready_) return complete_reply();
   switch (mode_) {
     case mode::lines: return next_line();
@@ -447,8 +465,48 @@ client_event client_parser<Capacity>::next() noexcept {
   return need_more();
 }
 
+// Most reply lines are short and arrive whole: such a line, when lines_
+// holds no partial line, is framed here, sixteen octets at a time, and its
+// control octets are looked for in the same vectors. Only a CRLF-ended line of
+// plain octets within the first short_line is taken; anything else (a bare CR
+// or LF, NUL, another control octet, a longer line, a line end beyond the
+// feed, end of input) is left to lines_ and the exact checks, which alone
+// report errors.
 template <std::size_t Capacity>
-client_event client_parser<Capacity>::next_line() noexcept {
+bool client_parser<Capacity>::next_short_line(std::string_view& line) noexcept {
+#if MAILWIRE_HAS_BYTES16
+  if (eof_ || lines_.mid_line()) return false;
+  constexpr std::size_t short_line = 256;
+  const std::size_t limit =
+      options_.max_line_length < Capacity ? options_.max_line_length : Capacity;
+  const char* const b = in_.data();
+  const std::size_t n = in_.size();
+  for (std::size_t i = pos_; i < pos_ + short_line && n - i >= 16; i += 16) {
+    const bytes16::vec v = bytes16::load(b + i);
+    // Controls but HT, and DEL; CR, LF and NUL among them end the scan.
+    const std::uint32_t controls = bytes16::mask(
+        (bytes16::in_range(v, 0, 0x1F) & ~bytes16::equal(v, '\t')) | bytes16::equal(v, 0x7F));
+    if (controls == 0) continue;
+    const std::size_t end = i + static_cast<std::size_t>(__builtin_ctz(controls));
+    if (b[end] != '\r' || end + 1 == n || b[end + 1] != '\n' || end + 2 - pos_ > limit)
+      return false;
+    line = std::string_view(b + pos_, end - pos_);
+    pos_ = end + 2;
+    sub_fed_ = false;  // lines_ is fed the rest again when it is next needed
+    return true;
+  }
+#else
+  (void)line;
+#endif
+  return false;
+}
+
+template <std::size_t Capacity>
+const client_event& client_parser<Capacity>::next_line() noexcept {
+  if (std::string_view line; next_short_line(line)) {
+    const std::uint64_t start = offset() - line.size() - 2;
+    return take_line(line, start, line.size() + 2, true);
+  }
   if (!sub_fed_) {
     skew_ = offset() - lines_.offset();
     lines_.feed(rest());
@@ -467,14 +525,16 @@ client_event client_parser<Capacity>::next_line() noexcept {
     case line_event_kind::line: break;
   }
   const std::uint64_t start = le.offset + skew_;
-  return take_line(le.line, start, offset() - start);
+  return take_line(le.line, start, offset() - start, false);
 }
 
+// checked_controls: the line is known to hold no control octet.
 template <std::size_t Capacity>
-client_event client_parser<Capacity>::take_line(std::string_view line, std::uint64_t start,
-                                                std::uint64_t octets) noexcept {
-  const detail::reply_line r =
-      detail::parse_reply_line(line, options_.parse_enhanced_codes, options_.allow_control);
+const client_event& client_parser<Capacity>::take_line(std::string_view line, std::uint64_t start,
+                                                       std::uint64_t octets,
+                                                       bool checked_controls) noexcept {
+  const detail::reply_line r = detail::parse_reply_line(line, options_.parse_enhanced_codes,
+                                                        options_.allow_control || checked_controls);
   errc e = r.error;
   if (e == errc{}) {
     if (reply_lines_ >= options_.max_reply_lines)
@@ -495,7 +555,7 @@ client_event client_parser<Capacity>::take_line(std::string_view line, std::uint
   ++reply_lines_;
   reply_length_ += octets;
 
-  client_event ev;
+  client_event& ev = begin_event();
   ev.kind = client_event_kind::line;
   ev.offset = start;
   ev.code = r.code;
@@ -517,8 +577,8 @@ client_event client_parser<Capacity>::take_line(std::string_view line, std::uint
 }
 
 template <std::size_t Capacity>
-client_event client_parser<Capacity>::complete_reply() noexcept {
-  client_event ev;
+const client_event& client_parser<Capacity>::complete_reply() noexcept {
+  client_event& ev = begin_event();
   ev.lines = reply_lines_;
   ev.code = last_code_;
   if (mismatch_) {
