@@ -15,6 +15,7 @@ mkdir -p "$out/include/catch2"
 ln -sf /usr/include/catch2/catch.hpp "$out/include/catch2/catch.hpp"
 aarch64-linux-gnu-g++ -std=c++17 -O1 -Wall -Wextra -Wpedantic -Werror -Wshadow \
   -Iinclude -Itests -Iexamples -isystem "$out/include" -DMAILWIRE_SOURCE_DIR="\"$root\"" \
-  tests/main.cpp tests/core/test_*.cpp tests/dot/test_*.cpp tests/smtp/test_*.cpp tests/golden/test_*.cpp \
+  tests/main.cpp tests/core/test_*.cpp tests/dot/test_*.cpp tests/smtp/test_*.cpp tests/pop3/test_*.cpp \
+  tests/golden/test_*.cpp \
   -o "$out/mailwire_tests"
 qemu-aarch64 -L /usr/aarch64-linux-gnu "$out/mailwire_tests"

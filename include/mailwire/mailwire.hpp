@@ -25,3 +25,8 @@
 #include "mailwire/smtp/sasl.hpp"
 #include "mailwire/smtp/server_parser.hpp"
 #include "mailwire/smtp/xtext.hpp"
+
+#include "mailwire/pop3/client_parser.hpp"
+#include "mailwire/pop3/command.hpp"
+#include "mailwire/pop3/response.hpp"
+#include "mailwire/pop3/server_parser.hpp"

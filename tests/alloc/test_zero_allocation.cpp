@@ -202,8 +202,7 @@ TEST_CASE("smtp::client_parser allocates nothing, whole or byte by byte", "[allo
   }
 }
 
-TEST_CASE("MD5, HMAC-MD5, the SASL responses and the command writer allocate nothing",
-          "[alloc]") {
+TEST_CASE("MD5, HMAC-MD5, the SASL responses and the command writer allocate nothing", "[alloc]") {
   char buffer[512];
   char hex[md5::hex_size];
   allocation_scope scope;
@@ -222,4 +221,57 @@ TEST_CASE("MD5, HMAC-MD5, the SASL responses and the command writer allocate not
   CHECK(plain == errc{});
   CHECK(mail == errc{});
   CHECK(cram == errc{});
+}
+
+TEST_CASE("pop3::server_parser allocates nothing, whole or byte by byte", "[alloc]") {
+  const std::string input =
+      "CAPA\r\nUSER fred\r\nPASS open sesame\r\nAPOP a c4c9334bac560ecc979e58001b3e22fb\r\n"
+      "RETR 0\r\nTOP 1 10\r\nXYZZY\r\nST\nAT\r\n" +
+      std::string(400, 'x') + "\r\nAUTH PLAIN\r\nAHRlc3QAdGVzdA==\r\n*\r\nAB=C\r\n" +
+      std::string(13000, 'A') + "\r\nLANG *\r\nSTLS\r\nNOOP\r\n";
+  for (std::size_t step : {input.size(), std::size_t{1}}) {
+    std::size_t events = 0;
+    allocation_scope scope;
+    pop3::server_parser<> p;
+    for (std::size_t i = 0; i < input.size(); i += step) {
+      p.feed(std::string_view(input).substr(i, step));
+      for (;;) {
+        const pop3::server_event& ev = p.next();
+        if (ev.kind == pop3::server_event_kind::need_more) break;
+        ++events;
+        if ((ev.kind == pop3::server_event_kind::command && ev.command.verb == pop3::verb::auth) ||
+            ev.kind == pop3::server_event_kind::sasl_end)
+          p.expect_sasl_response();
+      }
+    }
+    p.feed_eof();
+    while (p.next().kind != pop3::server_event_kind::need_more) ++events;
+    CHECK(scope.count() == 0);
+    CHECK(events > 10);
+  }
+}
+
+TEST_CASE("pop3::client_parser allocates nothing, whole or byte by byte", "[alloc]") {
+  const std::string input =
+      "+OK <1@h>\r\n+ VXNlcg==\r\n+OK\r\n+OK\r\nTOP\r\nSASL PLAIN X-Y\r\nX-FOO a\r\n.\r\n"
+      "+OK\r\n1 10\r\n.\r\n+OK\r\n1 u\r\n.\r\n+OK\r\nbody\r\n..x\r\n.\r\n-ERR [SYS/TEMP] x\r\n"
+      "+OK 2 30\r\n+OK\r\nbehind\r\n";
+  for (std::size_t step : {input.size(), std::size_t{1}}) {
+    std::size_t events = 0;
+    allocation_scope scope;
+    pop3::client_parser<> p;
+    for (auto v :
+         {pop3::expected_verb::greeting, pop3::expected_verb::auth, pop3::expected_verb::capa,
+          pop3::expected_verb::list, pop3::expected_verb::uidl, pop3::expected_verb::retr,
+          pop3::expected_verb::retr, pop3::expected_verb::stat, pop3::expected_verb::stls})
+      (void)p.expect(v);
+    for (std::size_t i = 0; i < input.size(); i += step) {
+      p.feed(std::string_view(input).substr(i, step));
+      while (p.next().kind != pop3::client_event_kind::need_more) ++events;
+    }
+    p.feed_eof();
+    while (p.next().kind != pop3::client_event_kind::need_more) ++events;
+    CHECK(scope.count() == 0);
+    CHECK(events > 15);
+  }
 }

@@ -1,0 +1,651 @@
+#pragma once
+// pop3::client_parser: the bytes a POP3 server sends, turned into responses,
+// SASL challenges, typed listings, capabilities and message content
+// (RFC 1939, RFC 2449, RFC 2595, RFC 5034).
+//
+//   mailwire::pop3::client_parser<> p;         // options in the constructor
+//   p.expect(pop3::expected_verb::greeting);   // before the first byte
+//   ...write "LIST\r\n"; p.expect(pop3::expected_verb::list);
+//   p.feed(bytes);                             // borrowed until need_more
+//   for (;;) {
+//     const auto& ev = p.next();               // valid until next()/feed()/reset()
+//     switch (ev.kind) {
+//       case client_event_kind::need_more: /* read, feed() or feed_eof() */ break;
+//       case client_event_kind::response:  ...  // ev.status, ev.code, ev.text
+//       case client_event_kind::list_item: ...  // ev.number, ev.size
+//       case client_event_kind::end:       ...  // the multi-line body is over
+//       ...
+//     }
+//   }
+//
+// What the parser is reading comes from a queue of expected responses. The
+// client calls expect() as it writes each command (the greeting first), so
+// pipelined commands (RFC 2449 §6.6) simply queue up; a response is matched
+// to the oldest entry. Whether a +OK is followed by a body depends on the
+// command and whether it had an argument (PROTOCOLS.md §4.1): LIST, UIDL and
+// LANG without one, RETR, TOP and CAPA are multi-line; -ERR never is.
+//
+// Status lines (RFC 1939 §3, RFC 2449 §3, §8): exactly "+OK" or "-ERR"
+// (any case with `any_case_status`), then SP text or the line end; at most
+// max_status_length octets with CRLF (512, RFC 2449 §4). A response code
+// "[A/B]" at the start of the text is parsed (response.hpp); a greeting's
+// "<...@...>" becomes `timestamp`. The text may hold HT and octets >= 0x80
+// (UTF-8 after LANG or UTF8); other controls are errc::control_in_reply
+// unless `allow_control`. STAT, LIST n and UIDL n answers are parsed into
+// number/size/uid; a malformed one is an error event in place of the
+// response (its extent, one line, is known, so the stream stays in step).
+//
+// AUTH (RFC 5034 §4): while the oldest entry is AUTH, a line "+ base64"
+// (or a bare "+", PROTOCOLS.md §6 item 32) is a `challenge` event and the
+// entry stays: the client answers with a line and the next line is again a
+// response to the same AUTH. A challenge that is not strict base64 is
+// errc::invalid_base64 (the entry stays too; the client answers "*").
+//
+// Bodies. Lines of LIST, UIDL, CAPA and LANG bodies are read with the
+// stuffing dot removed (RFC 1939 §3), each at most max_item_line_length
+// octets: LIST and UIDL lines become `list_item` / `uidl_item` events
+// (overflow-checked numbers, UIDs of 1-70 octets in %x21-7E), CAPA lines
+// `capability` events that are also folded into capabilities(), LANG lines
+// `line` events. A bad item line is an `error` event and the body goes on to
+// its end, so the stream stays in sync. RETR and TOP content goes through
+// dot::decoder: `data` events are zero-copy slices of the fed bytes, and the
+// `end` event carries the decoder's size and flags (bare CR/LF, NUL, limits).
+// Every body ends with one `end` event after its "." line. A body ends only
+// at CRLF "." CRLF; a lone LF never ends a line here.
+//
+// Errors and recovery. A framing error (line too long, bare CR or LF, NUL)
+// is one `error` event at the bad line's real end; an overlong line's tail is
+// never read as a response (SECURITY.md §4). A bad status line still answers
+// the oldest entry (which is removed): one outcome per command. If it
+// belonged to a multi-line command, the server's body (if it sent one) will
+// be read as responses to later commands and fail; a client closes the
+// connection on any status-line error. A line with no entry waiting is
+// errc::invalid_syntax (TODO errc: unexpected_response). EOF in the middle
+// of a line or body, or with entries waiting, is one errc::unexpected_eof.
+//
+// STLS (RFC 2595 §4, SECURITY.md §2): when the +OK answering an STLS entry
+// (expect_stls()) is read, every byte behind its line end, buffered now or
+// fed later, is one errc::data_after_starttls error and is never parsed,
+// until reset() (called after the TLS handshake). -ERR lifts nothing and
+// parsing goes on.
+//
+// Split invariance: any split of the stream into feed() calls gives the same
+// events (data events joined).
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "mailwire/core/ascii.hpp"
+#include "mailwire/core/base64.hpp"
+#include "mailwire/core/error.hpp"
+#include "mailwire/core/line_reader.hpp"
+#include "mailwire/dot/decoder.hpp"
+#include "mailwire/pop3/response.hpp"
+
+namespace mailwire::pop3 {
+
+/// The command a response answers, for the queue of expected responses.
+/// TODO: to be unified with pop3::verb (command.hpp).
+enum class expected_verb : std::uint8_t {
+  greeting,  ///< the server's first line
+  user,
+  pass,
+  apop,
+  auth,  ///< "+ " challenges come before its +OK/-ERR
+  stls,  ///< +OK raises the STLS barrier
+  capa,  ///< multi-line: capability lines
+  stat,  ///< +OK nn mm, parsed
+  list,  ///< with an argument: +OK msg size, parsed; without: multi-line
+  retr,  ///< multi-line: message content
+  dele,
+  noop,
+  rset,
+  top,   ///< multi-line: message content
+  uidl,  ///< with an argument: +OK msg uid, parsed; without: multi-line
+  quit,
+  utf8,
+  lang,   ///< without an argument: multi-line, `line` events
+  other,  ///< a command mailwire does not know, answered on one line
+};
+
+/// The command name ("RETR"), or "greeting"; "" for a value that is no
+/// enumerator.
+constexpr std::string_view name(expected_verb v) noexcept {
+  constexpr std::string_view names[] = {"greeting", "USER", "PASS", "APOP", "AUTH", "STLS", "CAPA",
+                                        "STAT",     "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP",
+                                        "UIDL",     "QUIT", "UTF8", "LANG", "other"};
+  const auto i = static_cast<std::size_t>(v);
+  return i < sizeof(names) / sizeof(names[0]) ? names[i] : std::string_view{};
+}
+
+/// One entry of the queue: the command and whether it carried an argument
+/// (which decides LIST, UIDL and LANG).
+struct expected {
+  expected_verb verb = expected_verb::greeting;
+  bool has_argument = false;
+
+  /// True if a +OK to this command is followed by a body (RFC 1939 §5, §7;
+  /// RFC 2449 §5; RFC 6856 §3).
+  constexpr bool multi_line() const noexcept {
+    switch (verb) {
+      case expected_verb::capa:
+      case expected_verb::retr:
+      case expected_verb::top: return true;
+      case expected_verb::list:
+      case expected_verb::uidl:
+      case expected_verb::lang: return !has_argument;
+      case expected_verb::greeting:
+      case expected_verb::user:
+      case expected_verb::pass:
+      case expected_verb::apop:
+      case expected_verb::auth:
+      case expected_verb::stls:
+      case expected_verb::stat:
+      case expected_verb::dele:
+      case expected_verb::noop:
+      case expected_verb::rset:
+      case expected_verb::quit:
+      case expected_verb::utf8:
+      case expected_verb::other: return false;
+    }
+    return false;
+  }
+};
+
+struct client_parser_options {
+  /// Longest status line (greeting, single-line response, first line of a
+  /// multi-line one, "+ " challenge), CRLF included: 512 (RFC 2449 §4).
+  std::size_t max_status_length = 512;
+  /// Longest LIST, UIDL, CAPA or LANG body line, CRLF and stuffing dot
+  /// included. CAPA lines are at most 512 (RFC 2449 §5). The parser's line
+  /// buffer is min(Capacity, max of the two limits).
+  std::size_t max_item_line_length = 512;
+  /// Lenient: "+ok", "-Err" and other cases of the status (PROTOCOLS.md §6
+  /// item 37). Servers MUST send upper case (RFC 1939 §3).
+  bool any_case_status = false;
+  /// Lenient: control octets other than HT (never NUL, CR or LF) in status
+  /// text.
+  bool allow_control = false;
+  /// How RETR and TOP content is decoded: line-end policy, size and line
+  /// limits (flags in the end event).
+  dot::decoder_options body;
+};
+
+enum class client_event_kind : std::uint8_t {
+  need_more,   ///< every fed byte is used: feed() more, or feed_eof()
+  response,    ///< a status line answered the oldest entry; see multi_line
+  challenge,   ///< an AUTH "+ " line; `text` is the base64 challenge
+  list_item,   ///< a LIST body line: number, size
+  uidl_item,   ///< a UIDL body line: number, uid
+  capability,  ///< a CAPA body line: tag, text (also folded into capabilities())
+  line,        ///< a LANG (or other) body line, stuffing dot removed
+  data,        ///< RETR/TOP content: `text` is the next slice
+  end,         ///< the multi-line body is over
+  error,       ///< see `error`
+};
+
+/// One parser event. Views are valid until the next next(), feed() or
+/// reset(), and no longer than the bytes fed.
+struct client_event {
+  client_event_kind kind = client_event_kind::need_more;
+  /// error: the rule broken (never errc{}). end of a RETR/TOP body: the
+  /// earliest body flag (errc{} when the body is clean). errc{} otherwise.
+  errc error = errc{};
+  /// The command this event belongs to (need_more, and errors with no entry
+  /// waiting: `other`).
+  expected_verb verb = expected_verb::other;
+  /// response: +OK or -ERR.
+  response_status status = response_status::ok;
+  /// response: a body follows (+OK to a multi-line command).
+  bool multi_line = false;
+  /// response: the response code at the start of the text, if any.
+  response_code code;
+  /// response: the text after the status and code. challenge: the base64
+  /// text. capability: the parameters after the tag. line: the line. data:
+  /// the content slice. error: the offending line as received (framing
+  /// errors: its first error_prefix octets; empty for unexpected_eof and
+  /// data_after_starttls).
+  std::string_view text;
+  /// response to the greeting: the APOP timestamp with its brackets, empty
+  /// if none (find_apop_timestamp()). capability: the tag.
+  std::string_view timestamp;
+  /// list_item, uidl_item, and the responses to LIST n, UIDL n: the message
+  /// number; response to STAT: the message count.
+  std::uint32_t number = 0;
+  /// list_item, response to LIST n: the message size; response to STAT: the
+  /// maildrop size. end of RETR/TOP: the decoded content size.
+  std::uint64_t size = 0;
+  /// uidl_item, response to UIDL n: the unique-id.
+  std::string_view uid;
+  /// end: body lines before the "." (items, including bad ones); for
+  /// RETR/TOP 0. error inside a body: the line's number in it, from 1.
+  std::size_t lines = 0;
+  /// end of RETR/TOP: every flag the decoder raised, and (error_offset)
+  /// where the earliest one is, as a stream offset.
+  dot::body_flags flags;
+  std::uint64_t error_offset = 0;
+  /// Stream offset (octets since construction or reset()): the first octet
+  /// of the line (response, challenge, items, line, error), of the slice
+  /// (data), just past the terminator (end); for unexpected_eof and
+  /// data_after_starttls, the first octet not read; need_more: offset().
+  std::uint64_t offset = 0;
+
+  /// Tag of a `capability` event (same as `timestamp`, named for reading).
+  constexpr std::string_view capability_tag() const noexcept { return timestamp; }
+};
+
+/// Parses the server side of a POP3 session. Capacity bounds the longest
+/// line carried across feeds (the only line buffer); QueueCapacity bounds
+/// the commands in flight.
+template <std::size_t Capacity = 1024, std::size_t QueueCapacity = 32>
+class client_parser {
+  static_assert(Capacity >= 512, "client_parser: Capacity below the RFC 2449 status line");
+  static_assert(QueueCapacity >= 1 && QueueCapacity <= 0xFFFF, "client_parser: queue size");
+
+ public:
+  using options_type = client_parser_options;
+  static constexpr std::size_t queue_capacity = QueueCapacity;
+
+  client_parser() noexcept : client_parser(client_parser_options{}) {}
+  explicit client_parser(const client_parser_options& o) noexcept
+      : options_(o), lines_(line_options(o)), decoder_(o.body) {}
+
+  /// Queues the response to a command just written (or the greeting).
+  /// errc::buffer_too_small (TODO errc: queue_full) when QueueCapacity
+  /// entries are waiting; nothing is queued then.
+  errc expect(expected e) noexcept {
+    if (queued_ == QueueCapacity) return errc::buffer_too_small;
+    queue_[(head_ + queued_) % QueueCapacity] = e;
+    ++queued_;
+    return errc{};
+  }
+  errc expect(expected_verb v, bool has_argument = false) noexcept {
+    return expect(expected{v, has_argument});
+  }
+  /// expect(expected_verb::stls): its +OK raises the barrier (see the top).
+  errc expect_stls() noexcept { return expect(expected_verb::stls); }
+
+  /// Entries waiting for their response (the one being read included until
+  /// its status line is read).
+  std::size_t pending() const noexcept { return queued_; }
+
+  /// Makes `bytes` the input; borrowed until next() returns need_more. Call
+  /// it after need_more; input not consumed yet is dropped. Ignored after
+  /// feed_eof() until reset().
+  void feed(std::string_view bytes) noexcept {
+    if (eof_) return;
+    base_ += pos_;
+    in_ = bytes;
+    pos_ = 0;
+    sub_fed_ = false;
+  }
+
+  /// The server closed: an unfinished line or body, or entries still
+  /// waiting, become one errc::unexpected_eof error; then need_more forever.
+  void feed_eof() noexcept { eof_ = true; }
+
+  /// The next event; a reference to the parser's own event, valid (with the
+  /// views in it) until the next next(), feed() or reset().
+  const client_event& next() noexcept;
+
+  /// The capabilities folded from the last CAPA body (complete after its
+  /// `end` event; cleared when a +OK to CAPA starts a new one).
+  const pop3::capabilities& capabilities() const noexcept { return caps_; }
+
+  /// True if bytes wait behind the last event: unconsumed input or a
+  /// partial line. After the +OK to STLS it means bytes that must not be used.
+  bool buffered() const noexcept {
+    return pos_ < in_.size() || (mode_ == mode::status && lines_.mid_line()) ||
+           (mode_ == mode::items && lines_.mid_line());
+  }
+
+  /// Octets consumed since construction or reset().
+  std::uint64_t offset() const noexcept { return base_ + pos_; }
+
+  /// Back to the initial state with an empty queue (after the TLS handshake:
+  /// queue CAPA again, RFC 2595 §4); keeps the options.
+  void reset() noexcept {
+    lines_.reset();
+    decoder_.reset();
+    in_ = {};
+    pos_ = 0;
+    base_ = skew_ = body_start_ = 0;
+    head_ = queued_ = 0;
+    body_lines_ = 0;
+    mode_ = mode::status;
+    body_verb_ = expected_verb::other;
+    sub_fed_ = eof_ = eof_reported_ = barrier_reported_ = false;
+    caps_.clear();
+  }
+
+  const client_parser_options& options() const noexcept { return options_; }
+
+ private:
+  enum class mode : std::uint8_t { status, items, content, barrier };
+  using reader = line_reader<Capacity>;
+
+  static typename reader::options line_options(const client_parser_options& o) noexcept {
+    typename reader::options r;
+    r.max_length =
+        o.max_status_length > o.max_item_line_length ? o.max_status_length : o.max_item_line_length;
+    return r;
+  }
+
+  const client_event& next_status() noexcept;
+  const client_event& next_item() noexcept;
+  const client_event& next_content() noexcept;
+  const client_event& take_status(std::string_view line, std::uint64_t start,
+                                  std::uint64_t octets) noexcept;
+  const client_event& take_item(std::string_view line, std::uint64_t start,
+                                std::uint64_t octets) noexcept;
+
+  // Hands the unconsumed input to the line reader after a feed() or a body.
+  void feed_lines() noexcept {
+    if (sub_fed_) return;
+    skew_ = offset() - lines_.offset();
+    lines_.feed(rest());
+    sub_fed_ = true;
+  }
+
+  std::string_view rest() const noexcept { return {in_.data() + pos_, in_.size() - pos_}; }
+
+  const expected& front() const noexcept { return queue_[head_]; }
+  void pop() noexcept {
+    head_ = (head_ + 1) % QueueCapacity;
+    --queued_;
+  }
+
+  const client_event& fail(errc e, std::uint64_t at, expected_verb v,
+                           std::string_view text) noexcept {
+    ev_.kind = client_event_kind::error;
+    ev_.error = e;
+    ev_.offset = at;
+    ev_.verb = v;
+    ev_.text = text;
+    return ev_;
+  }
+
+  // EOF with something unfinished: one error, then silence.
+  const client_event& eof_error(expected_verb v) noexcept {
+    eof_reported_ = true;
+    return fail(errc::unexpected_eof, offset(), v, {});
+  }
+
+  const client_event& need_more() noexcept {
+    ev_.offset = offset();
+    return ev_;
+  }
+
+  client_parser_options options_;
+  reader lines_;
+  dot::decoder decoder_;
+  client_event ev_;
+  pop3::capabilities caps_;
+  expected queue_[QueueCapacity] = {};
+  std::size_t head_ = 0;
+  std::size_t queued_ = 0;
+  std::string_view in_;           // current feed (borrowed)
+  std::size_t pos_ = 0;           // next octet of in_ to consume
+  std::uint64_t base_ = 0;        // stream offset of in_[0]
+  std::uint64_t skew_ = 0;        // stream offset minus lines_ offset
+  std::uint64_t body_start_ = 0;  // stream offset where decoder_ began
+  std::size_t body_lines_ = 0;    // lines of the item body so far
+  mode mode_ = mode::status;
+  expected_verb body_verb_ = expected_verb::other;  // whose body is read
+  bool sub_fed_ = false;  // the reader of the current mode has been given rest()
+  bool eof_ = false;
+  bool eof_reported_ = false;
+  bool barrier_reported_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// Implementation
+
+template <std::size_t Capacity, std::size_t QueueCapacity>
+const client_event& client_parser<Capacity, QueueCapacity>::next() noexcept {
+  ev_ = client_event{};
+  switch (mode_) {
+    case mode::status: return next_status();
+    case mode::items: return next_item();
+    case mode::content: return next_content();
+    case mode::barrier:
+      if (pos_ < in_.size()) {
+        const std::uint64_t at = offset();
+        pos_ = in_.size();
+        if (!barrier_reported_) {
+          barrier_reported_ = true;
+          return fail(errc::data_after_starttls, at, expected_verb::stls, {});
+        }
+      }
+      return need_more();
+  }
+  return need_more();
+}
+
+template <std::size_t Capacity, std::size_t QueueCapacity>
+const client_event& client_parser<Capacity, QueueCapacity>::next_status() noexcept {
+  feed_lines();
+  const line_event le = lines_.next();
+  pos_ = in_.size() - lines_.rest().size();
+  const expected_verb v = queued_ > 0 ? front().verb : expected_verb::other;
+  switch (le.kind) {
+    case line_event_kind::need_more:
+      if (eof_ && !eof_reported_ && (lines_.mid_line() || queued_ > 0)) return eof_error(v);
+      return need_more();
+    case line_event_kind::error:
+      // The bad line answers the oldest entry: one outcome per command. An
+      // AUTH entry stays if the line may have been a challenge.
+      if (queued_ > 0 && !(v == expected_verb::auth && !le.line.empty() && le.line[0] == '+' &&
+                           (le.line.size() == 1 || le.line[1] == ' ')))
+        pop();
+      return fail(le.error, le.offset + skew_, v, le.line);
+    case line_event_kind::line: break;
+  }
+  const std::uint64_t start = le.offset + skew_;
+  return take_status(le.line, start, offset() - start);
+}
+
+template <std::size_t Capacity, std::size_t QueueCapacity>
+const client_event& client_parser<Capacity, QueueCapacity>::take_status(
+    std::string_view line, std::uint64_t start, std::uint64_t octets) noexcept {
+  if (queued_ == 0) return fail(errc::invalid_syntax, start, expected_verb::other, line);
+  const expected e = front();
+  const bool challenge = e.verb == expected_verb::auth && !line.empty() && line[0] == '+' &&
+                         (line.size() == 1 || line[1] == ' ');
+  if (octets > options_.max_status_length) {
+    if (!challenge) pop();
+    return fail(errc::line_too_long, start, e.verb, line);
+  }
+  if (challenge) {
+    // RFC 5034 §4: "+" SP [base64]; the entry stays for the next line.
+    const std::string_view b64 = line.size() > 2 ? line.substr(2) : std::string_view{};
+    if (base64::validate(b64) != errc{}) return fail(errc::invalid_base64, start, e.verb, line);
+    ev_.kind = client_event_kind::challenge;
+    ev_.verb = e.verb;
+    ev_.text = b64;
+    ev_.offset = start;
+    return ev_;
+  }
+  pop();
+  const status_line s = parse_status_line(line, options_.any_case_status);
+  if (s.error != errc{}) return fail(s.error, start, e.verb, line);
+  if (!options_.allow_control) {
+    for (const char ch : line) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c != '\t' && ascii::is_ctl(c)) return fail(errc::control_in_reply, start, e.verb, line);
+    }
+  }
+  ev_.kind = client_event_kind::response;
+  ev_.verb = e.verb;
+  ev_.status = s.status;
+  ev_.code = s.code;
+  ev_.text = s.text;
+  ev_.offset = start;
+  if (s.status == response_status::err) return ev_;
+
+  // The positive answers that carry data (RFC 1939 §5, §7).
+  listing item;
+  if (e.verb == expected_verb::stat)
+    item = parse_drop_listing(s.text);
+  else if (e.verb == expected_verb::list && e.has_argument)
+    item = parse_scan_listing(s.text);
+  else if (e.verb == expected_verb::uidl && e.has_argument)
+    item = parse_unique_id_listing(s.text);
+  if (item.error != errc{}) {
+    ev_ = client_event{};
+    return fail(item.error, start, e.verb, line);
+  }
+  ev_.number = item.number;
+  ev_.size = item.size;
+  ev_.uid = item.uid;
+  if (e.verb == expected_verb::greeting) ev_.timestamp = find_apop_timestamp(s.text);
+
+  if (e.verb == expected_verb::stls) {
+    // The line ended at CRLF, so lines_ holds no partial line: whatever
+    // follows in in_ (or later feeds) is behind the barrier.
+    lines_.reset();
+    mode_ = mode::barrier;
+    barrier_reported_ = false;
+    sub_fed_ = false;
+    return ev_;
+  }
+  if (e.multi_line()) {
+    ev_.multi_line = true;
+    body_verb_ = e.verb;
+    body_lines_ = 0;
+    if (e.verb == expected_verb::retr || e.verb == expected_verb::top) {
+      // The body starts after the CRLF, which counts as its first line start.
+      decoder_.reset();
+      body_start_ = offset();
+      mode_ = mode::content;
+      sub_fed_ = false;
+    } else {
+      if (e.verb == expected_verb::capa) caps_.clear();
+      mode_ = mode::items;
+    }
+  }
+  return ev_;
+}
+
+template <std::size_t Capacity, std::size_t QueueCapacity>
+const client_event& client_parser<Capacity, QueueCapacity>::next_item() noexcept {
+  feed_lines();
+  const line_event le = lines_.next();
+  pos_ = in_.size() - lines_.rest().size();
+  switch (le.kind) {
+    case line_event_kind::need_more:
+      if (eof_ && !eof_reported_) return eof_error(body_verb_);
+      return need_more();
+    case line_event_kind::error: {
+      ++body_lines_;
+      const client_event& ev = fail(le.error, le.offset + skew_, body_verb_, le.line);
+      ev_.lines = body_lines_;
+      return ev;
+    }
+    case line_event_kind::line: break;
+  }
+  const std::uint64_t start = le.offset + skew_;
+  return take_item(le.line, start, offset() - start);
+}
+
+template <std::size_t Capacity, std::size_t QueueCapacity>
+const client_event& client_parser<Capacity, QueueCapacity>::take_item(
+    std::string_view line, std::uint64_t start, std::uint64_t octets) noexcept {
+  ev_.verb = body_verb_;
+  ev_.offset = start;
+  if (line.size() == 1 && line[0] == '.') {
+    ev_.kind = client_event_kind::end;
+    ev_.offset = start + octets;
+    ev_.lines = body_lines_;
+    mode_ = mode::status;
+    return ev_;
+  }
+  ev_.lines = ++body_lines_;
+  if (octets > options_.max_item_line_length) {
+    fail(errc::line_too_long, start, body_verb_, line);
+    return ev_;
+  }
+  std::string_view text = line;
+  if (!text.empty() && text[0] == '.') text.remove_prefix(1);  // RFC 1939 §3
+  switch (body_verb_) {
+    case expected_verb::list:
+    case expected_verb::uidl: {
+      const bool list = body_verb_ == expected_verb::list;
+      const listing item = list ? parse_scan_listing(text) : parse_unique_id_listing(text);
+      if (item.error != errc{}) return fail(item.error, start, body_verb_, line);
+      ev_.kind = list ? client_event_kind::list_item : client_event_kind::uidl_item;
+      ev_.number = item.number;
+      ev_.size = item.size;
+      ev_.uid = item.uid;
+      return ev_;
+    }
+    case expected_verb::capa: {
+      if (const errc e = caps_.add_line(text); e != errc{}) return fail(e, start, body_verb_, line);
+      smtp::detail::capabilities_impl::item_reader items(text);
+      const std::string_view t = items.next();
+      std::size_t from = static_cast<std::size_t>(t.data() - text.data()) + t.size();
+      std::size_t to = text.size();
+      while (from < to && ascii::is_wsp(static_cast<unsigned char>(text[from]))) ++from;
+      while (to > from && ascii::is_wsp(static_cast<unsigned char>(text[to - 1]))) --to;
+      ev_.kind = client_event_kind::capability;
+      ev_.timestamp = t;
+      ev_.text = text.substr(from, to - from);
+      return ev_;
+    }
+    case expected_verb::greeting:
+    case expected_verb::user:
+    case expected_verb::pass:
+    case expected_verb::apop:
+    case expected_verb::auth:
+    case expected_verb::stls:
+    case expected_verb::stat:
+    case expected_verb::retr:
+    case expected_verb::dele:
+    case expected_verb::noop:
+    case expected_verb::rset:
+    case expected_verb::top:
+    case expected_verb::quit:
+    case expected_verb::utf8:
+    case expected_verb::lang:
+    case expected_verb::other: break;
+  }
+  ev_.kind = client_event_kind::line;
+  ev_.text = text;
+  return ev_;
+}
+
+template <std::size_t Capacity, std::size_t QueueCapacity>
+const client_event& client_parser<Capacity, QueueCapacity>::next_content() noexcept {
+  if (!sub_fed_) {
+    decoder_.feed(rest());
+    sub_fed_ = true;
+  }
+  const dot::decoder_event de = decoder_.next();
+  pos_ = in_.size() - decoder_.rest().size();
+  ev_.verb = body_verb_;
+  switch (de.kind) {
+    case dot::event_kind::data:
+      ev_.kind = client_event_kind::data;
+      ev_.text = de.bytes;
+      ev_.offset = body_start_ + de.offset;
+      return ev_;
+    case dot::event_kind::end:
+      ev_.kind = client_event_kind::end;
+      ev_.offset = body_start_ + de.offset;
+      ev_.size = de.size;
+      ev_.flags = de.flags;
+      ev_.error = de.error;
+      ev_.error_offset = de.flags.any() ? body_start_ + de.error_offset : 0;
+      mode_ = mode::status;
+      sub_fed_ = false;  // the line reader takes the rest
+      return ev_;
+    case dot::event_kind::error:  // not reached: the decoder is never told EOF
+    case dot::event_kind::need_more: break;
+  }
+  ev_.verb = expected_verb::other;
+  if (eof_ && !eof_reported_) return eof_error(body_verb_);
+  return need_more();
+}
+
+}  // namespace mailwire::pop3
