@@ -225,8 +225,8 @@ constexpr std::uint16_t small_number(std::string_view digits) noexcept {
 
 /// Parses one reply line without its line end. Checks, first fault wins:
 /// code, separator, control octets, enhanced code class.
-constexpr reply_line parse_reply_line(std::string_view line, bool enhanced,
-                                      bool allow_control) noexcept {
+[[gnu::always_inline]] constexpr reply_line parse_reply_line(std::string_view line, bool enhanced,
+                                                             bool allow_control) noexcept {
   reply_line r;
   r.code = leading_reply_code(line);
   if (r.code == 0) {
