@@ -20,6 +20,9 @@ at the top of fuzz/<target>.cpp):
   smtp_fast_path     [MAIL bit, parameter limit] + text after "FROM:" / "TO:"
   smtp_client        [options x2, starttls, split] + server stream
   smtp_client_split  (the same header)
+  smtp_command_roundtrip  [writer, flags, small sink x2, cut] + the writer's fields
+  smtp_reply_roundtrip    [writer, flags, small sink x2, cut] + the writer's fields
+  smtp_capabilities       [separator, flags, cut] + (setter calls) + EHLO lines
 
 The SMTP seeds also include the input of every tests/golden/smtp-server/*.trace
 (its "> " lines, unescaped as tests/golden/test_golden.cpp does).
@@ -665,6 +668,424 @@ CLIENT_SEEDS = [
 CLIENT_SPLITS = [0x01 | 4 << 2, 0x02, 0x03, 0x00, 0x80 | 0x02, 0x01 | 2 << 2]
 
 
+# ---------------------------------------------------------------------------
+# Round trips (smtp_command_roundtrip, smtp_reply_roundtrip, smtp_capabilities)
+
+# Fields as the round-trip targets read them (class `input` in each target): a
+# slice is a length octet (< 0xE0) or 0xE0 | high bits and one more octet,
+# then the raw octets; rt_repeat() makes a long field from a short unit.
+def rt_slice(b):
+    if len(b) < 0xE0:
+        return bytes([len(b)]) + b
+    assert len(b) < 4096
+    return bytes([0xE0 | len(b) >> 8, len(b) & 0xFF]) + b
+
+
+def rt_repeat(length, unit):
+    return bytes([0xF0]) + length.to_bytes(2, "little") + bytes([len(unit)]) + unit
+
+
+def rt_num(v, n):
+    return (v % 2 ** (8 * n)).to_bytes(n, "little")
+
+
+def rt_field(f):
+    return f if isinstance(f, RtRaw) else rt_slice(f)
+
+
+class RtRaw(bytes):
+    """A field already encoded (rt_repeat)."""
+
+
+# smtp_command_roundtrip: [writer, flags, small sink x2, cut] + fields.
+#   flags: bit 0 prefix in the sinks, bit 2 two feeds.
+CMD_WRITERS = ["helo", "ehlo", "lhlo", "mail", "mail_null", "mail_path", "rcpt",
+               "rcpt_postmaster", "rcpt_path", "data", "bdat", "rset", "quit", "starttls",
+               "vrfy", "expn", "help", "noop", "etrn", "auth", "auth_ir", "auth_base64",
+               "sasl", "sasl_base64", "sasl_cancel"]
+
+
+def cmd(writer, *fields, prefix=False, split=False, small=0, cut=0):
+    flags = prefix | split << 2
+    return (bytes([CMD_WRITERS.index(writer), flags]) + rt_num(small, 2) + bytes([cut]) +
+            b"".join(fields))
+
+
+def cmd_mail_params(size=None, body=None, smtputf8=False, requiretls=False, auth=None, ret=None,
+                    envid=None, mt_priority=None, by=None, holdfor=None, holduntil=None, ext=()):
+    mask, out = 0, b""
+    if size is not None:
+        mask, out = mask | 0x001, out + rt_num(size, 8)
+    if body is not None:  # 0 7BIT, 1 8BITMIME, 2 BINARYMIME, 3 no enumerator
+        mask, out = mask | 0x002, out + bytes([body])
+    mask |= smtputf8 << 2 | requiretls << 3
+    if auth is not None:
+        mask, out = mask | 0x010, out + rt_field(auth)
+    if ret is not None:  # 0 FULL, 1 HDRS, 2 no enumerator
+        mask, out = mask | 0x020, out + bytes([ret])
+    if envid is not None:
+        mask, out = mask | 0x040, out + rt_field(envid)
+    if mt_priority is not None:
+        mask, out = mask | 0x080, out + rt_num(mt_priority, 1)
+    if by is not None:  # (seconds, mode 0 N / 1 R / 2 no enumerator, trace)
+        seconds, mode, trace = by
+        mask, out = mask | 0x100, out + rt_num(seconds, 4) + bytes([mode | trace << 7])
+    if holdfor is not None:
+        mask, out = mask | 0x200, out + rt_num(holdfor, 4)
+    if holduntil is not None:
+        mask, out = mask | 0x400, out + rt_field(holduntil)
+    return rt_num(mask, 2) + out + cmd_extensions(ext)
+
+
+def cmd_rcpt_params(notify=None, orcpt=None, rrvs=None, utf8=False, ext=()):
+    mask, out = utf8 << 3, b""
+    if notify is not None:  # bits: 1 NEVER, 2 SUCCESS, 4 FAILURE, 8 DELAY
+        mask, out = mask | 1, out + bytes([notify])
+    if orcpt is not None:
+        mask, out = mask | 2, out + rt_field(orcpt[0]) + rt_field(orcpt[1])
+    if rrvs is not None:  # (date-time, mode 0 R / 1 C / 2 no enumerator)
+        mask, out = mask | 4, out + rt_field(rrvs[0]) + bytes([rrvs[1]])
+    return bytes([mask]) + out + cmd_extensions(ext)
+
+
+def cmd_extensions(ext):
+    return bytes([len(ext)]) + b"".join(rt_field(k) + rt_field(v) for k, v in ext)
+
+
+def cmd_path(local=b"", domain=b"", kind=1, parse=None, null=False, postmaster=False, utf8=False,
+             no_brackets=False, no_limits=False):
+    """A hand-made path (kind 0 null, 1 mailbox, 2 postmaster), or one parsed
+    from `parse` with the path_options the flags name."""
+    if parse is None:
+        return bytes([kind << 1]) + rt_field(local) + rt_field(domain)
+    return bytes([1 | null << 1 | postmaster << 2 | utf8 << 3 | no_brackets << 4 |
+                  no_limits << 5]) + rt_field(parse)
+
+
+def command_roundtrip_seeds():
+    M, R, P = cmd_mail_params, cmd_rcpt_params, cmd_path
+    dt = b"2030-01-01T00:00:00Z"
+    return [
+        ("helo", cmd("helo", rt_slice(b"client.example.org"))),
+        ("ehlo_literal", cmd("ehlo", rt_slice(b"[192.0.2.1]"), prefix=True, small=20)),
+        ("ehlo_ipv6", cmd("ehlo", rt_slice(b"[IPv6:2001:db8::1:2]"), split=True, cut=7)),
+        ("lhlo_injection", cmd("lhlo", rt_slice(b"a.example\r\nRSET"))),
+        ("mail_plain", cmd("mail", rt_slice(b"jane"), rt_slice(b"example.org"), M(size=1200))),
+        ("mail_quoted", cmd("mail", rt_slice(b'john "q" doe\\'), rt_slice(b"example.org"),
+                            M(body=1, ret=1, envid=b"id=1+x", auth=b"<>"), split=True, cut=30)),
+        ("mail_all_typed", cmd("mail", rt_slice(b"a.b"), rt_slice(b"[192.0.2.7]"),
+                               M(size=2**64 - 1, body=2, requiretls=True, auth=b"e=mc2@example.com",
+                                 ret=0, envid=b"QQ314159", mt_priority=-9, by=(3600, 1, True),
+                                 holdfor=86400, ext=[(b"X-ONE", b""), (b"X-TWO", b"v")]))),
+        ("mail_utf8", cmd("mail", rt_slice("josé".encode()), rt_slice("例え.jp".encode()),
+                          M(smtputf8=True, ext=[(b"X-U", "ü".encode())]))),
+        ("mail_utf8_by_extension", cmd("mail", rt_slice("ü".encode()), rt_slice(b"x.example"),
+                                       M(ext=[(b"smtputf8", b"")]))),
+        ("mail_utf8_missing", cmd("mail", rt_slice("ü".encode()), rt_slice(b"x.example"), M())),
+        ("mail_known_as_extensions",
+         cmd("mail", rt_slice(b"a"), rt_slice(b"b.example"),
+             M(ext=[(b"size", b"10"), (b"Body", b"8bitmime"), (b"HOLDUNTIL", dt),
+                    (b"auth", b"a+2Bb@c"), (b"MT-PRIORITY", b"0")]))),
+        ("mail_conflicts", cmd("mail", rt_slice(b"a"), rt_slice(b"b.example"),
+                               M(holdfor=1, holduntil=dt))),
+        ("mail_nine_extensions", cmd("mail", rt_slice(b"a"), rt_slice(b"b.example"),
+                                     M(ext=[(b"X-%d" % i, b"") for i in range(9)]))),
+        ("mail_bad_enumerators", cmd("mail", rt_slice(b"a"), rt_slice(b"b.example"),
+                                     M(body=3, ret=2, by=(5, 2, False)))),
+        ("mail_long_local", cmd("mail", RtRaw(rt_repeat(64, b"l")), rt_slice(b"b.example"), M())),
+        ("mail_long_line", cmd("mail", rt_slice(b"a"), rt_slice(b"b.example"),
+                               M(ext=[(b"X-A", RtRaw(rt_repeat(1000, b"v"))),
+                                      (b"X-B", RtRaw(rt_repeat(1000, b"w")))]))),
+        ("mail_null", cmd("mail_null", M(size=0, ret=1, envid=b"+2B", by=(-5, 0, False)))),
+        ("mail_relay_parsed",
+         cmd("mail_path", P(parse=b'<@r1.example,@r2.example:"a\\"b"@x.example>', utf8=True),
+             M(body=0))),
+        ("mail_relay_quoted_dotstring", cmd("mail_path", P(b'"ab.c"', b"example.com"), M())),
+        ("mail_relay_null", cmd("mail_path", P(kind=0), M(size=5))),
+        ("mail_relay_postmaster", cmd("mail_path", P(b"Postmaster", kind=2), M())),
+        ("rcpt_plain", cmd("rcpt", rt_slice(b"bob"), rt_slice(b"example.net"),
+                           R(notify=2 | 4 | 8, orcpt=(b"rfc822", b"bob@example.net")))),
+        ("rcpt_never_rrvs", cmd("rcpt", rt_slice(b"c"), rt_slice(b"d.example"),
+                                R(notify=1, rrvs=(b"2030-01-01T00:00:00.5+01:00", 1)), split=True,
+                                cut=3)),
+        ("rcpt_utf8_transaction",
+         cmd("rcpt", rt_slice("ö".encode()), rt_slice("ä.example".encode()),
+             R(utf8=True, ext=[(b"X-K", "é".encode())]))),
+        ("rcpt_notify_never_and", cmd("rcpt", rt_slice(b"c"), rt_slice(b"d.example"), R(notify=3))),
+        ("rcpt_orcpt_escapes",
+         cmd("rcpt", rt_slice(b"c"), rt_slice(b"d.example"),
+             R(orcpt=(b"rfc822", b"a+b=c d@e"), ext=[(b"NOTIFY", b"NEVER")]))),
+        ("rcpt_postmaster", cmd("rcpt_postmaster", R(notify=4))),
+        ("rcpt_relay_postmaster", cmd("rcpt_path", P(parse=b"<postMASTER>", postmaster=True), R())),
+        ("rcpt_relay_literal", cmd("rcpt_path", P(parse=b"<x@[IPv6:::1]>"), R())),
+        ("data", cmd("data", prefix=True)),
+        ("bdat_last", cmd("bdat", rt_num(1000, 8), b"\x01")),
+        ("bdat_zero", cmd("bdat", rt_num(0, 8), b"\x01", split=True, cut=2)),
+        ("bdat_max", cmd("bdat", rt_num(2**64 - 1, 8), b"\x00", small=3)),
+        ("rset", cmd("rset")),
+        ("quit", cmd("quit", small=5)),
+        ("starttls", cmd("starttls")),
+        ("vrfy", cmd("vrfy", rt_slice(b"John Smith"))),
+        ("vrfy_utf8", cmd("vrfy", rt_slice("jösé@example.org".encode()))),
+        ("expn_trailing_space", cmd("expn", rt_slice(b"list "))),
+        ("help_empty", cmd("help", rt_slice(b""))),
+        ("noop_long", cmd("noop", RtRaw(rt_repeat(505, b"n")))),
+        ("noop_too_long", cmd("noop", RtRaw(rt_repeat(506, b"n")))),
+        ("etrn_queue", cmd("etrn", rt_slice(b"#queue-1"))),
+        ("etrn_domain", cmd("etrn", rt_slice(b"@example.org"))),
+        ("auth", cmd("auth", rt_slice(b"scram-sha-256"))),
+        ("auth_plain_ir", cmd("auth_ir", rt_slice(b"plain"), rt_slice(b"\x00user\x00pass"))),
+        ("auth_empty_ir", cmd("auth_ir", rt_slice(b"EXTERNAL"), rt_slice(b""))),
+        ("auth_ir_too_long", cmd("auth_ir", rt_slice(b"PLAIN"), RtRaw(rt_repeat(376, b"\xff")))),
+        ("auth_base64", cmd("auth_base64", rt_slice(b"PLAIN"), rt_slice(b"AHVzZXIAcGFzcw=="))),
+        ("auth_base64_bad", cmd("auth_base64", rt_slice(b"PLAIN"), rt_slice(b"AHVz\r\nZXI="))),
+        ("sasl", cmd("sasl", rt_slice(b"\x00\xff binary \r\n"), split=True, cut=9)),
+        ("sasl_empty", cmd("sasl", rt_slice(b""))),
+        ("sasl_long", cmd("sasl", RtRaw(rt_repeat(9213, b"\x01\x02\x03")))),
+        ("sasl_too_long", cmd("sasl", RtRaw(rt_repeat(9214, b"z")))),
+        ("sasl_base64", cmd("sasl_base64", rt_slice(b"dXNlcg=="))),
+        ("sasl_base64_star", cmd("sasl_base64", rt_slice(b"*"))),
+        ("sasl_cancel", cmd("sasl_cancel", prefix=True)),
+    ]
+
+
+# smtp_reply_roundtrip: [writer, flags, small sink x2, cut] + fields (flags as
+# for smtp_command_roundtrip). Codes are two octets (below 700 as they are).
+REPLY_WRITERS = ["reply", "lines", "hint", "error", "greeting", "ehlo", "challenge"]
+
+
+def reply(writer, *fields, prefix=False, split=False, small=0, cut=0):
+    return (bytes([REPLY_WRITERS.index(writer), prefix | split << 2]) + rt_num(small, 2) +
+            bytes([cut]) + b"".join(fields))
+
+
+def reply_lines(code, enhanced, lines):
+    return rt_num(code, 2) + rt_field(enhanced) + bytes([len(lines)]) + b"".join(
+        rt_field(line) for line in lines)
+
+
+# Setter calls on a capabilities value (smtp_reply_roundtrip apply_setter):
+# the opcode and its arguments. Extensions and mechanisms by enumerator index.
+EXT = ["SIZE", "8BITMIME", "PIPELINING", "CHUNKING", "BINARYMIME", "STARTTLS", "AUTH", "DSN",
+       "ENHANCEDSTATUSCODES", "SMTPUTF8", "REQUIRETLS", "MT-PRIORITY", "DELIVERBY",
+       "FUTURERELEASE", "RRVS", "ETRN", "VRFY", "EXPN", "HELP", "LIMITS"]
+
+
+def caps_set(name):
+    return bytes([0, EXT.index(name)])
+
+
+def caps_ops(*ops):
+    return bytes([len(ops)]) + b"".join(ops)
+
+
+CAPS_FULL = caps_ops(
+    bytes([2]) + rt_num(10240000, 8), caps_set("8BITMIME"), caps_set("PIPELINING"),
+    caps_set("CHUNKING"), caps_set("BINARYMIME"), caps_set("STARTTLS"),
+    bytes([3, 0]), bytes([3, 9]), bytes([4]) + rt_slice(b"x-custom_1"), caps_set("DSN"),
+    caps_set("ENHANCEDSTATUSCODES"), caps_set("SMTPUTF8"), caps_set("REQUIRETLS"),
+    bytes([5]) + rt_slice(b"STANAG4406"), bytes([6]) + rt_num(120, 4),
+    bytes([7]) + rt_num(604800, 4) + rt_slice(b"2030-12-31T23:59:59Z"), caps_set("RRVS"),
+    caps_set("ETRN"), caps_set("VRFY"), caps_set("EXPN"), caps_set("HELP"),
+    bytes([8, 0]) + rt_num(100, 4), bytes([8, 2]) + rt_num(999999, 4),
+    bytes([10]) + rt_slice(b"X-FOO a b"), bytes([10]) + rt_slice(b"XEXCH50"),
+    bytes([11, 1]))
+
+
+# Short distinct keywords that fill the 512-octet keyword arena: 183 lines in
+# all, over client_parser's default of 128 per reply.
+_ALNUM = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+MANY_KEYWORDS = ([bytes([c]) for c in _ALNUM] +
+                 [bytes([a, b]) for a in _ALNUM for b in _ALNUM][:146])
+
+
+def reply_roundtrip_seeds():
+    def one(code, enhanced, text):
+        return rt_num(code, 2) + rt_field(enhanced) + rt_field(text)
+
+    out = [
+        ("ok", reply("reply", one(250, b"2.1.0", b"Sender OK"))),
+        ("no_enhanced", reply("reply", one(250, b"", b"OK"), prefix=True)),
+        ("code_only", reply("reply", one(250, b"", b""), small=3)),
+        ("enhanced_no_text", reply("reply", one(250, b"2.0.0", b""))),
+        ("enhanced_wrong_class", reply("reply", one(550, b"4.1.1", b"x"))),
+        ("enhanced_leading_zero", reply("reply", one(550, b"5.01.1", b"x"))),
+        ("enhanced_on_354", reply("reply", one(354, b"3.0.0", b"go"))),
+        ("text_354_lookalike", reply("reply", one(354, b"", b"2.0.0 go"))),
+        ("text_lookalike_same_class", reply("reply", one(250, b"", b"2.1.5 ok"))),
+        ("text_lookalike_other_class", reply("reply", one(250, b"", b"5.1.1 x"))),
+        ("text_leading_spaces",
+         reply("reply", one(451, b"4.3.0", b"   padded"), split=True, cut=6)),
+        ("text_tab_utf8", reply("reply", one(550, b"5.7.1", "a\tb gr\u00fc\u00df".encode()))),
+        ("text_bad_utf8", reply("reply", one(550, b"", b"\xc3("))),
+        ("text_injection", reply("reply", one(250, b"", b"ok\r\n250 evil"))),
+        ("text_512", reply("reply", one(250, b"2.0.0", RtRaw(rt_repeat(500, b"t"))))),
+        ("text_513", reply("reply", one(250, b"2.0.0", RtRaw(rt_repeat(501, b"t"))))),
+        ("bad_code_600", reply("reply", one(600, b"", b"x"))),
+        ("bad_code_260", reply("reply", one(260, b"", b"x"))),
+        ("raw_code", reply("reply", one(0xF0FA, b"", b"x"))),
+        ("lines", reply("lines", reply_lines(250, b"2.0.0", [b"first", b"second", b"third"]))),
+        ("lines_empty_middle", reply("lines", reply_lines(220, b"", [b"a", b"", b"b"]),
+                                     split=True, cut=5)),
+        ("lines_last_empty", reply("lines", reply_lines(214, b"", [b"help", b""]))),
+        ("lines_lookalike", reply("lines", reply_lines(550, b"", [b"5.1.1 a", b"2.0.0 b", b"c"]))),
+        ("lines_none", reply("lines", reply_lines(250, b"", []))),
+        ("lines_null", reply("lines", rt_num(250, 2), rt_slice(b""), b"\xff")),
+        ("lines_130", reply("lines", reply_lines(250, b"", [b"x"] * 130))),
+        ("lines_long_reply", reply("lines", reply_lines(250, b"2.0.0",
+                                                         [RtRaw(rt_repeat(500, b"y"))] * 33))),
+        ("hint", reply("hint", one(421, b"4.4.2", b"closing"))),
+        ("error_none", reply("error", b"\x00")),
+        ("error_bare_lf", reply("error", b"\x05", prefix=True)),
+        ("error_unknown", reply("error", b"\xfe")),
+        ("greeting", reply("greeting", rt_slice(b"mx.example.org"), rt_slice(b"ESMTP ready"))),
+        ("greeting_bare", reply("greeting", rt_slice(b"[192.0.2.1]"), rt_slice(b""))),
+        ("greeting_numeric_domain", reply("greeting", rt_slice(b"2.1.0"), rt_slice(b"ready"))),
+        ("greeting_numeric_other", reply("greeting", rt_slice(b"5.5.5"), rt_slice(b"ready"))),
+        ("greeting_utf8", reply("greeting", rt_slice(b"mx.example"), rt_slice("\u00e9".encode()))),
+        ("greeting_bad_ipv6",
+         reply("greeting", rt_slice(b"[IPv6:1:2:3:4:5:6:7::]"), rt_slice(b""))),
+        ("ehlo_none", reply("ehlo", rt_slice(b"mx.example.org"), rt_slice(b""), caps_ops())),
+        ("ehlo_full", reply("ehlo", rt_slice(b"mx.example.org"), rt_slice(b"Hello [192.0.2.1]"),
+                            CAPS_FULL, split=True, cut=40)),
+        ("ehlo_small_sink", reply("ehlo", rt_slice(b"a.example"), rt_slice(b"hi"),
+                                  caps_ops(caps_set("PIPELINING"), caps_set("DSN")), small=30)),
+        ("ehlo_invalid_auth", reply("ehlo", rt_slice(b"a.example"), rt_slice(b""),
+                                    caps_ops(caps_set("AUTH")))),
+        ("ehlo_binarymime_alone", reply("ehlo", rt_slice(b"a.example"), rt_slice(b""),
+                                        caps_ops(caps_set("BINARYMIME")))),
+        ("ehlo_setter_errors", reply("ehlo", rt_slice(b"a.example"), rt_slice(b""),
+                                     caps_ops(bytes([4]) + rt_slice(b"BAD MECH"),
+                                              bytes([5]) + rt_slice(b"a b"),
+                                              bytes([6]) + rt_num(10**9, 4),
+                                              bytes([7]) + rt_num(1, 4) +
+                                              rt_slice(b"2030-02-30T00:00:00Z"),
+                                              bytes([8, 1]) + rt_num(0, 4),
+                                              bytes([10]) + rt_slice(b"SIZE 5"),
+                                              bytes([10]) + rt_slice(b"X-A\r\n250 X"),
+                                              caps_set("ETRN")))),
+        ("ehlo_numeric_domain", reply("ehlo", rt_slice(b"4.2.1"), rt_slice(b"hi"),
+                                      caps_ops(caps_set("VRFY")))),
+        ("ehlo_many_keywords", reply("ehlo", rt_slice(b"a.example"), rt_slice(b""),
+                                     caps_ops(*[bytes([10]) + rt_slice(k)
+                                                for k in MANY_KEYWORDS]))),
+        ("ehlo_long_keyword", reply("ehlo", rt_slice(b"a.example"), rt_slice(b""),
+                                    caps_ops(bytes([10]) + rt_slice(b"X-L " + b"p" * 502)))),
+        ("challenge", reply("challenge", rt_slice(
+            b"PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"))),
+        ("challenge_empty", reply("challenge", rt_slice(b""))),
+        ("challenge_long",
+         reply("challenge", RtRaw(rt_repeat(12280, b"QUJD")), split=True, cut=200)),
+        ("challenge_too_long", reply("challenge", RtRaw(rt_repeat(12284, b"QUJD")))),
+        ("challenge_bad", reply("challenge", rt_slice(b"abc"))),
+    ]
+    return out
+
+
+# smtp_capabilities: [separator, flags, cut] + (setter calls, flags bit 1) +
+# lines. flags: bit 0 fold through ehlo_folder (first line: domain and
+# greeting), bit 1 setter calls first (smtp_reply_roundtrip's encoding, but
+# each slice one length octet), bit 2 two feeds.
+def caps_input(lines, sep=b"\n", folder=True, split=False, cut=0, setters=None):
+    flags = folder | (setters is not None) << 1 | split << 2
+    head = bytes([sep[0], flags, cut])
+    if setters is not None:
+        head += bytes([len(setters)]) + b"".join(setters)
+    return head + sep.join(lines)
+
+
+def caps_lines(reply):
+    """The texts of a reply's lines (after "250-" / "250 ")."""
+    return [line[4:] for line in reply.split(b"\r\n") if line]
+
+
+def capabilities_seeds():
+    seeds = [
+        ("postfix", caps_input(caps_lines(EHLO_POSTFIX))),
+        ("exchange", caps_input(caps_lines(EHLO_EXCHANGE), split=True, cut=17)),
+        ("gmail", caps_input([b"smtp.gmail.com at your service, [192.0.2.1]", b"SIZE 35882577",
+                              b"8BITMIME", b"STARTTLS", b"ENHANCEDSTATUSCODES", b"PIPELINING",
+                              b"CHUNKING", b"SMTPUTF8"])),
+        ("exim", caps_input([b"mx.example Hello x [192.0.2.1]", b"SIZE 52428800", b"8BITMIME",
+                             b"PIPELINING", b"PIPE_CONNECT", b"X_PIPE_CONNECT", b"AUTH PLAIN LOGIN",
+                             b"CHUNKING", b"STARTTLS", b"PRDR", b"HELP"])),
+        ("sendmail", caps_input([b"mx.example Hello", b"ENHANCEDSTATUSCODES", b"PIPELINING",
+                                 b"EXPN", b"VERB", b"8BITMIME", b"SIZE", b"DSN", b"ETRN",
+                                 b"AUTH DIGEST-MD5 CRAM-MD5", b"DELIVERBY", b"HELP"])),
+        ("legacy_auth", caps_input([b"x", b"AUTH LOGIN PLAIN", b"AUTH=LOGIN PLAIN"])),
+        ("legacy_auth_only", caps_input([b"x", b"AUTH=LOGIN", b"auth=xoauth2 other-mech"])),
+        ("every_extension", caps_input([
+            b"x", b"SIZE 1000", b"8BITMIME", b"PIPELINING", b"CHUNKING", b"BINARYMIME",
+            b"STARTTLS", b"AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER SCRAM-SHA-1 "
+            b"SCRAM-SHA-1-PLUS SCRAM-SHA-256 SCRAM-SHA-256-PLUS GSSAPI EXTERNAL ANONYMOUS NTLM",
+            b"DSN", b"ENHANCEDSTATUSCODES", b"SMTPUTF8", b"REQUIRETLS", b"MT-PRIORITY MIXER",
+            b"DELIVERBY 240", b"FUTURERELEASE 604800 2030-12-31T23:59:59.5+01:00", b"RRVS",
+            b"ETRN", b"VRFY", b"EXPN", b"HELP",
+            b"LIMITS RCPTMAX=100 MAILMAX=1000 RCPTDOMAINMAX=10 OTHER=x"])),
+        ("lower_case_padding", caps_input([b"x", b"  size\t 007  ", b"auth  plain\tlogin",
+                                           b"x-foo   a\t\tb ", b"X-FOO a b"])),
+        ("repeats", caps_input([b"x", b"SIZE 10", b"SIZE 20", b"SIZE", b"DELIVERBY 5,x",
+                                b"DELIVERBY", b"MT-PRIORITY A", b"MT-PRIORITY",
+                                b"LIMITS RCPTMAX=5", b"LIMITS MAILMAX=6", b"LIMITS RCPTMAX=7"])),
+        ("bad_lines", caps_input([b"x", b"", b" ", b"-BAD", b"SIZE x", b"SIZE 1 2",
+                                  b"SIZE 18446744073709551616", b"AUTH", b"AUTH bad!",
+                                  b"LIMITS", b"LIMITS RCPTMAX=0", b"LIMITS RCPTMAX=1 rcptmax=2",
+                                  b"FUTURERELEASE 1", b"FUTURERELEASE x 2030-01-01T00:00:00Z",
+                                  b"FUTURERELEASE 1 2 3", b"DELIVERBY 1000000000",
+                                  b"MT-PRIORITY a b", b"MT-PRIORITY " + b"p" * 21,
+                                  b"X-A \xc3\xa9", b"X-B\x01", b"X-C a", b"X-C b"])),
+        ("controls_in_lines", caps_input([b"x", b"PIPELINING\r", b"SIZE 5\r\n250 X",
+                                          b"DSN\x00"], sep=b"|")),
+        ("nul_separator", caps_input([b"x", b"PIPELINING", b"A\nB"], sep=b"\x00")),
+        ("long_unknown", caps_input([b"x", b"X-LONG " + b"p " * 249 + b"q",
+                                     b"X-LONGER " + b"p" * 499])),
+        ("arena_full", caps_input([b"x"] + [b"K%d" % i for i in range(200)])),
+        ("mechanism_arena_full", caps_input([b"x", b"AUTH " + b" ".join(
+            b"MECH-%02d-%s" % (i, b"x" * 8) for i in range(14))])),
+        ("validate_fails", caps_input([b"x", b"BINARYMIME", b"SMTPUTF8", b"LIMITS OTHER=1"])),
+        ("direct_add_line", caps_input([b"SIZE 5", b"AUTH PLAIN", b"X-K v"], folder=False)),
+        ("direct_with_setters", caps_input(
+            [b"AUTH LOGIN", b"X-K v", b"LIMITS MAILMAX=2"], folder=False,
+            setters=[bytes([2]) + rt_num(99, 8), bytes([3, 0]), bytes([4, 6]) + b"x-mech",
+                     bytes([10, 3]) + b"X-K", bytes([8, 0]) + rt_num(5, 4),
+                     bytes([7]) + rt_num(5, 4) + bytes([20]) + b"2030-01-01T00:00:00Z"])),
+        ("setters_refused", caps_input(
+            [b"PIPELINING"], folder=False,
+            setters=[bytes([4, 3]) + b"a b", bytes([5, 3]) + b"a;b",
+                     bytes([6]) + rt_num(2**32 - 1, 4),
+                     bytes([8, 3]) + rt_num(1, 4), bytes([10, 4]) + b"SIZE", bytes([0, 20]),
+                     bytes([11, 1])])),
+        ("o365", caps_input([b"AM0PR01CA0001.outlook.office365.com Hello [192.0.2.1]",
+                             b"SIZE 157286400", b"PIPELINING", b"DSN", b"ENHANCEDSTATUSCODES",
+                             b"STARTTLS", b"8BITMIME", b"BINARYMIME", b"CHUNKING", b"SMTPUTF8"])),
+        ("submission_after_tls", caps_input([b"smtp.example.com", b"SIZE 52428800", b"8BITMIME",
+                                             b"AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER",
+                                             b"ENHANCEDSTATUSCODES", b"PIPELINING",
+                                             b"REQUIRETLS", b"MT-PRIORITY STANAG4406",
+                                             b"FUTURERELEASE 86400 2031-01-01t00:00:00z"])),
+        ("lmtp_lhlo", caps_input([b"lmtp.example", b"8BITMIME", b"ENHANCEDSTATUSCODES",
+                                  b"PIPELINING", b"CHUNKING"], split=True, cut=3)),
+        ("auth_lines_add_up", caps_input([b"x", b"AUTH PLAIN", b"AUTH login X-ONE",
+                                          b"AUTH=CRAM-MD5 x-one", b"AUTH PLAIN"])),
+        ("unknown_with_underscore", caps_input([b"x", b"X_PIPE_CONNECT", b"x_pipe_connect",
+                                                b"XEXCH50", b"X-LINK2STATE", b"0DIGIT-FIRST"])),
+        ("tab_only_and_blank", caps_input([b"x", b"\t", b"", b"PIPELINING", b" \t "])),
+        ("greeting_only", caps_input([b"mail.example.org ESMTP"])),
+        ("no_lines", caps_input([])),
+        ("direct_bad_then_good", caps_input([b"SIZE -1", b"SIZE 1", b"AUTH=", b"AUTH= PLAIN"],
+                                            folder=False, sep=b"\r")),
+        ("direct_limits_merge", caps_input([b"LIMITS RCPTMAX=1", b"LIMITS MAILMAX=2 X=Y",
+                                            b"LIMITS RCPTDOMAINMAX=999999 RCPTMAX=3",
+                                            b"LIMITS RCPTMAX=1000000"], folder=False)),
+    ]
+    for i, (name, _, _, stream) in enumerate(CLIENT_SEEDS):
+        if name.startswith("ehlo_"):
+            seeds.append((f"client_{name}", caps_input(
+                caps_lines(stream.split(b"\r\n", 1)[1]) if stream.startswith(b"220") else
+                caps_lines(stream), split=i % 2 == 1, cut=i)))
+    return seeds
+
+
 def write(target, files):
     d = ROOT / "corpus" / target
     if d.exists():
@@ -699,6 +1120,9 @@ def main():
               for i, (name, cfg, (bits, starttls), s) in enumerate(CLIENT_SEEDS)]
     write("smtp_client", client)
     write("smtp_client_split", client)
+    write("smtp_command_roundtrip", command_roundtrip_seeds())
+    write("smtp_reply_roundtrip", reply_roundtrip_seeds())
+    write("smtp_capabilities", capabilities_seeds())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,606 @@
+// Fuzz target: every writer of smtp/reply_writer.hpp, fed fields taken raw
+// from the input, against smtp::client_parser (and, for the EHLO reply,
+// ehlo_folder).
+//
+// Input: a header, then the chosen writer's fields.
+//   byte 0     the writer (mod 7): 0 write_reply (one line), 1 write_reply
+//              (lines), 2 write_reply(reply_hint), 3 write_error_reply,
+//              4 write_greeting, 5 write_ehlo_reply, 6 write_auth_challenge
+//   byte 1     bit 0  five octets are already in the sinks (they must survive)
+//              bit 2  feed the written bytes to the parsers in two pieces
+//   bytes 2-3  the capacity of a second, small sink
+//   byte 4     where the two pieces are cut
+// Fields (class `input`, as in smtp_command_roundtrip.cpp): a code is two
+// octets (below 0xF000: mod 700, so about a third are valid codes; else the
+// raw value); an errc one octet (any value, enumerator or not); a text field
+// a slice (a length octet < 0xE0 and the octets; 0xE0-0xEF and one more
+// octet: a 12-bit length; 0xF0-0xFF: a 16-bit length and a unit of 0-15
+// octets repeated to it), each in an exact-size heap block of its own. The
+// lines of write_reply: a count octet (255: a null array of 3), then the
+// slices. The capabilities of write_ehlo_reply: a count octet, then that many
+// setter calls (`apply_setter`), each an opcode octet and its arguments.
+//
+// Checked:
+// - every setter that returns an error leaves the capabilities as they were;
+// - all or nothing, as in smtp_command_roundtrip: a growing sink (the
+//   reference), a fixed one of exactly its size (the same bytes), a small one
+//   (the reference's error, or its bytes if they fit, else buffer_too_small)
+//   and one already failed; write_error_reply never fails;
+// - on success, a client_parser reads exactly the reply written: one line
+//   event per line with the code, `last` only on the final one, the line
+//   number, the enhanced code and the text, then one reply event (code, line
+//   count, the last line's enhanced code and text, offset 0) and nothing
+//   else; every octet consumed. That parser reads enhanced codes exactly when
+//   the writer was given one (a server that sends them advertises
+//   ENHANCEDSTATUSCODES, RFC 2034 §3, and its client reads them; none is ever
+//   sent in the greeting, the EHLO reply or a 3xx), has room for a 12288-octet
+//   line (a 334 challenge, RFC 4954 §4) and no reply limits. The one
+//   difference the RFCs make: the spaces between an enhanced code and its text
+//   are one separator (RFC 3463 §2, "one or more spaces"), so text given with
+//   leading SPs comes back without them;
+// - the EHLO reply's lines (after the first, the domain and greeting) folded
+//   by ehlo_folder give the capabilities written, with no error; the legacy
+//   "AUTH=" flag is never written, so it comes back clear;
+// - a client_parser<> with default options (enhanced codes read on every
+//   2xx/4xx/5xx line, 512-octet lines, 128 lines and 16384 octets per reply)
+//   gives exactly the events of a model of those rules written here: where
+//   the written text (or the greeting's and the EHLO reply's domain) starts
+//   with something shaped like an enhanced code, that parser reads it as one
+//   (the same class) or rejects the line (errc::enhanced_code_mismatch); see
+//   the note at model_read_line.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mailwire/core/ascii.hpp"
+#include "mailwire/core/error.hpp"
+#include "mailwire/core/output.hpp"
+#include "mailwire/smtp/capabilities.hpp"
+#include "mailwire/smtp/client_parser.hpp"
+#include "mailwire/smtp/reply_writer.hpp"
+#include "support.hpp"
+
+namespace {
+
+using namespace mailwire;
+using namespace mailwire::smtp;
+
+// --- the input -------------------------------------------------------------------
+
+class input {
+ public:
+  input(const std::uint8_t* p, std::size_t n) : p_(p), n_(n) {}
+
+  std::uint8_t byte() { return at_ < n_ ? p_[at_++] : 0; }
+  std::uint64_t number(int octets) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < octets; ++i) v |= std::uint64_t{byte()} << (8 * i);
+    return v;
+  }
+  std::uint16_t u16() { return static_cast<std::uint16_t>(number(2)); }
+  std::uint32_t u32() { return static_cast<std::uint32_t>(number(4)); }
+  std::uint64_t u64() { return number(8); }
+
+  std::string_view slice() {
+    const std::uint8_t b = byte();
+    std::string bytes;
+    if (b < 0xE0) {
+      bytes = raw(b);
+    } else if (b < 0xF0) {
+      bytes = raw(static_cast<std::size_t>(b - 0xE0) << 8 | byte());
+    } else {
+      const std::size_t length = u16();
+      const std::string unit = raw(byte() & 15);
+      while (!unit.empty() && bytes.size() < length) bytes += unit;
+      bytes.resize(unit.empty() ? 0 : length);
+    }
+    blocks_.push_back(fuzz::exact_copy(bytes.data(), bytes.size()));
+    return {blocks_.back().get(), bytes.size()};
+  }
+
+ private:
+  std::string raw(std::size_t n) {
+    const std::size_t take = n < n_ - at_ ? n : n_ - at_;
+    std::string s(reinterpret_cast<const char*>(p_) + at_, take);
+    at_ += take;
+    return s;
+  }
+
+  const std::uint8_t* p_;
+  std::size_t n_;
+  std::size_t at_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+};
+
+std::uint16_t code_from(input& in) {
+  const std::uint16_t v = in.u16();
+  return v < 0xF000 ? static_cast<std::uint16_t>(v % 700) : v;
+}
+
+/// One setter call on `caps`, from the input; a setter that reports an error
+/// must leave the value as it was.
+void apply_setter(input& in, capabilities& caps) {
+  const capabilities before = caps;
+  errc e{};
+  switch (in.byte() % 13) {
+    case 0: caps.set(static_cast<extension>(in.byte() % 21)); return;  // 20: no enumerator
+    case 1: caps.clear(static_cast<extension>(in.byte() % 21)); return;
+    case 2: caps.set_size_limit(in.u64()); return;
+    case 3: caps.add_mechanism(static_cast<sasl_mechanism>(in.byte() % 13)); return;
+    case 4: e = caps.add_mechanism(in.slice()); break;
+    case 5: e = caps.set_mt_priority(in.slice()); break;
+    case 6: e = caps.set_deliverby_min_by_time(in.u32()); break;
+    case 7: {
+      const std::uint32_t interval = in.u32();
+      e = caps.set_future_release(interval, in.slice());
+      break;
+    }
+    case 8: {
+      const auto limit = static_cast<ehlo_limit>(in.byte() % 4);  // 3: no enumerator
+      e = caps.set_limit(limit, in.u32());
+      break;
+    }
+    case 9: caps.clear_limit(static_cast<ehlo_limit>(in.byte() % 4)); return;
+    case 10: e = caps.add_keyword(in.slice()); break;
+    case 11: caps.set_legacy_auth_equals((in.byte() & 1) != 0); return;
+    default: caps.clear_keywords(); return;
+  }
+  if (e != errc{}) FUZZ_CHECK(caps == before);
+}
+
+// --- models written from the RFCs --------------------------------------------------
+
+/// 1-3 digits, no leading zero (RFC 3463 §2).
+bool model_number(std::string_view s) {
+  if (s.empty() || s.size() > 3 || (s.size() > 1 && s[0] == '0')) return false;
+  for (const char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+/// class "." subject "." detail, class 2, 4 or 5 (RFC 3463 §2).
+bool model_enhanced(std::string_view t) {
+  if (t.size() < 5 || (t[0] != '2' && t[0] != '4' && t[0] != '5') || t[1] != '.') return false;
+  const std::string_view rest = t.substr(2);
+  const std::size_t dot = rest.find('.');
+  return dot != std::string_view::npos && model_number(rest.substr(0, dot)) &&
+         model_number(rest.substr(dot + 1));
+}
+
+std::string_view without_leading_sp(std::string_view s) {
+  while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  return s;
+}
+
+/// What a client reads from one line's text (after the code and separator).
+struct read_line {
+  errc error = errc{};
+  std::string enhanced;  ///< text form; empty for none
+  std::string text;
+};
+
+/// A client that reads enhanced codes (RFC 2034 §4) takes the first token of
+/// a 2xx, 4xx or 5xx line's text as one when it is shaped like one, whatever
+/// the server meant: the octets "250 2.1.0 x" are the same whether a writer
+/// was given the code 2.1.0 or the text "2.1.0 x". So text given without an
+/// enhanced code that starts with such a token comes back as an enhanced code
+/// of the reply's class, and as errc::enhanced_code_mismatch for another
+/// class: a reply the writer builds that such a client refuses. The same
+/// holds for a greeting or EHLO reply whose domain is such a token (all-digit
+/// labels: "5.1.1" is a Domain by RFC 5321 §4.1.2). Both are reported as open
+/// questions (the writer could refuse such text, or the parser could skip the
+/// greeting and the EHLO reply, PROTOCOLS.md §6 item 34); this model states
+/// the current reading exactly, so either change shows up here.
+read_line model_read_line(std::uint16_t code, std::string_view text, bool enhanced_codes) {
+  read_line r;
+  r.text = std::string(text);
+  if (!enhanced_codes || code / 100 == 3) return r;
+  const std::string_view token = text.substr(0, text.find(' '));
+  if (!model_enhanced(token)) return r;
+  if (static_cast<unsigned>(token[0] - '0') != code / 100u) {
+    r.error = errc::enhanced_code_mismatch;
+    return r;
+  }
+  r.enhanced = std::string(token);
+  r.text = std::string(without_leading_sp(text.substr(token.size())));
+  return r;
+}
+
+// --- the reply as written and as read ------------------------------------------------
+
+struct written_line {
+  std::string enhanced;  ///< as given to the writer; empty for none
+  std::string text;      ///< as given to the writer (after the enhanced code)
+};
+
+/// A reply as the writer was asked for it.
+struct written_reply {
+  std::uint16_t code = 0;
+  std::vector<written_line> lines;
+  bool enhanced_codes = false;  ///< the writer was given an enhanced code
+
+  /// The text after the code and separator, as on the wire.
+  std::string wire_text(const written_line& l) const {
+    return l.enhanced.empty() ? l.text : l.enhanced + " " + l.text;
+  }
+};
+
+/// One expected client event (need_more excluded).
+struct expected_event {
+  client_event_kind kind = client_event_kind::line;
+  errc error = errc{};
+  std::uint16_t code = 0;
+  bool last = false;
+  std::size_t lines = 0;
+  std::string enhanced;
+  std::string text;
+  std::uint64_t offset = 0;  ///< line, error: the line's first octet; reply: its first line's
+};
+
+std::string enhanced_text(const enhanced_code& e) {
+  char buf[enhanced_code::max_size];
+  return std::string(buf, e.to_chars(buf));
+}
+
+/// The round trip: the lines as given (text without leading SPs after an
+/// enhanced code, RFC 3463 §2), then the reply. `octets`: each line's length
+/// on the wire, CRLF included.
+std::vector<expected_event> expected_exact(const written_reply& w,
+                                           const std::vector<std::size_t>& octets) {
+  std::vector<expected_event> out;
+  std::uint64_t at = 0;
+  for (std::size_t i = 0; i < w.lines.size(); ++i) {
+    const written_line& l = w.lines[i];
+    expected_event e;
+    e.offset = at;
+    at += octets[i];
+    e.code = w.code;
+    e.last = i + 1 == w.lines.size();
+    e.lines = i + 1;
+    e.enhanced = l.enhanced;
+    e.text =
+        std::string(l.enhanced.empty() ? std::string_view(l.text) : without_leading_sp(l.text));
+    out.push_back(e);
+  }
+  expected_event reply = out.back();
+  reply.kind = client_event_kind::reply;
+  reply.last = false;
+  reply.offset = 0;
+  out.push_back(reply);
+  return out;
+}
+
+/// What a client_parser<> with default options gives (see model_read_line and
+/// client_parser.hpp: line limit 512 octets, 128 lines and 16384 octets per
+/// reply; an error abandons the reply and the next line starts a new one).
+/// `octets`: each line's length on the wire, CRLF included.
+std::vector<expected_event> expected_default(const written_reply& w,
+                                             const std::vector<std::size_t>& octets_of) {
+  constexpr std::size_t max_line = 512, max_lines = 128, max_length = 16384;
+  std::vector<expected_event> out;
+  std::size_t count = 0, length = 0;
+  std::uint64_t at = 0, reply_start = 0;
+  for (std::size_t i = 0; i < w.lines.size(); at += octets_of[i++]) {
+    const std::string text = w.wire_text(w.lines[i]);
+    const bool last = i + 1 == w.lines.size();
+    const std::size_t octets = octets_of[i];
+    const read_line r = model_read_line(w.code, text, true);
+    expected_event e;
+    e.code = w.code;
+    e.offset = at;
+    if (count == 0) reply_start = at;
+    e.error = octets > max_line              ? errc::line_too_long
+              : r.error != errc{}            ? r.error
+              : count >= max_lines           ? errc::too_many_reply_lines
+              : length + octets > max_length ? errc::reply_too_long
+                                             : errc{};
+    if (e.error != errc{}) {
+      e.kind = client_event_kind::error;
+      e.lines = count;
+      e.text = "(error)";
+      out.push_back(e);
+      count = length = 0;
+      continue;
+    }
+    e.last = last;
+    e.lines = ++count;
+    length += octets;
+    e.enhanced = r.enhanced;
+    e.text = r.text;
+    out.push_back(e);
+    if (last) {
+      expected_event reply = e;
+      reply.kind = client_event_kind::reply;
+      reply.last = false;
+      reply.offset = reply_start;
+      out.push_back(reply);
+    }
+  }
+  return out;
+}
+
+/// A client_parser of Capacity C on the heap with options `o`, fed `bytes`
+/// whole or cut in two (each piece in an exact-size block); checks its events
+/// against `expected` (for errors: kind, errc, code and count only) and calls
+/// on_line(text) for every line event. Every octet must be consumed.
+template <std::size_t C, class OnLine>
+void check_parse(std::string_view bytes, const client_parser_options& o, bool split,
+                 std::uint8_t cut, const std::vector<expected_event>& expected, OnLine&& on_line) {
+  const auto p = std::make_unique<client_parser<C>>(o);
+  std::vector<std::size_t> pieces{bytes.size()};
+  if (split && bytes.size() > 1) {
+    const std::size_t at = 1 + cut % (bytes.size() - 1);
+    pieces = {at, bytes.size() - at};
+  }
+  std::size_t next = 0;
+  fuzz::for_each_piece(bytes, pieces, [&](std::string_view piece, std::size_t at, bool) {
+    p->feed(piece);
+    for (;;) {
+      const client_event ev = p->next();
+      if (ev.kind == client_event_kind::need_more) {
+        FUZZ_CHECK(ev.offset == at + piece.size() && p->rest().empty());
+        return true;
+      }
+      FUZZ_CHECK(next < expected.size());
+      const expected_event& x = expected[next++];
+      FUZZ_CHECK(ev.kind == x.kind && ev.error == x.error && ev.lines == x.lines);
+      FUZZ_CHECK(ev.offset == x.offset);
+      if (ev.kind == client_event_kind::error) {
+        FUZZ_CHECK(x.error != errc::enhanced_code_mismatch || ev.code == x.code);
+        continue;
+      }
+      FUZZ_CHECK(ev.code == x.code && ev.last == x.last);
+      FUZZ_CHECK(enhanced_text(ev.enhanced) == x.enhanced);
+      FUZZ_CHECK(ev.text == x.text);
+      if (ev.kind == client_event_kind::line) on_line(ev.text);
+    }
+  });
+  FUZZ_CHECK(next == expected.size());
+  FUZZ_CHECK(p->offset() == bytes.size() && !p->buffered());
+}
+
+/// The longest line the exact check must read: a 334 challenge.
+constexpr std::size_t kLongest = max_auth_challenge_line;
+
+/// Reads `bytes` with the exact-check parser and the default one.
+template <class OnLine>
+void check_reply(std::string_view bytes, const written_reply& w, bool split, std::uint8_t cut,
+                 OnLine&& on_line) {
+  std::vector<std::size_t> octets;
+  for (std::size_t start = 0; start < bytes.size();) {
+    const std::size_t end = bytes.find("\r\n", start) + 2;
+    octets.push_back(end - start);
+    start = end;
+  }
+  FUZZ_CHECK(octets.size() == w.lines.size());
+  client_parser_options exact;
+  exact.max_line_length = kLongest;
+  exact.max_reply_lines = SIZE_MAX;
+  exact.max_reply_length = SIZE_MAX;
+  exact.parse_enhanced_codes = w.enhanced_codes;
+  check_parse<kLongest>(bytes, exact, split, cut, expected_exact(w, octets), on_line);
+  check_parse<1024>(bytes, client_parser_options{}, split, cut, expected_default(w, octets),
+                    [](std::string_view) {});
+}
+
+// --- the writers ------------------------------------------------------------------
+
+constexpr std::size_t kWriters = 7;
+constexpr std::string_view kPrefix = "pre\r\n";
+
+struct sink_options {
+  bool prefix = false;      ///< kPrefix is in the sink before the write
+  bool pre_failed = false;  ///< the sink's failed() latch is set before the write
+};
+
+struct sink_run {
+  errc error = errc{};
+  std::string bytes;  ///< what the write added
+};
+
+/// Runs write(sink) into a fixed_sink over an exact-size heap block (a write
+/// past it is an ASan report) and checks all or nothing.
+template <class Write>
+sink_run run_fixed(const Write& write, std::size_t capacity, const sink_options& o) {
+  const std::size_t pre = o.prefix ? kPrefix.size() : 0;
+  const auto block = fuzz::scribbled_block(pre + capacity);
+  fixed_sink sink(block.get(), pre + capacity);
+  if (o.prefix) FUZZ_CHECK(sink.append(kPrefix));
+  if (o.pre_failed) FUZZ_CHECK(capacity == 0 && !sink.append("x") && sink.failed());
+  sink_run r;
+  r.error = write(sink);
+  FUZZ_CHECK(sink.failed() == (o.pre_failed && r.error != errc{}));
+  if (r.error != errc{}) {
+    FUZZ_CHECK(sink.size() == pre && sink.view() == kPrefix.substr(0, pre));
+    return r;
+  }
+  FUZZ_CHECK(!o.pre_failed && sink.size() >= pre);
+  FUZZ_CHECK(sink.view().substr(0, pre) == kPrefix.substr(0, pre));
+  r.bytes = std::string(sink.view().substr(pre));
+  return r;
+}
+
+/// Runs write(sink) into an appendable_sink<std::string> (which never runs
+/// out of room) that may hold kPrefix: the reference result.
+template <class Write>
+sink_run run_growing(const Write& write, const sink_options& o) {
+  const std::size_t pre = o.prefix ? kPrefix.size() : 0;
+  std::string out(kPrefix.substr(0, pre));
+  appendable_sink<std::string> sink(out);
+  sink_run r;
+  r.error = write(sink);
+  FUZZ_CHECK(!sink.failed() && r.error != errc::buffer_too_small);
+  FUZZ_CHECK(out.size() >= pre && out.compare(0, pre, kPrefix.substr(0, pre)) == 0);
+  if (r.error != errc{}) FUZZ_CHECK(out.size() == pre);
+  r.bytes = out.substr(pre);
+  return r;
+}
+
+/// The same write into fixed sinks: exactly the reference's size (the same
+/// bytes), the small capacity (the reference's error, or its bytes if they
+/// fit, else buffer_too_small: errors come before the sink), and one whose
+/// failed() latch is already set (the error, else buffer_too_small).
+template <class Write>
+void check_fixed_sinks(const Write& write, const sink_options& o, std::uint16_t small,
+                       const sink_run& ref) {
+  const std::size_t n = ref.bytes.size();
+  if (ref.error == errc{}) {
+    const sink_run exact = run_fixed(write, n, o);
+    FUZZ_CHECK(exact.error == errc{} && exact.bytes == ref.bytes);
+  }
+  const std::size_t small_capacity = small % (n + 2);
+  const sink_run s = run_fixed(write, small_capacity, o);
+  if (ref.error != errc{}) {
+    FUZZ_CHECK(s.error == ref.error);
+  } else if (small_capacity >= n) {
+    FUZZ_CHECK(s.error == errc{} && s.bytes == ref.bytes);
+  } else {
+    FUZZ_CHECK(s.error == errc::buffer_too_small);
+  }
+  sink_options failed = o;
+  failed.pre_failed = true;
+  const sink_run refused = run_fixed(write, 0, failed);
+  FUZZ_CHECK(refused.error == (ref.error != errc{} ? ref.error : errc::buffer_too_small));
+}
+
+/// Runs `write` into a growing and three fixed sinks; returns the growing
+/// sink's result.
+template <class Write>
+sink_run run_all(const Write& write, const sink_options& o, std::uint16_t small) {
+  sink_run ref = run_growing(write, o);
+  check_fixed_sinks(write, o, small, ref);
+  return ref;
+}
+
+/// Every line ends in CRLF and holds no other CR, LF or NUL.
+void check_lines(std::string_view bytes, std::size_t count) {
+  std::size_t lines = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (c == '\0') FUZZ_CHECK(false);
+    if (c == '\r') {
+      FUZZ_CHECK(i + 1 < bytes.size() && bytes[i + 1] == '\n');
+      ++lines;
+      ++i;
+    } else {
+      FUZZ_CHECK(c != '\n');
+    }
+  }
+  FUZZ_CHECK(lines == count && bytes.size() >= 2 && bytes.substr(bytes.size() - 2) == "\r\n");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  input in(data, size);
+  const std::size_t which = in.byte() % kWriters;
+  const std::uint8_t flags = in.byte();
+  sink_options sink;
+  sink.prefix = (flags & 1) != 0;
+  const bool split = (flags & 4) != 0;
+  const std::uint16_t small = in.u16();
+  const std::uint8_t cut = in.byte();
+
+  written_reply w;
+  sink_run r;
+  switch (which) {
+    case 0:
+    case 2: {
+      w.code = code_from(in);
+      const std::string_view enhanced = in.slice();
+      const std::string_view text = in.slice();
+      const reply_hint hint{w.code, enhanced, text};
+      r = run_all(
+          [&](auto& s) {
+            return which == 0 ? write_reply(s, w.code, enhanced, text) : write_reply(s, hint);
+          },
+          sink, small);
+      w.lines.push_back({std::string(enhanced), std::string(text)});
+      break;
+    }
+    case 1: {
+      w.code = code_from(in);
+      const std::string_view enhanced = in.slice();
+      const std::uint8_t count = in.byte();
+      std::vector<std::string_view> lines;
+      if (count != 255)
+        for (std::size_t i = 0; i < count; ++i) lines.push_back(in.slice());
+      r = run_all(
+          [&](auto& s) {
+            return count == 255 ? write_reply(s, w.code, enhanced, nullptr, 3)
+                                : write_reply(s, w.code, enhanced, lines.data(), lines.size());
+          },
+          sink, small);
+      if (count == 0 || count == 255) FUZZ_CHECK(r.error == errc::invalid_argument);
+      for (const std::string_view l : lines)
+        w.lines.push_back({std::string(enhanced), std::string(l)});
+      break;
+    }
+    case 3: {
+      const auto e = static_cast<errc>(in.byte());
+      r = run_all([&](auto& s) { return write_error_reply(s, e); }, sink, small);
+      FUZZ_CHECK(r.error == errc{});  // every suggested reply is valid
+      const reply_hint hint = suggested_reply(e);
+      w.code = hint.code;
+      w.lines.push_back({std::string(hint.enhanced), std::string(hint.text)});
+      break;
+    }
+    case 4: {
+      const std::string_view domain = in.slice();
+      const std::string_view text = in.slice();
+      r = run_all([&](auto& s) { return write_greeting(s, domain, text); }, sink, small);
+      w.code = 220;
+      w.lines.push_back({"", std::string(domain) + (text.empty() ? "" : " ") + std::string(text)});
+      break;
+    }
+    case 5: {
+      const std::string_view domain = in.slice();
+      const std::string_view greeting = in.slice();
+      capabilities caps;
+      for (std::size_t n = in.byte(); n > 0; --n) apply_setter(in, caps);
+      r = run_all([&](auto& s) { return write_ehlo_reply(s, domain, greeting, caps); }, sink,
+                  small);
+      if (r.error != errc{}) {
+        // Refused for a documented reason: the first line, which has the
+        // greeting's rules, else caps.validate().
+        std::string scratch;
+        appendable_sink<std::string> greeting_sink(scratch);
+        const errc first_line = write_greeting(greeting_sink, domain, greeting);
+        FUZZ_CHECK(r.error == (first_line != errc{} ? first_line : caps.validate()));
+        return 0;
+      }
+      w.code = 250;
+      w.lines.push_back(
+          {"", std::string(domain) + (greeting.empty() ? "" : " ") + std::string(greeting)});
+      caps.for_each_line([&](std::string_view line) {
+        w.lines.push_back({"", std::string(line)});
+      });
+      check_lines(r.bytes, w.lines.size());
+      ehlo_folder folder;
+      check_reply(r.bytes, w, split, cut,
+                  [&](std::string_view text) { FUZZ_CHECK(folder.add(text) == errc{}); });
+      capabilities expected = caps;
+      expected.set_legacy_auth_equals(false);  // never written
+      FUZZ_CHECK(folder.lines() == w.lines.size() && folder.first_error() == errc{});
+      FUZZ_CHECK(folder.result() == expected);
+      return 0;
+    }
+    default: {
+      const std::string_view challenge = in.slice();
+      r = run_all([&](auto& s) { return write_auth_challenge(s, challenge); }, sink, small);
+      w.code = 334;
+      w.lines.push_back({"", std::string(challenge)});
+      break;
+    }
+  }
+  if (r.error != errc{}) return 0;
+  w.enhanced_codes = !w.lines[0].enhanced.empty();
+  check_lines(r.bytes, w.lines.size());
+  check_reply(r.bytes, w, split, cut, [](std::string_view) {});
+  return 0;
+}
