@@ -216,13 +216,6 @@ constexpr std::uint16_t leading_reply_code(std::string_view line) noexcept {
   return static_cast<std::uint16_t>((d0 - '0') * 100 + (d1 - '0') * 10 + (d2 - '0'));
 }
 
-/// 1-3 decimal digits (already validated) as a number.
-constexpr std::uint16_t small_number(std::string_view digits) noexcept {
-  unsigned v = 0;
-  for (const char c : digits) v = v * 10 + static_cast<unsigned>(c - '0');
-  return static_cast<std::uint16_t>(v);
-}
-
 /// Parses one reply line without its line end. Checks, first fault wins:
 /// code, separator, control octets, enhanced code class.
 [[gnu::always_inline]] constexpr reply_line parse_reply_line(std::string_view line, bool enhanced,
@@ -253,29 +246,33 @@ constexpr std::uint16_t small_number(std::string_view digits) noexcept {
     }
   }
   const unsigned reply_class = r.code / 100u;
-  // "c.s.d" is 5 to 9 octets and starts with a class digit and a dot: look
-  // for its end only then, and only that far.
+  // "c.s.d" (RFC 3463 §2): class 2, 4 or 5, then two numbers of 1-3 digits
+  // without leading zeros, then SP or the end; read in one pass.
   if (enhanced && reply_class != 3 && text.size() >= 5 && text[1] == '.' &&
       (text[0] == '2' || text[0] == '4' || text[0] == '5')) {
-    const std::size_t reach = text.size() < 10 ? text.size() : 10;
-    std::size_t end = 0;
-    while (end < reach && text[end] != ' ') ++end;
-    const std::string_view token = text.substr(0, end);
-    const char cls = token[0];
-    // Well-formed for its own class (enhanced_matches checks the class
-    // against a code, so ask with the code that class would need). Ten
-    // octets without a SP are no code.
-    if (end < 10 &&
-        mailwire::detail::enhanced_matches(token, static_cast<std::uint16_t>((cls - '0') * 100))) {
-      if (static_cast<unsigned>(cls - '0') != reply_class) {
+    std::uint16_t part[2] = {0, 0};
+    std::size_t i = 2;
+    bool well_formed = true;
+    for (int k = 0; k < 2 && well_formed; ++k) {
+      const std::size_t start = i;
+      while (i < text.size() && i - start < 4 &&
+             ascii::is_digit(static_cast<unsigned char>(text[i]))) {
+        part[k] = static_cast<std::uint16_t>(part[k] * 10 + (text[i] - '0'));
+        ++i;
+      }
+      const std::size_t digits = i - start;
+      well_formed = digits >= 1 && digits <= 3 && (digits == 1 || text[start] != '0');
+      if (k == 0) well_formed = well_formed && i < text.size() && text[i++] == '.';
+    }
+    if (well_formed && (i == text.size() || text[i] == ' ')) {
+      const auto cls = static_cast<unsigned>(text[0] - '0');
+      if (cls != reply_class) {
         r.error = errc::enhanced_code_mismatch;
         return r;
       }
-      const std::size_t dot = token.find('.', 2);
-      r.enhanced.status_class = static_cast<std::uint8_t>(cls - '0');
-      r.enhanced.subject = small_number(token.substr(2, dot - 2));
-      r.enhanced.detail = small_number(token.substr(dot + 1));
-      std::size_t i = token.size();
+      r.enhanced.status_class = static_cast<std::uint8_t>(cls);
+      r.enhanced.subject = part[0];
+      r.enhanced.detail = part[1];
       while (i < text.size() && text[i] == ' ') ++i;
       text.remove_prefix(i);
     }
