@@ -36,18 +36,16 @@
 //   sent in the greeting, the EHLO reply or a 3xx), has room for a 12288-octet
 //   line (a 334 challenge, RFC 4954 §4) and no reply limits. The one
 //   difference the RFCs make: the spaces between an enhanced code and its text
-//   are one separator (RFC 3463 §2, "one or more spaces"), so text given with
-//   leading SPs comes back without them;
+//   are one separator (RFC 3463 §2, "one or more spaces"), which is why the
+//   writer refuses text with leading SPs after an enhanced code;
 // - the EHLO reply's lines (after the first, the domain and greeting) folded
 //   by ehlo_folder give the capabilities written, with no error; the legacy
 //   "AUTH=" flag is never written, so it comes back clear;
 // - a client_parser<> with default options (enhanced codes read on every
 //   2xx/4xx/5xx line, 512-octet lines, 128 lines and 16384 octets per reply)
-//   gives exactly the events of a model of those rules written here: where
-//   the written text (or the greeting's and the EHLO reply's domain) starts
-//   with something shaped like an enhanced code, that parser reads it as one
-//   (the same class) or rejects the line (errc::enhanced_code_mismatch); see
-//   the note at model_read_line.
+//   gives exactly the events of a model of those rules written here (the
+//   writers refuse text and domains a reader would take for an enhanced code;
+//   see the note at model_read_line).
 
 #include <cstddef>
 #include <cstdint>
@@ -187,15 +185,11 @@ struct read_line {
 /// A client that reads enhanced codes (RFC 2034 §4) takes the first token of
 /// a 2xx, 4xx or 5xx line's text as one when it is shaped like one, whatever
 /// the server meant: the octets "250 2.1.0 x" are the same whether a writer
-/// was given the code 2.1.0 or the text "2.1.0 x". So text given without an
-/// enhanced code that starts with such a token comes back as an enhanced code
-/// of the reply's class, and as errc::enhanced_code_mismatch for another
-/// class: a reply the writer builds that such a client refuses. The same
-/// holds for a greeting or EHLO reply whose domain is such a token (all-digit
-/// labels: "5.1.1" is a Domain by RFC 5321 §4.1.2). Both are reported as open
-/// questions (the writer could refuse such text, or the parser could skip the
-/// greeting and the EHLO reply, PROTOCOLS.md §6 item 34); this model states
-/// the current reading exactly, so either change shows up here.
+/// was given the code 2.1.0 or the text "2.1.0 x". The writers therefore
+/// refuse such text without an enhanced code, and such a greeting or EHLO
+/// domain ("5.1.1" is a Domain by RFC 5321 §4.1.2), so a written reply never
+/// reaches the branches below that read text as a code; the model keeps them
+/// so that a writer that let such text through would show up here.
 read_line model_read_line(std::uint16_t code, std::string_view text, bool enhanced_codes) {
   read_line r;
   r.text = std::string(text);

@@ -461,6 +461,7 @@ TEST_CASE("reply: random valid multi-line replies have count CRLFs and the code 
         if (t.size() + p.size() <= budget) t += p;
       }
       if (!enhanced.empty() && t.empty()) t = "x";
+      if (!enhanced.empty() && t[0] == ' ') t[0] = 'x';  // no SP right after the code
     }
     std::vector<std::string_view> views(texts.begin(), texts.end());
     const auto r =

@@ -31,7 +31,10 @@
 // Text may be empty: "250\r\n" (the code alone, no SP; clients must accept
 // it, RFC 5321 §4.2). With an enhanced code the text may not be empty, since
 // RFC 2034 §3 has the code always followed by a space and text, and
-// "250 2.0.0\r\n" would be read as a reply whose text is "2.0.0".
+// "250 2.0.0\r\n" would be read as a reply whose text is "2.0.0". For the
+// same reason, so that every reply reads back as written: text without an
+// enhanced code may not start like one ("5.1.1 x" needs `enhanced`; 3xx
+// excepted, which carries none), and text after one may not start with SP.
 //
 // The greeting and the EHLO reply come before SMTPUTF8 can have been
 // negotiated, so their text is ASCII only, and their domain must be a domain
@@ -96,10 +99,24 @@ constexpr std::size_t line_length(std::string_view enhanced, std::string_view te
   return 4 + (enhanced.empty() ? 0 : enhanced.size() + 1) + text.size() + 2;
 }
 
-/// Everything about one line of write_reply() but the code.
-constexpr errc check_line(std::string_view enhanced, std::string_view text) noexcept {
+/// Does `text` start with what a reply reader takes for an enhanced status
+/// code (class 2, 4 or 5 "." subject "." detail, then SP or the end)?
+constexpr bool reads_as_enhanced(std::string_view text) noexcept {
+  const std::string_view token = text.substr(0, text.find(' '));
+  const char cls = token.empty() ? '\0' : token[0];
+  return (cls == '2' || cls == '4' || cls == '5') &&
+         mailwire::detail::enhanced_matches(token, static_cast<std::uint16_t>((cls - '0') * 100));
+}
+
+/// Everything about one line of write_reply() but the code's validity. So
+/// that the line reads back as written: without an enhanced code the text
+/// may not start like one (but for 3xx, which carries none), and after one
+/// it may not start with SP (readers skip the SPs that follow the code).
+constexpr errc check_line(std::uint16_t code, std::string_view enhanced,
+                          std::string_view text) noexcept {
   if (const errc e = check_text(text, true); e != errc{}) return e;
-  if (!enhanced.empty() && text.empty()) return errc::invalid_argument;
+  if (!enhanced.empty() && (text.empty() || text[0] == ' ')) return errc::invalid_argument;
+  if (enhanced.empty() && code / 100 != 3 && reads_as_enhanced(text)) return errc::invalid_argument;
   return line_length(enhanced, text) > max_reply_line ? errc::line_too_long : errc{};
 }
 
@@ -164,7 +181,7 @@ errc write_reply(Sink& sink, std::uint16_t code, std::string_view enhanced,
                  std::string_view text) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::reply_writer_impl;
   if (const errc e = impl::check_code(code, enhanced); e != errc{}) return e;
-  if (const errc e = impl::check_line(enhanced, text); e != errc{}) return e;
+  if (const errc e = impl::check_line(code, enhanced, text); e != errc{}) return e;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) {
     impl::put_line(s, code, true, enhanced, text);
   });
@@ -184,7 +201,7 @@ errc write_reply(Sink& sink, std::uint16_t code, std::string_view enhanced,
   if (count == 0 || lines == nullptr) return errc::invalid_argument;
   if (const errc e = impl::check_code(code, enhanced); e != errc{}) return e;
   for (std::size_t i = 0; i < count; ++i)
-    if (const errc e = impl::check_line(enhanced, lines[i]); e != errc{}) return e;
+    if (const errc e = impl::check_line(code, enhanced, lines[i]); e != errc{}) return e;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) {
     for (std::size_t i = 0; i < count; ++i)
       impl::put_line(s, code, i + 1 == count, enhanced, lines[i]);
@@ -216,7 +233,9 @@ errc write_error_reply(Sink& sink, errc e) noexcept(is_nothrow_sink_v<Sink>) {
 
 /// Writes the greeting "220 domain text\r\n" ("220 domain\r\n" for empty
 /// text) (RFC 5321 §4.2, §3.1). `domain` is a domain or address literal:
-/// errc::invalid_argument for any control octet in it (CR, LF, NUL, ...),
+/// errc::invalid_argument for any control octet in it (CR, LF, NUL, ...) or
+/// for an all-numeric domain a reader would take for an enhanced code
+/// ("2.1.0"),
 /// otherwise errc::invalid_domain, errc::domain_too_long or
 /// errc::invalid_address_literal. `text` is ASCII textstring
 /// (errc::invalid_argument otherwise); the line is at most 512 octets
@@ -226,6 +245,7 @@ errc write_greeting(Sink& sink, std::string_view domain,
                     std::string_view text) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::reply_writer_impl;
   if (const errc e = impl::check_domain(domain); e != errc{}) return e;
+  if (impl::reads_as_enhanced(domain)) return errc::invalid_argument;
   if (const errc e = impl::check_text(text, false); e != errc{}) return e;
   const std::size_t length = 4 + domain.size() + (text.empty() ? 0 : 1 + text.size()) + 2;
   if (length > max_reply_line) return errc::line_too_long;
@@ -245,6 +265,8 @@ errc write_greeting(Sink& sink, std::string_view domain,
 /// otherwise "250-domain greeting\r\n", one "250-" line per keyword in
 /// capabilities::for_each_line() order, and the last as "250 LINE\r\n". The
 /// greeting may be empty ("250-domain\r\n"). No enhanced codes (RFC 2034 §3).
+/// A value with many unknown keywords can list about 200 lines; a reader
+/// needs client_parser_options::max_reply_lines above the default 128 for it.
 /// Errors: as write_greeting() for `domain` and `greeting`; whatever
 /// caps.validate() reports; errc::line_too_long for a line over 512 octets;
 /// errc::buffer_too_small. `caps` is only read during the call.
@@ -253,6 +275,7 @@ errc write_ehlo_reply(Sink& sink, std::string_view domain, std::string_view gree
                       const capabilities& caps) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::reply_writer_impl;
   if (const errc e = impl::check_domain(domain); e != errc{}) return e;
+  if (impl::reads_as_enhanced(domain)) return errc::invalid_argument;
   if (const errc e = impl::check_text(greeting, false); e != errc{}) return e;
   if (4 + domain.size() + (greeting.empty() ? 0 : 1 + greeting.size()) + 2 > max_reply_line)
     return errc::line_too_long;
@@ -282,7 +305,9 @@ errc write_ehlo_reply(Sink& sink, std::string_view domain, std::string_view gree
 }
 
 /// Writes the SASL challenge "334 <challenge>\r\n", or "334 \r\n" (with the
-/// SP) for an empty one (RFC 4954 §4); `challenge` is the base64 text.
+/// SP) for an empty one (RFC 4954 §4); `challenge` is the base64 text. Lines
+/// over 512 octets need a reader with a larger line limit
+/// (client_parser<12288> with max_line_length raised).
 /// Errors: errc::invalid_argument for any control octet in it (CR, LF, NUL, ...),
 /// errc::invalid_base64 unless it is strict base64 (core/base64.hpp, base64::validate),
 /// errc::line_too_long for a line over max_auth_challenge_line octets, errc::buffer_too_small.
