@@ -9,6 +9,7 @@
 #include "mailwire/core/line_reader.hpp"
 #include "mailwire/core/md5.hpp"
 #include "mailwire/core/output.hpp"
+#include "mailwire/core/sasl_line.hpp"
 #include "mailwire/core/scan.hpp"
 #include "mailwire/core/utf8.hpp"
 

@@ -65,6 +65,7 @@
 #include "mailwire/core/bytes16.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_reader.hpp"
+#include "mailwire/core/sasl_line.hpp"
 #include "mailwire/core/scan.hpp"
 #include "mailwire/dot/decoder.hpp"
 #include "mailwire/smtp/capabilities.hpp"
@@ -213,8 +214,8 @@ class server_parser {
     if (pending_ != pending::sasl) return false;
     pending_ = pending::none;
     leave_command_mode(mode::sasl);
-    sasl_ = sasl_state{};
-    sasl_.start = offset();
+    sasl_.start(options_.max_auth_line_length, options_.allow_bare_lf);
+    sasl_start_ = offset();
     return true;
   }
 
@@ -254,7 +255,8 @@ class server_parser {
     chunk_last_ = false;
     mode_ = mode::command;
     pending_ = pending::none;
-    sasl_ = sasl_state{};
+    sasl_ = sasl_line{};
+    sasl_start_ = 0;
     sub_fed_ = false;
     eof_ = false;
     barrier_reported_ = false;
@@ -268,16 +270,6 @@ class server_parser {
 
   enum class mode : std::uint8_t { command, data, chunk, skip_chunk, sasl, barrier, failed };
   enum class pending : std::uint8_t { none, data, sasl };
-
-  struct sasl_state {
-    std::uint64_t start = 0;   // stream offset of the line
-    std::uint64_t length = 0;  // octets of the line so far (content)
-    std::uint8_t pads = 0;     // '=' seen at the end so far
-    std::uint8_t last = 0;     // value of the last base64 symbol
-    errc error = errc{};       // first fault in the line
-    bool cr = false;           // the last octet was a CR (maybe half of CRLF)
-    bool star = false;         // the line so far is "*"
-  };
 
   using reader = line_reader<Capacity>;
 
@@ -379,8 +371,9 @@ class server_parser {
   bool chunk_last_ = false;
   mode mode_ = mode::command;
   pending pending_ = pending::none;
-  sasl_state sasl_;
-  bool sub_fed_ = false;  // the active reader has been given in_[pos_..]
+  sasl_line sasl_;
+  std::uint64_t sasl_start_ = 0;  // stream offset of the SASL line
+  bool sub_fed_ = false;          // the active reader has been given in_[pos_..]
   bool eof_ = false;
   bool barrier_reported_ = false;
   bool smtputf8_ = false;
@@ -807,105 +800,32 @@ const server_event& server_parser<Capacity>::next_chunk() noexcept {
 
 template <std::size_t Capacity>
 const server_event& server_parser<Capacity>::next_sasl() noexcept {
-  // One response line, streamed: runs of valid base64 are delivered as they
-  // arrive (RFC 4954 §4), so no line buffer is needed. The first fault stops
-  // delivery; the line is then consumed to its real end and reported once.
-  sasl_state& s = sasl_;
-  const std::size_t limit =
-      options_.max_auth_line_length > 2 ? options_.max_auth_line_length - 2 : 0;
-  const char* const b = in_.data();
-  const std::size_t n = in_.size();
+  // Streamed (core/sasl_line.hpp), so a line longer than Capacity needs no
+  // buffer.
   server_event& ev = begin_event();
   ev.command.verb = verb::auth;
-
-  if (s.error == errc{} && !s.cr && !s.star) {
-    std::size_t i = pos_;
-    for (; i < n && s.length < limit; ++i) {
-      const auto c = static_cast<unsigned char>(b[i]);
-      if (c == '=') {
-        // The first pad must follow 2 or 3 symbols of a group whose unused
-        // bits are zero (RFC 4648 §3.5), as base64::validate() requires.
-        if (s.pads == 0) {
-          const std::uint64_t in_group = s.length % 4;
-          const std::uint32_t unused = in_group == 2 ? 0x0F : 0x03;
-          if (in_group < 2 || (s.last & unused) != 0) break;
-        } else if (s.pads == 2) {
-          break;
-        }
-        ++s.pads;
-      } else {
-        const std::uint32_t v = base64::detail::symbol(static_cast<char>(c));
-        if (s.pads > 0 || v > 63) break;
-        s.last = static_cast<std::uint8_t>(v);
-      }
-      ++s.length;
-    }
-    if (i > pos_) {
+  const std::uint64_t at = offset();
+  const sasl_step step = sasl_.next(in_, pos_, eof_);
+  switch (step.kind) {
+    case sasl_step_kind::need_more: ev.offset = offset(); return ev;
+    case sasl_step_kind::data:
       ev.kind = server_event_kind::sasl_data;
-      ev.offset = offset();
-      ev.bytes = std::string_view(in_.data() + pos_, i - pos_);
-      pos_ = i;
+      ev.offset = at;
+      ev.bytes = step.bytes;
       return ev;
-    }
+    case sasl_step_kind::end:
+    case sasl_step_kind::error: break;
   }
-
-  const auto fault = [&s](errc e) {
-    if (s.error == errc{}) s.error = e;
-  };
-  const auto content = [&](unsigned char c) {
-    if (++s.length > limit) fault(errc::auth_line_too_long);
-    if (s.error != errc{}) return;
-    if (c == '*' && s.length == 1)
-      s.star = true;  // a cancel if the line ends here
-    else
-      fault(errc::invalid_base64);
-  };
-  bool ended = false;
-  while (pos_ < n && !ended) {
-    const auto c = static_cast<unsigned char>(b[pos_++]);
-    if (s.cr) {
-      s.cr = false;
-      if (c == '\n') {
-        ended = true;
-        break;
-      }
-      fault(errc::bare_cr);
-      content('\r');
-    }
-    if (c == '\r') {
-      s.cr = true;
-    } else if (c == '\n' && options_.allow_bare_lf) {
-      ended = true;
-    } else {
-      if (c == '\n') fault(errc::bare_lf);
-      if (c == 0) fault(errc::nul_in_line);
-      content(c);
-    }
-  }
-  if (!ended) {
-    if (!eof_ || pos_ < n) {
-      ev.offset = offset();
-      return ev;
-    }
-    if (s.length == 0 && !s.cr) {
-      ev.offset = offset();
-      return ev;
-    }
-    s.error = errc::unexpected_eof;  // like line_reader: a partial line at EOF
-  }
-
   mode_ = mode::command;
   sub_fed_ = false;
-  ev.offset = s.start;
-  // base64 = 0 or more 4-character groups (RFC 4648 §4); "*" cancels.
-  if (s.error == errc{} && !s.star && s.length % 4 != 0) s.error = errc::invalid_base64;
-  if (s.error != errc{}) {
-    fail(ev, s.error);
+  ev.offset = sasl_start_;
+  if (step.kind == sasl_step_kind::error) {
+    fail(ev, step.error);
     return ev;
   }
   ev.kind = server_event_kind::sasl_end;
-  ev.cancelled = s.star;
-  if (!s.star) pending_ = pending::sasl;
+  ev.cancelled = step.cancelled;
+  if (!step.cancelled) pending_ = pending::sasl;
   return ev;
 }
 
