@@ -260,10 +260,9 @@ TEST_CASE("pop3::client_parser allocates nothing, whole or byte by byte", "[allo
     std::size_t events = 0;
     allocation_scope scope;
     pop3::client_parser<> p;
-    for (auto v :
-         {pop3::expected_verb::greeting, pop3::expected_verb::auth, pop3::expected_verb::capa,
-          pop3::expected_verb::list, pop3::expected_verb::uidl, pop3::expected_verb::retr,
-          pop3::expected_verb::retr, pop3::expected_verb::stat, pop3::expected_verb::stls})
+    (void)p.expect_greeting();
+    for (auto v : {pop3::verb::auth, pop3::verb::capa, pop3::verb::list, pop3::verb::uidl,
+                   pop3::verb::retr, pop3::verb::retr, pop3::verb::stat, pop3::verb::stls})
       (void)p.expect(v);
     for (std::size_t i = 0; i < input.size(); i += step) {
       p.feed(std::string_view(input).substr(i, step));

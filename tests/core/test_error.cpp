@@ -59,6 +59,16 @@ constexpr errc all_errors[] = {
     errc::control_in_reply,
     errc::too_many_reply_lines,
     errc::reply_too_long,
+    errc::invalid_message_number,
+    errc::invalid_line_count,
+    errc::invalid_digest,
+    errc::invalid_language_range,
+    errc::invalid_status,
+    errc::unexpected_response,
+    errc::queue_full,
+    errc::invalid_listing,
+    errc::invalid_message_size,
+    errc::invalid_uid,
 };
 
 constexpr std::size_t error_count = sizeof all_errors / sizeof all_errors[0];
@@ -143,7 +153,7 @@ TEST_CASE("error: suggested replies are 4xx/5xx with a matching enhanced class",
 }
 
 TEST_CASE("error: out-of-range values are unknown, not none", "[error]") {
-  const unsigned first_unknown = static_cast<unsigned>(errc::reply_too_long) + 1;
+  const unsigned first_unknown = static_cast<unsigned>(errc::invalid_uid) + 1;
   for (unsigned v = first_unknown; v < 256; ++v) {
     const errc e = from_byte(v);
     INFO("value " << v);
@@ -155,7 +165,7 @@ TEST_CASE("error: out-of-range values are unknown, not none", "[error]") {
     CHECK(r.text == "Local error");
   }
   // The last real enumerator is still itself.
-  CHECK(mailwire::name(from_byte(first_unknown - 1)) == "reply_too_long");
+  CHECK(mailwire::name(from_byte(first_unknown - 1)) == "invalid_uid");
   // Ints no errc can hold are unknown through std::error_code too.
   const auto& cat = mailwire::error_category();
   CHECK(cat.message(-1) == "unknown mailwire error");
@@ -225,11 +235,11 @@ TEST_CASE("error: enhanced status codes follow RFC 3463 §2", "[error]") {
   CHECK(enhanced_matches("2.1.5", 250));
   CHECK(enhanced_matches("5.7.123", 535));
   CHECK(enhanced_matches("4.0.0", 451));
-  CHECK_FALSE(enhanced_matches("3.0.0", 354));    // no class 3
-  CHECK_FALSE(enhanced_matches("5.1.1", 450));    // class must match the code
-  CHECK_FALSE(enhanced_matches("2.01.0", 250));   // no leading zeros
+  CHECK_FALSE(enhanced_matches("3.0.0", 354));   // no class 3
+  CHECK_FALSE(enhanced_matches("5.1.1", 450));   // class must match the code
+  CHECK_FALSE(enhanced_matches("2.01.0", 250));  // no leading zeros
   CHECK_FALSE(enhanced_matches("2.1.00", 250));
-  CHECK_FALSE(enhanced_matches("2.1000.0", 250)); // at most three digits
+  CHECK_FALSE(enhanced_matches("2.1000.0", 250));  // at most three digits
   CHECK_FALSE(enhanced_matches("2.1", 250));
   CHECK_FALSE(enhanced_matches("2.1.", 250));
   CHECK_FALSE(enhanced_matches("2..1", 250));

@@ -26,7 +26,8 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-TEST_CASE("pop3 command: keywords round-trip, case-insensitively (RFC 1939 §3)", "[pop3][command]") {
+TEST_CASE("pop3 command: keywords round-trip, case-insensitively (RFC 1939 §3)",
+          "[pop3][command]") {
   for (const verb v : all_verbs) {
     const std::string_view upper = pop3::name(v);
     INFO(upper);

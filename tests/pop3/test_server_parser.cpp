@@ -218,18 +218,19 @@ TEST_CASE("pop3 server: PASS takes the rest of the line verbatim, spaces include
                                  "allowed\""});
 }
 
-TEST_CASE("pop3 server: APOP takes a name and a 32-hex-digit digest (RFC 1939 §7)", "[pop3][server]") {
+TEST_CASE("pop3 server: APOP takes a name and a 32-hex-digit digest (RFC 1939 §7)",
+          "[pop3][server]") {
   const std::string d = "c4c9334bac560ecc979e58001b3e22fb";
   CHECK(one("APOP mrose " + d + "\r\n") == "command APOP name=mrose digest=" + d);
   // Upper-case hex is accepted (the RFC writes lower case).
   CHECK(one("APOP mrose C4C9334BAC560ECC979E58001B3E22FB\r\n") ==
         "command APOP name=mrose digest=C4C9334BAC560ECC979E58001B3E22FB");
   CHECK(one("APOP mrose " + d.substr(0, 31) + "\r\n") ==
-        "error invalid_syntax detail=\"" + d.substr(0, 31) + "\" reply=\"Invalid APOP digest\"");
-  CHECK(error_of("APOP mrose " + d + "0\r\n") == "invalid_syntax");
+        "error invalid_digest detail=\"" + d.substr(0, 31) + "\" reply=\"Invalid APOP digest\"");
+  CHECK(error_of("APOP mrose " + d + "0\r\n") == "invalid_digest");
   std::string g = d;
   g[0] = 'g';
-  CHECK(error_of("APOP mrose " + g + "\r\n") == "invalid_syntax");
+  CHECK(error_of("APOP mrose " + g + "\r\n") == "invalid_digest");
   CHECK(error_of("APOP mrose\r\n") == "missing_argument");
   CHECK(error_of("APOP\r\n") == "missing_argument");
   CHECK(error_of("APOP mrose " + d + " x\r\n") == "unexpected_argument");
@@ -258,9 +259,9 @@ TEST_CASE("pop3 server: LIST and UIDL take an optional message number (RFC 1939 
     CHECK(one(k + "\r\n") == "command " + k);
     CHECK(one(k + " 7\r\n") == "command " + k + " msg=7");
     CHECK(one(k + " 0\r\n") ==
-          "error invalid_syntax detail=\"0\" reply=\"Invalid message number\"");
+          "error invalid_message_number detail=\"0\" reply=\"Invalid message number\"");
     CHECK(error_of(k + " 1 2\r\n") == "unexpected_argument");
-    CHECK(error_of(k + " x\r\n") == "invalid_syntax");
+    CHECK(error_of(k + " x\r\n") == "invalid_message_number");
   }
 }
 
@@ -273,7 +274,8 @@ TEST_CASE("pop3 server: RETR and DELE need a message number (RFC 1939 §5)", "[p
   }
 }
 
-TEST_CASE("pop3 server: message numbers are 1..4294967295, 1*DIGIT (RFC 1939 §5)", "[pop3][server]") {
+TEST_CASE("pop3 server: message numbers are 1..4294967295, 1*DIGIT (RFC 1939 §5)",
+          "[pop3][server]") {
   CHECK(one("RETR 1\r\n") == "command RETR msg=1");
   CHECK(one("RETR 4294967295\r\n") == "command RETR msg=4294967295");
   CHECK(one("RETR 01\r\n") == "command RETR msg=1");  // 1*DIGIT: leading zeros are digits
@@ -281,8 +283,9 @@ TEST_CASE("pop3 server: message numbers are 1..4294967295, 1*DIGIT (RFC 1939 §5
   for (const std::string_view bad : {"4294967296", "18446744073709551617", "0", "00", "-1", "+1",
                                      "1a", "0x10", "1.0", "\xef\xbc\x91"}) {
     INFO(escape(bad));
-    CHECK(one("RETR " + std::string(bad) + "\r\n") ==
-          "error invalid_syntax detail=\"" + escape(bad) + "\" reply=\"Invalid message number\"");
+    CHECK(one("RETR " + std::string(bad) + "\r\n") == "error invalid_message_number detail=\"" +
+                                                          escape(bad) +
+                                                          "\" reply=\"Invalid message number\"");
   }
   // " 1" is an empty parameter and then "1": strict refuses, lenient skips.
   CHECK(error_of("RETR  1\r\n") == "invalid_syntax");
@@ -294,10 +297,11 @@ TEST_CASE("pop3 server: TOP takes a message number and a line count that may be 
   CHECK(one("TOP 1 0\r\n") == "command TOP msg=1 lines=0");
   CHECK(one("TOP 4294967295 4294967295\r\n") == "command TOP msg=4294967295 lines=4294967295");
   CHECK(one("TOP 1 4294967296\r\n") ==
-        "error invalid_syntax detail=\"4294967296\" reply=\"Invalid line count\"");
-  CHECK(one("TOP 0 1\r\n") == "error invalid_syntax detail=\"0\" reply=\"Invalid message number\"");
-  CHECK(error_of("TOP 1 -1\r\n") == "invalid_syntax");
-  CHECK(error_of("TOP 1 +1\r\n") == "invalid_syntax");
+        "error invalid_line_count detail=\"4294967296\" reply=\"Invalid line count\"");
+  CHECK(one("TOP 0 1\r\n") ==
+        "error invalid_message_number detail=\"0\" reply=\"Invalid message number\"");
+  CHECK(error_of("TOP 1 -1\r\n") == "invalid_line_count");
+  CHECK(error_of("TOP 1 +1\r\n") == "invalid_line_count");
   CHECK(error_of("TOP 1\r\n") == "missing_argument");
   CHECK(error_of("TOP\r\n") == "missing_argument");
   CHECK(error_of("TOP 1 2 3\r\n") == "unexpected_argument");
@@ -337,13 +341,14 @@ TEST_CASE("pop3 server: AUTH takes a mechanism and an optional initial response 
   CHECK(error_of("AUTH PLAIN \r\n") == "invalid_syntax");
 }
 
-TEST_CASE("pop3 server: LANG takes an optional language range or * (RFC 6856 §3)", "[pop3][server]") {
+TEST_CASE("pop3 server: LANG takes an optional language range or * (RFC 6856 §3)",
+          "[pop3][server]") {
   CHECK(one("LANG\r\n") == "command LANG");
   CHECK(one("LANG *\r\n") == "command LANG lang=*");
   CHECK(one("LANG en-US\r\n") == "command LANG lang=en-US");
   CHECK(one("LANG e_n\r\n") ==
-        "error invalid_syntax detail=\"e_n\" reply=\"Invalid language range\"");
-  CHECK(error_of("LANG toolonglang\r\n") == "invalid_syntax");
+        "error invalid_language_range detail=\"e_n\" reply=\"Invalid language range\"");
+  CHECK(error_of("LANG toolonglang\r\n") == "invalid_language_range");
   CHECK(error_of("LANG en fr\r\n") == "unexpected_argument");
 }
 
@@ -366,8 +371,9 @@ TEST_CASE("pop3 server: command lines are limited to 255 octets with CRLF (RFC 2
   CHECK(error_of("PASS " + std::string(506, 'p') + "\r\n", o) == "line_too_long");
 }
 
-TEST_CASE("pop3 server: an overlong line is one error; its tail is never a command (SECURITY.md §4)",
-          "[pop3][server]") {
+TEST_CASE(
+    "pop3 server: an overlong line is one error; its tail is never a command (SECURITY.md §4)",
+    "[pop3][server]") {
   // The tail past octet 255 reads like a command: it must not become one.
   const std::string evil = "USER " + std::string(250, 'a') + "DELE 1\r\nSTAT\r\n";
   CHECK(events_of(evil) ==
@@ -407,7 +413,8 @@ TEST_CASE("pop3 server: bare CR, bare LF and NUL make a line bad (RFC 1939 §3, 
                                  "command NOOP"});
 }
 
-TEST_CASE("pop3 server: the client closing mid-line is unexpected_eof (RFC 1939 §3)", "[pop3][server]") {
+TEST_CASE("pop3 server: the client closing mid-line is unexpected_eof (RFC 1939 §3)",
+          "[pop3][server]") {
   CHECK(trace_of("STAT\r\nRETR 1") ==
         "command STAT @0\n"
         "error unexpected_eof reply=\"Connection closed unexpectedly\" @6\n");
@@ -415,7 +422,8 @@ TEST_CASE("pop3 server: the client closing mid-line is unexpected_eof (RFC 1939 
   CHECK(trace_of("QUIT\r\n") == "command QUIT @0\n");
 }
 
-TEST_CASE("pop3 server: SASL responses are streamed lines; * cancels (RFC 5034 §4)", "[pop3][server]") {
+TEST_CASE("pop3 server: SASL responses are streamed lines; * cancels (RFC 5034 §4)",
+          "[pop3][server]") {
   const std::string log = trace_of(
       "AUTH PLAIN\r\n"
       "AHRlc3QAdGVzdA==\r\n"  // first response
@@ -578,7 +586,7 @@ TEST_CASE("pop3 server: a pipelined session with errors comes out in order (RFC 
         std::vector<std::string>{
             "command CAPA", "command USER name=fred", "command PASS password=open sesame",
             "command STAT", "command LIST", "command UIDL msg=2",
-            "error invalid_syntax detail=\"0\" reply=\"Invalid message number\"",
+            "error invalid_message_number detail=\"0\" reply=\"Invalid message number\"",
             "command TOP msg=1 lines=10",
             "error unknown_command detail=\"XYZZY\" reply=\"Unknown command\"",
             "command DELE msg=1", "command RSET", "command LANG lang=fr", "command NOOP",

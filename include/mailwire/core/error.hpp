@@ -43,29 +43,29 @@ enum class errc : std::uint8_t {
   data_after_starttls,  ///< bytes buffered behind STARTTLS/STLS (discarded)
 
   // SMTP commands (RFC 5321 §4.1)
-  unknown_command,         ///< verb not recognised
-  invalid_syntax,          ///< command line does not match the verb's grammar
-  missing_argument,        ///< the verb needs an argument (HELO, VRFY, AUTH, ...)
-  unexpected_argument,     ///< the verb takes none (DATA, RSET, QUIT, STARTTLS)
-  invalid_domain,          ///< not a valid domain name (RFC 5321 §4.1.2)
-  invalid_address_literal, ///< bad [IPv4], [IPv6:...] or [tag:...] literal (§4.1.3)
-  invalid_local_part,      ///< bad dot-string or quoted local part
-  invalid_path,            ///< bad <path>: brackets, source route, structure
-  null_path_not_allowed,   ///< <> where only a mailbox may stand (RCPT)
-  local_part_too_long,     ///< local part over 64 octets (§4.5.3.1.1)
-  domain_too_long,         ///< domain over 255 octets (§4.5.3.1.2)
-  path_too_long,           ///< path over 256 octets (§4.5.3.1.3)
-  invalid_utf8,            ///< malformed UTF-8 (RFC 3629)
-  smtputf8_required,       ///< non-ASCII address without SMTPUTF8 (RFC 6531)
-  invalid_parameter,       ///< ESMTP parameter syntax (keyword, value, "=")
-  duplicate_parameter,     ///< the same ESMTP parameter twice
-  invalid_parameter_value, ///< a known parameter's value is invalid
-  conflicting_parameters,  ///< parameters that exclude each other (HOLDFOR+HOLDUNTIL)
-  too_many_parameters,     ///< more ESMTP parameters than the parser accepts
-  invalid_xtext,           ///< bad xtext ("+" without two hex digits, ...) (RFC 3461 §4)
-  invalid_chunk_size,      ///< BDAT size unparseable or too big: fatal (RFC 3030)
-  invalid_mechanism,       ///< SASL mechanism name (RFC 4422 §3.1)
-  auth_line_too_long,      ///< SASL response line over the limit (RFC 4954 §4)
+  unknown_command,          ///< verb not recognised
+  invalid_syntax,           ///< command line does not match the verb's grammar
+  missing_argument,         ///< the verb needs an argument (HELO, VRFY, AUTH, ...)
+  unexpected_argument,      ///< the verb takes none (DATA, RSET, QUIT, STARTTLS)
+  invalid_domain,           ///< not a valid domain name (RFC 5321 §4.1.2)
+  invalid_address_literal,  ///< bad [IPv4], [IPv6:...] or [tag:...] literal (§4.1.3)
+  invalid_local_part,       ///< bad dot-string or quoted local part
+  invalid_path,             ///< bad <path>: brackets, source route, structure
+  null_path_not_allowed,    ///< <> where only a mailbox may stand (RCPT)
+  local_part_too_long,      ///< local part over 64 octets (§4.5.3.1.1)
+  domain_too_long,          ///< domain over 255 octets (§4.5.3.1.2)
+  path_too_long,            ///< path over 256 octets (§4.5.3.1.3)
+  invalid_utf8,             ///< malformed UTF-8 (RFC 3629)
+  smtputf8_required,        ///< non-ASCII address without SMTPUTF8 (RFC 6531)
+  invalid_parameter,        ///< ESMTP parameter syntax (keyword, value, "=")
+  duplicate_parameter,      ///< the same ESMTP parameter twice
+  invalid_parameter_value,  ///< a known parameter's value is invalid
+  conflicting_parameters,   ///< parameters that exclude each other (HOLDFOR+HOLDUNTIL)
+  too_many_parameters,      ///< more ESMTP parameters than the parser accepts
+  invalid_xtext,            ///< bad xtext ("+" without two hex digits, ...) (RFC 3461 §4)
+  invalid_chunk_size,       ///< BDAT size unparseable or too big: fatal (RFC 3030)
+  invalid_mechanism,        ///< SASL mechanism name (RFC 4422 §3.1)
+  auth_line_too_long,       ///< SASL response line over the limit (RFC 4954 §4)
 
   // SMTP replies (RFC 5321 §4.2, RFC 3463 §2), read by a client
   invalid_reply_code,       ///< not three digits 2-5, 0-5, 0-9 at the start of a reply line
@@ -75,6 +75,20 @@ enum class errc : std::uint8_t {
   control_in_reply,         ///< control octet other than HT in reply text
   too_many_reply_lines,     ///< reply with more lines than the configured limit
   reply_too_long,           ///< reply with more octets than the configured limit
+
+  // POP3 commands (RFC 1939, RFC 6856), read by a server
+  invalid_message_number,  ///< msg not 1*DIGIT in 1..2^32-1 (RFC 1939 §5)
+  invalid_line_count,      ///< TOP's line count not 1*DIGIT up to 2^32-1 (RFC 1939 §7)
+  invalid_digest,          ///< APOP digest not 32 hex digits (RFC 1939 §7)
+  invalid_language_range,  ///< LANG argument no language range (RFC 6856 §3)
+
+  // POP3 responses (RFC 1939 §3, §5, §7), read by a client
+  invalid_status,        ///< status line not "+OK" or "-ERR" followed by SP or its end
+  unexpected_response,   ///< a response with no command waiting for one
+  queue_full,            ///< more commands in flight than the expected-response queue holds
+  invalid_listing,       ///< drop, scan or unique-id listing not "msg SP size|uid"
+  invalid_message_size,  ///< message or maildrop size not 1*DIGIT up to 2^64-1
+  invalid_uid,           ///< unique-id not 1-70 octets of %x21-7E (RFC 1939 §7)
 };
 
 /// The reply a server should send for an error: code plus RFC 3463 enhanced
@@ -122,12 +136,8 @@ constexpr errc_info errc_table[] = {
      {554, "5.5.1", "Data after STARTTLS discarded"}},
     {"unknown_command", "command not recognized", {500, "5.5.1", "Command not recognized"}},
     {"invalid_syntax", "command syntax error", {501, "5.5.2", "Syntax error"}},
-    {"missing_argument",
-     "command requires an argument",
-     {501, "5.5.4", "Argument required"}},
-    {"unexpected_argument",
-     "command takes no argument",
-     {501, "5.5.4", "No argument allowed"}},
+    {"missing_argument", "command requires an argument", {501, "5.5.4", "Argument required"}},
+    {"unexpected_argument", "command takes no argument", {501, "5.5.4", "No argument allowed"}},
     {"invalid_domain", "invalid domain name", {501, "5.1.2", "Invalid domain name"}},
     {"invalid_address_literal",
      "invalid address literal",
@@ -151,25 +161,19 @@ constexpr errc_info errc_table[] = {
     {"invalid_parameter",
      "invalid ESMTP parameter syntax",
      {501, "5.5.4", "Invalid parameter syntax"}},
-    {"duplicate_parameter",
-     "ESMTP parameter given twice",
-     {501, "5.5.4", "Duplicate parameter"}},
+    {"duplicate_parameter", "ESMTP parameter given twice", {501, "5.5.4", "Duplicate parameter"}},
     {"invalid_parameter_value",
      "invalid ESMTP parameter value",
      {501, "5.5.4", "Invalid parameter value"}},
     {"conflicting_parameters",
      "ESMTP parameters that exclude each other",
      {501, "5.5.4", "Conflicting parameters"}},
-    {"too_many_parameters",
-     "too many ESMTP parameters",
-     {501, "5.5.4", "Too many parameters"}},
+    {"too_many_parameters", "too many ESMTP parameters", {501, "5.5.4", "Too many parameters"}},
     {"invalid_xtext", "invalid xtext encoding", {501, "5.5.4", "Invalid xtext encoding"}},
     {"invalid_chunk_size",
      "BDAT chunk size unparseable or too large; the stream cannot be followed",
      {421, "4.5.4", "Invalid BDAT chunk size, closing connection"}},
-    {"invalid_mechanism",
-     "invalid SASL mechanism name",
-     {501, "5.5.4", "Invalid mechanism name"}},
+    {"invalid_mechanism", "invalid SASL mechanism name", {501, "5.5.4", "Invalid mechanism name"}},
     {"auth_line_too_long",
      "authentication line longer than the limit",
      {500, "5.5.6", "Authentication exchange line too long"}},
@@ -197,6 +201,34 @@ constexpr errc_info errc_table[] = {
     {"reply_too_long",
      "reply longer than the limit",
      {451, "4.5.0", "Reply from remote server too long"}},
+    // POP3 answers "-ERR text" (pop3::reply_text()); the SMTP replies below
+    // are for a gateway that reports a POP3 failure over SMTP.
+    {"invalid_message_number",
+     "message number not a decimal number in 1..4294967295",
+     {501, "5.5.4", "Invalid message number"}},
+    {"invalid_line_count",
+     "line count not a decimal number up to 4294967295",
+     {501, "5.5.4", "Invalid line count"}},
+    {"invalid_digest", "APOP digest not 32 hexadecimal digits", {501, "5.5.4", "Invalid digest"}},
+    {"invalid_language_range", "invalid language range", {501, "5.5.4", "Invalid language range"}},
+    {"invalid_status",
+     "response does not start with +OK or -ERR",
+     {451, "4.5.0", "Invalid status from remote server"}},
+    {"unexpected_response",
+     "response with no command waiting for one",
+     {451, "4.5.0", "Unexpected response from remote server"}},
+    {"queue_full",
+     "more commands in flight than the response queue holds",
+     {451, "4.3.0", "Local error: too many commands in flight"}},
+    {"invalid_listing",
+     "listing not a message number and a size or unique-id",
+     {451, "4.5.0", "Malformed listing from remote server"}},
+    {"invalid_message_size",
+     "message size not a decimal number up to 18446744073709551615",
+     {451, "4.5.0", "Invalid message size from remote server"}},
+    {"invalid_uid",
+     "unique-id not 1-70 printable ASCII octets",
+     {451, "4.5.0", "Invalid unique-id from remote server"}},
 };
 
 // One row per enumerator, indexed by value (row 0 is the value-initialised
@@ -204,10 +236,10 @@ constexpr errc_info errc_table[] = {
 constexpr std::size_t errc_count = sizeof(errc_table) / sizeof(errc_table[0]);
 
 // Adding an enumerator? Add its row to errc_table at the same position, and if
-// it is the new last enumerator, name it here instead of reply_too_long.
-static_assert(errc_count == static_cast<std::size_t>(errc::reply_too_long) + 1,
+// it is the new last enumerator, name it here instead of invalid_uid.
+static_assert(errc_count == static_cast<std::size_t>(errc::invalid_uid) + 1,
               "errc_table needs exactly one row per errc value (plus row 0)");
-static_assert(errc_table[errc_count - 1].name == "reply_too_long",
+static_assert(errc_table[errc_count - 1].name == "invalid_uid",
               "the last row of errc_table must describe the last enumerator");
 
 /// The row for values that are no enumerator (e.g. a byte from the wire cast to
@@ -241,8 +273,8 @@ constexpr bool reply_code_valid(std::uint16_t code) noexcept {
 constexpr bool enhanced_matches(std::string_view enhanced, std::uint16_t code) noexcept {
   if (enhanced.empty()) return true;
   const char cls = enhanced[0];
-  if (enhanced.size() < 5 || (cls != '2' && cls != '4' && cls != '5') ||
-      cls - '0' != code / 100 || enhanced[1] != '.')
+  if (enhanced.size() < 5 || (cls != '2' && cls != '4' && cls != '5') || cls - '0' != code / 100 ||
+      enhanced[1] != '.')
     return false;
   std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {

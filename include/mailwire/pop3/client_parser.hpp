@@ -4,8 +4,8 @@
 // (RFC 1939, RFC 2449, RFC 2595, RFC 5034).
 //
 //   mailwire::pop3::client_parser<> p;         // options in the constructor
-//   p.expect(pop3::expected_verb::greeting);   // before the first byte
-//   ...write "LIST\r\n"; p.expect(pop3::expected_verb::list);
+//   p.expect_greeting();                       // before the first byte
+//   ...write "LIST\r\n"; p.expect(pop3::verb::list);
 //   p.feed(bytes);                             // borrowed until need_more
 //   for (;;) {
 //     const auto& ev = p.next();               // valid until next()/feed()/reset()
@@ -60,7 +60,7 @@
 // belonged to a multi-line command, the server's body (if it sent one) will
 // be read as responses to later commands and fail; a client closes the
 // connection on any status-line error. A line with no entry waiting is
-// errc::invalid_syntax (TODO errc: unexpected_response). EOF in the middle
+// errc::unexpected_response. EOF in the middle
 // of a line or body, or with entries waiting, is one errc::unexpected_eof.
 //
 // STLS (RFC 2595 §4, SECURITY.md §2): when the +OK answering an STLS entry
@@ -81,73 +81,44 @@
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_reader.hpp"
 #include "mailwire/dot/decoder.hpp"
+#include "mailwire/pop3/command.hpp"
 #include "mailwire/pop3/response.hpp"
 
 namespace mailwire::pop3 {
 
-/// The command a response answers, for the queue of expected responses.
-/// TODO: to be unified with pop3::verb (command.hpp).
-enum class expected_verb : std::uint8_t {
-  greeting,  ///< the server's first line
-  user,
-  pass,
-  apop,
-  auth,  ///< "+ " challenges come before its +OK/-ERR
-  stls,  ///< +OK raises the STLS barrier
-  capa,  ///< multi-line: capability lines
-  stat,  ///< +OK nn mm, parsed
-  list,  ///< with an argument: +OK msg size, parsed; without: multi-line
-  retr,  ///< multi-line: message content
-  dele,
-  noop,
-  rset,
-  top,   ///< multi-line: message content
-  uidl,  ///< with an argument: +OK msg uid, parsed; without: multi-line
-  quit,
-  utf8,
-  lang,   ///< without an argument: multi-line, `line` events
-  other,  ///< a command mailwire does not know, answered on one line
-};
-
-/// The command name ("RETR"), or "greeting"; "" for a value that is no
-/// enumerator.
-constexpr std::string_view name(expected_verb v) noexcept {
-  constexpr std::string_view names[] = {"greeting", "USER", "PASS", "APOP", "AUTH", "STLS", "CAPA",
-                                        "STAT",     "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP",
-                                        "UIDL",     "QUIT", "UTF8", "LANG", "other"};
-  const auto i = static_cast<std::size_t>(v);
-  return i < sizeof(names) / sizeof(names[0]) ? names[i] : std::string_view{};
-}
-
-/// One entry of the queue: the command and whether it carried an argument
-/// (which decides LIST, UIDL and LANG).
+/// One entry of the queue of expected responses: the command written (as
+/// the server parser names it, command.hpp) and whether it carried an
+/// argument, which decides LIST, UIDL and LANG. `verb::unknown` stands for a
+/// command mailwire does not know, answered on one line.
 struct expected {
-  expected_verb verb = expected_verb::greeting;
+  pop3::verb verb = pop3::verb::unknown;
   bool has_argument = false;
+  /// The server's greeting rather than a command's response (verb is
+  /// unknown); its +OK may carry an APOP timestamp.
+  bool greeting = false;
 
   /// True if a +OK to this command is followed by a body (RFC 1939 §5, §7;
   /// RFC 2449 §5; RFC 6856 §3).
   constexpr bool multi_line() const noexcept {
     switch (verb) {
-      case expected_verb::capa:
-      case expected_verb::retr:
-      case expected_verb::top: return true;
-      case expected_verb::list:
-      case expected_verb::uidl:
-      case expected_verb::lang: return !has_argument;
-      case expected_verb::greeting:
-      case expected_verb::user:
-      case expected_verb::pass:
-      case expected_verb::apop:
-      case expected_verb::auth:
-      case expected_verb::stls:
-      case expected_verb::stat:
-      case expected_verb::dele:
-      case expected_verb::noop:
-      case expected_verb::rset:
-      case expected_verb::quit:
-      case expected_verb::utf8:
-      case expected_verb::other: return false;
+      case pop3::verb::capa:
+      case pop3::verb::retr:
+      case pop3::verb::top: return true;
+      case pop3::verb::list:
+      case pop3::verb::uidl:
+      case pop3::verb::lang: return !has_argument;
+      case pop3::verb::user:
+      case pop3::verb::pass:
+      case pop3::verb::apop:
+      case pop3::verb::auth:
+      case pop3::verb::stls:
+      case pop3::verb::stat:
+      case pop3::verb::dele:
+      case pop3::verb::noop:
+      case pop3::verb::rset:
+      case pop3::verb::quit:
+      case pop3::verb::utf8:
+      case pop3::verb::unknown: return false;
     }
     return false;
   }
@@ -192,9 +163,12 @@ struct client_event {
   /// error: the rule broken (never errc{}). end of a RETR/TOP body: the
   /// earliest body flag (errc{} when the body is clean). errc{} otherwise.
   errc error = errc{};
-  /// The command this event belongs to (need_more, and errors with no entry
-  /// waiting: `other`).
-  expected_verb verb = expected_verb::other;
+  /// The command this event belongs to: `unknown` for the greeting (see
+  /// `greeting`), a command mailwire does not know, need_more, and errors
+  /// with no entry waiting.
+  pop3::verb verb = pop3::verb::unknown;
+  /// The event belongs to the server's greeting.
+  bool greeting = false;
   /// response: +OK or -ERR.
   response_status status = response_status::ok;
   /// response: a body follows (+OK to a multi-line command).
@@ -252,19 +226,22 @@ class client_parser {
       : options_(o), lines_(line_options(o)), decoder_(o.body) {}
 
   /// Queues the response to a command just written (or the greeting).
-  /// errc::buffer_too_small (TODO errc: queue_full) when QueueCapacity
-  /// entries are waiting; nothing is queued then.
+  /// errc::queue_full when QueueCapacity entries are waiting; nothing is
+  /// queued then.
   errc expect(expected e) noexcept {
-    if (queued_ == QueueCapacity) return errc::buffer_too_small;
+    if (queued_ == QueueCapacity) return errc::queue_full;
     queue_[(head_ + queued_) % QueueCapacity] = e;
     ++queued_;
     return errc{};
   }
-  errc expect(expected_verb v, bool has_argument = false) noexcept {
+  errc expect(pop3::verb v, bool has_argument = false) noexcept {
     return expect(expected{v, has_argument});
   }
-  /// expect(expected_verb::stls): its +OK raises the barrier (see the top).
-  errc expect_stls() noexcept { return expect(expected_verb::stls); }
+  /// The server's greeting, queued before the first byte of a connection
+  /// (not after reset() for STLS: no greeting follows the handshake).
+  errc expect_greeting() noexcept { return expect(expected{pop3::verb::unknown, false, true}); }
+  /// expect(verb::stls): its +OK raises the barrier (see the top).
+  errc expect_stls() noexcept { return expect(pop3::verb::stls); }
 
   /// Entries waiting for their response (the one being read included until
   /// its status line is read).
@@ -314,7 +291,7 @@ class client_parser {
     head_ = queued_ = 0;
     body_lines_ = 0;
     mode_ = mode::status;
-    body_verb_ = expected_verb::other;
+    body_ = expected{};
     sub_fed_ = eof_ = eof_reported_ = barrier_reported_ = false;
     caps_.clear();
   }
@@ -356,18 +333,23 @@ class client_parser {
     --queued_;
   }
 
-  const client_event& fail(errc e, std::uint64_t at, expected_verb v,
+  const client_event& fail(errc e, std::uint64_t at, const expected& x,
                            std::string_view text) noexcept {
     ev_.kind = client_event_kind::error;
     ev_.error = e;
     ev_.offset = at;
-    ev_.verb = v;
+    answers(x);
     ev_.text = text;
     return ev_;
   }
 
+  void answers(const expected& x) noexcept {
+    ev_.verb = x.verb;
+    ev_.greeting = x.greeting;
+  }
+
   // EOF with something unfinished: one error, then silence.
-  const client_event& eof_error(expected_verb v) noexcept {
+  const client_event& eof_error(const expected& v) noexcept {
     eof_reported_ = true;
     return fail(errc::unexpected_eof, offset(), v, {});
   }
@@ -392,7 +374,7 @@ class client_parser {
   std::uint64_t body_start_ = 0;  // stream offset where decoder_ began
   std::size_t body_lines_ = 0;    // lines of the item body so far
   mode mode_ = mode::status;
-  expected_verb body_verb_ = expected_verb::other;  // whose body is read
+  expected body_;         // whose body is read
   bool sub_fed_ = false;  // the reader of the current mode has been given rest()
   bool eof_ = false;
   bool eof_reported_ = false;
@@ -415,7 +397,7 @@ const client_event& client_parser<Capacity, QueueCapacity>::next() noexcept {
         pos_ = in_.size();
         if (!barrier_reported_) {
           barrier_reported_ = true;
-          return fail(errc::data_after_starttls, at, expected_verb::stls, {});
+          return fail(errc::data_after_starttls, at, expected{pop3::verb::stls}, {});
         }
       }
       return need_more();
@@ -428,7 +410,7 @@ const client_event& client_parser<Capacity, QueueCapacity>::next_status() noexce
   feed_lines();
   const line_event le = lines_.next();
   pos_ = in_.size() - lines_.rest().size();
-  const expected_verb v = queued_ > 0 ? front().verb : expected_verb::other;
+  const expected v = queued_ > 0 ? front() : expected{};
   switch (le.kind) {
     case line_event_kind::need_more:
       if (eof_ && !eof_reported_ && (lines_.mid_line() || queued_ > 0)) return eof_error(v);
@@ -436,7 +418,7 @@ const client_event& client_parser<Capacity, QueueCapacity>::next_status() noexce
     case line_event_kind::error:
       // The bad line answers the oldest entry: one outcome per command. An
       // AUTH entry stays if the line may have been a challenge.
-      if (queued_ > 0 && !(v == expected_verb::auth && !le.line.empty() && le.line[0] == '+' &&
+      if (queued_ > 0 && !(v.verb == pop3::verb::auth && !le.line.empty() && le.line[0] == '+' &&
                            (le.line.size() == 1 || le.line[1] == ' ')))
         pop();
       return fail(le.error, le.offset + skew_, v, le.line);
@@ -449,35 +431,35 @@ const client_event& client_parser<Capacity, QueueCapacity>::next_status() noexce
 template <std::size_t Capacity, std::size_t QueueCapacity>
 const client_event& client_parser<Capacity, QueueCapacity>::take_status(
     std::string_view line, std::uint64_t start, std::uint64_t octets) noexcept {
-  if (queued_ == 0) return fail(errc::invalid_syntax, start, expected_verb::other, line);
+  if (queued_ == 0) return fail(errc::unexpected_response, start, expected{}, line);
   const expected e = front();
-  const bool challenge = e.verb == expected_verb::auth && !line.empty() && line[0] == '+' &&
+  const bool challenge = e.verb == pop3::verb::auth && !line.empty() && line[0] == '+' &&
                          (line.size() == 1 || line[1] == ' ');
   if (octets > options_.max_status_length) {
     if (!challenge) pop();
-    return fail(errc::line_too_long, start, e.verb, line);
+    return fail(errc::line_too_long, start, e, line);
   }
   if (challenge) {
     // RFC 5034 §4: "+" SP [base64]; the entry stays for the next line.
     const std::string_view b64 = line.size() > 2 ? line.substr(2) : std::string_view{};
-    if (base64::validate(b64) != errc{}) return fail(errc::invalid_base64, start, e.verb, line);
+    if (base64::validate(b64) != errc{}) return fail(errc::invalid_base64, start, e, line);
     ev_.kind = client_event_kind::challenge;
-    ev_.verb = e.verb;
+    answers(e);
     ev_.text = b64;
     ev_.offset = start;
     return ev_;
   }
   pop();
   const status_line s = parse_status_line(line, options_.any_case_status);
-  if (s.error != errc{}) return fail(s.error, start, e.verb, line);
+  if (s.error != errc{}) return fail(s.error, start, e, line);
   if (!options_.allow_control) {
     for (const char ch : line) {
       const auto c = static_cast<unsigned char>(ch);
-      if (c != '\t' && ascii::is_ctl(c)) return fail(errc::control_in_reply, start, e.verb, line);
+      if (c != '\t' && ascii::is_ctl(c)) return fail(errc::control_in_reply, start, e, line);
     }
   }
   ev_.kind = client_event_kind::response;
-  ev_.verb = e.verb;
+  answers(e);
   ev_.status = s.status;
   ev_.code = s.code;
   ev_.text = s.text;
@@ -486,22 +468,22 @@ const client_event& client_parser<Capacity, QueueCapacity>::take_status(
 
   // The positive answers that carry data (RFC 1939 §5, §7).
   listing item;
-  if (e.verb == expected_verb::stat)
+  if (e.verb == pop3::verb::stat)
     item = parse_drop_listing(s.text);
-  else if (e.verb == expected_verb::list && e.has_argument)
+  else if (e.verb == pop3::verb::list && e.has_argument)
     item = parse_scan_listing(s.text);
-  else if (e.verb == expected_verb::uidl && e.has_argument)
+  else if (e.verb == pop3::verb::uidl && e.has_argument)
     item = parse_unique_id_listing(s.text);
   if (item.error != errc{}) {
     ev_ = client_event{};
-    return fail(item.error, start, e.verb, line);
+    return fail(item.error, start, e, line);
   }
   ev_.number = item.number;
   ev_.size = item.size;
   ev_.uid = item.uid;
-  if (e.verb == expected_verb::greeting) ev_.timestamp = find_apop_timestamp(s.text);
+  if (e.greeting) ev_.timestamp = find_apop_timestamp(s.text);
 
-  if (e.verb == expected_verb::stls) {
+  if (e.verb == pop3::verb::stls) {
     // The line ended at CRLF, so lines_ holds no partial line: whatever
     // follows in in_ (or later feeds) is behind the barrier.
     lines_.reset();
@@ -512,16 +494,16 @@ const client_event& client_parser<Capacity, QueueCapacity>::take_status(
   }
   if (e.multi_line()) {
     ev_.multi_line = true;
-    body_verb_ = e.verb;
+    body_ = e;
     body_lines_ = 0;
-    if (e.verb == expected_verb::retr || e.verb == expected_verb::top) {
+    if (e.verb == pop3::verb::retr || e.verb == pop3::verb::top) {
       // The body starts after the CRLF, which counts as its first line start.
       decoder_.reset();
       body_start_ = offset();
       mode_ = mode::content;
       sub_fed_ = false;
     } else {
-      if (e.verb == expected_verb::capa) caps_.clear();
+      if (e.verb == pop3::verb::capa) caps_.clear();
       mode_ = mode::items;
     }
   }
@@ -535,11 +517,11 @@ const client_event& client_parser<Capacity, QueueCapacity>::next_item() noexcept
   pos_ = in_.size() - lines_.rest().size();
   switch (le.kind) {
     case line_event_kind::need_more:
-      if (eof_ && !eof_reported_) return eof_error(body_verb_);
+      if (eof_ && !eof_reported_) return eof_error(body_);
       return need_more();
     case line_event_kind::error: {
       ++body_lines_;
-      const client_event& ev = fail(le.error, le.offset + skew_, body_verb_, le.line);
+      const client_event& ev = fail(le.error, le.offset + skew_, body_, le.line);
       ev_.lines = body_lines_;
       return ev;
     }
@@ -552,7 +534,7 @@ const client_event& client_parser<Capacity, QueueCapacity>::next_item() noexcept
 template <std::size_t Capacity, std::size_t QueueCapacity>
 const client_event& client_parser<Capacity, QueueCapacity>::take_item(
     std::string_view line, std::uint64_t start, std::uint64_t octets) noexcept {
-  ev_.verb = body_verb_;
+  answers(body_);
   ev_.offset = start;
   if (line.size() == 1 && line[0] == '.') {
     ev_.kind = client_event_kind::end;
@@ -563,25 +545,25 @@ const client_event& client_parser<Capacity, QueueCapacity>::take_item(
   }
   ev_.lines = ++body_lines_;
   if (octets > options_.max_item_line_length) {
-    fail(errc::line_too_long, start, body_verb_, line);
+    fail(errc::line_too_long, start, body_, line);
     return ev_;
   }
   std::string_view text = line;
   if (!text.empty() && text[0] == '.') text.remove_prefix(1);  // RFC 1939 §3
-  switch (body_verb_) {
-    case expected_verb::list:
-    case expected_verb::uidl: {
-      const bool list = body_verb_ == expected_verb::list;
+  switch (body_.verb) {
+    case pop3::verb::list:
+    case pop3::verb::uidl: {
+      const bool list = body_.verb == pop3::verb::list;
       const listing item = list ? parse_scan_listing(text) : parse_unique_id_listing(text);
-      if (item.error != errc{}) return fail(item.error, start, body_verb_, line);
+      if (item.error != errc{}) return fail(item.error, start, body_, line);
       ev_.kind = list ? client_event_kind::list_item : client_event_kind::uidl_item;
       ev_.number = item.number;
       ev_.size = item.size;
       ev_.uid = item.uid;
       return ev_;
     }
-    case expected_verb::capa: {
-      if (const errc e = caps_.add_line(text); e != errc{}) return fail(e, start, body_verb_, line);
+    case pop3::verb::capa: {
+      if (const errc e = caps_.add_line(text); e != errc{}) return fail(e, start, body_, line);
       smtp::detail::capabilities_impl::item_reader items(text);
       const std::string_view t = items.next();
       std::size_t from = static_cast<std::size_t>(t.data() - text.data()) + t.size();
@@ -593,22 +575,21 @@ const client_event& client_parser<Capacity, QueueCapacity>::take_item(
       ev_.text = text.substr(from, to - from);
       return ev_;
     }
-    case expected_verb::greeting:
-    case expected_verb::user:
-    case expected_verb::pass:
-    case expected_verb::apop:
-    case expected_verb::auth:
-    case expected_verb::stls:
-    case expected_verb::stat:
-    case expected_verb::retr:
-    case expected_verb::dele:
-    case expected_verb::noop:
-    case expected_verb::rset:
-    case expected_verb::top:
-    case expected_verb::quit:
-    case expected_verb::utf8:
-    case expected_verb::lang:
-    case expected_verb::other: break;
+    case pop3::verb::user:
+    case pop3::verb::pass:
+    case pop3::verb::apop:
+    case pop3::verb::auth:
+    case pop3::verb::stls:
+    case pop3::verb::stat:
+    case pop3::verb::retr:
+    case pop3::verb::dele:
+    case pop3::verb::noop:
+    case pop3::verb::rset:
+    case pop3::verb::top:
+    case pop3::verb::quit:
+    case pop3::verb::utf8:
+    case pop3::verb::lang:
+    case pop3::verb::unknown: break;
   }
   ev_.kind = client_event_kind::line;
   ev_.text = text;
@@ -623,7 +604,7 @@ const client_event& client_parser<Capacity, QueueCapacity>::next_content() noexc
   }
   const dot::decoder_event de = decoder_.next();
   pos_ = in_.size() - decoder_.rest().size();
-  ev_.verb = body_verb_;
+  answers(body_);
   switch (de.kind) {
     case dot::event_kind::data:
       ev_.kind = client_event_kind::data;
@@ -643,8 +624,8 @@ const client_event& client_parser<Capacity, QueueCapacity>::next_content() noexc
     case dot::event_kind::error:  // not reached: the decoder is never told EOF
     case dot::event_kind::need_more: break;
   }
-  ev_.verb = expected_verb::other;
-  if (eof_ && !eof_reported_) return eof_error(body_verb_);
+  answers(expected{});
+  if (eof_ && !eof_reported_) return eof_error(body_);
   return need_more();
 }
 

@@ -288,6 +288,10 @@ inline constexpr reply_row reply_rows[] = {
     {errc::invalid_utf8, "Invalid UTF-8"},
     {errc::invalid_mechanism, "Invalid mechanism name"},
     {errc::auth_line_too_long, "Authentication line too long"},
+    {errc::invalid_message_number, "Invalid message number"},
+    {errc::invalid_line_count, "Invalid line count"},
+    {errc::invalid_digest, "Invalid APOP digest"},
+    {errc::invalid_language_range, "Invalid language range"},
 };
 }  // namespace detail::command_impl
 

@@ -82,9 +82,8 @@ struct response_code {
 
 /// A status line taken apart, or the first rule it breaks.
 struct status_line {
-  /// errc{} when valid; errc::invalid_reply_code when the line does not
-  /// start with exactly "+OK" or "-ERR" followed by SP or its end; TODO errc:
-  /// a POP3 code of its own (invalid_status) would read better.
+  /// errc{} when valid; errc::invalid_status when the line does not start
+  /// with exactly "+OK" or "-ERR" followed by SP or its end.
   errc error = errc{};
   response_status status = response_status::ok;
   response_code code;
@@ -187,11 +186,11 @@ constexpr status_line parse_status_line(std::string_view line, bool any_case = f
     n = 4;
     r.status = response_status::err;
   } else {
-    r.error = errc::invalid_reply_code;  // TODO errc: invalid_status
+    r.error = errc::invalid_status;
     return r;
   }
   if (line.size() > n && line[n] != ' ') {
-    r.error = errc::invalid_reply_code;  // TODO errc: invalid_status ("+OKAY")
+    r.error = errc::invalid_status;  // "+OKAY"
     return r;
   }
   const std::string_view text = line.size() > n ? line.substr(n + 1) : std::string_view{};
@@ -244,12 +243,11 @@ constexpr bool is_unique_id(std::string_view s) noexcept {
 /// multi-line items, as values. Which fields mean something depends on the
 /// parser used.
 struct listing {
-  /// errc{} when valid. errc::invalid_syntax when the fields are not
-  /// separated as the grammar says (TODO errc: invalid_listing);
-  /// errc::invalid_parameter_value for a message number that is not 1*DIGIT
-  /// in 1..2^32-1, a size not 1*DIGIT up to 2^64-1 (TODO errc:
-  /// invalid_message_number / invalid_message_size) or a unique-id that is
-  /// not 1-70 octets of %x21-7E (TODO errc: invalid_uid).
+  /// errc{} when valid. errc::invalid_listing when the fields are not
+  /// separated by one SP as the grammar says (a field missing or empty);
+  /// errc::invalid_message_number for a message number (count, for STAT) that is not 1*DIGIT
+  /// in 1..2^32-1 (0..2^32-1); errc::invalid_message_size for a size not 1*DIGIT up to 2^64-1;
+  /// errc::invalid_uid for a unique-id that is not 1-70 octets of %x21-7E.
   errc error = errc{};
   /// Message number (LIST, UIDL) or message count (STAT).
   std::uint32_t number = 0;
@@ -271,16 +269,18 @@ constexpr listing bad_listing(errc e) noexcept {
 /// after the size in drop and scan listings.
 constexpr listing parse_number_size(std::string_view s, std::uint64_t min_number) noexcept {
   const std::size_t sp = s.find(' ');
-  if (sp == std::string_view::npos) return bad_listing(errc::invalid_syntax);
-  const std::string_view rest = s.substr(sp + 1);
+  const std::string_view rest =
+      sp == std::string_view::npos ? std::string_view{} : s.substr(sp + 1);
   const std::size_t sp2 = rest.find(' ');
+  if (sp == std::string_view::npos || sp == 0 || sp2 == 0 || rest.empty())
+    return bad_listing(errc::invalid_listing);
   std::uint64_t number = 0;
   std::uint64_t size = 0;
   if (!parse_decimal(s.substr(0, sp), std::numeric_limits<std::uint32_t>::max(), number) ||
       number < min_number)
-    return bad_listing(errc::invalid_parameter_value);
+    return bad_listing(errc::invalid_message_number);
   if (!parse_decimal(rest.substr(0, sp2), std::numeric_limits<std::uint64_t>::max(), size))
-    return bad_listing(errc::invalid_parameter_value);
+    return bad_listing(errc::invalid_message_size);
   listing l;
   l.number = static_cast<std::uint32_t>(number);
   l.size = size;
@@ -306,14 +306,14 @@ constexpr listing parse_scan_listing(std::string_view text) noexcept {
 constexpr listing parse_unique_id_listing(std::string_view text) noexcept {
   using detail::response_impl::bad_listing;
   const std::size_t sp = text.find(' ');
-  if (sp == std::string_view::npos) return bad_listing(errc::invalid_syntax);
+  if (sp == std::string_view::npos || sp == 0) return bad_listing(errc::invalid_listing);
   std::uint64_t number = 0;
   if (!detail::response_impl::parse_decimal(text.substr(0, sp),
                                             std::numeric_limits<std::uint32_t>::max(), number) ||
       number == 0)
-    return bad_listing(errc::invalid_parameter_value);
+    return bad_listing(errc::invalid_message_number);
   const std::string_view uid = text.substr(sp + 1);
-  if (!is_unique_id(uid)) return bad_listing(errc::invalid_parameter_value);
+  if (!is_unique_id(uid)) return bad_listing(errc::invalid_uid);
   listing l;
   l.number = static_cast<std::uint32_t>(number);
   l.uid = uid;

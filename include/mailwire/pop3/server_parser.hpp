@@ -302,11 +302,7 @@ constexpr parameters split_parameters(std::string_view arg, bool lenient) noexce
 }
 
 // Reasons for errors whose errc is shared by several argument kinds.
-inline constexpr std::string_view bad_message_number = "Invalid message number";
-inline constexpr std::string_view bad_line_count = "Invalid line count";
-inline constexpr std::string_view bad_digest = "Invalid APOP digest";
 inline constexpr std::string_view bad_name = "Invalid user name";
-inline constexpr std::string_view bad_language = "Invalid language range";
 inline constexpr std::string_view extra_space = "Syntax error: one SP between arguments";
 inline constexpr std::string_view no_argument_allowed = "No argument allowed";
 
@@ -404,8 +400,7 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   const auto message_number = [&](std::string_view s) {
     const number_result r = parse_number(s);
     if (!r.ok || r.value == 0) {
-      // TODO errc: invalid_message_number
-      fail(ev, errc::invalid_syntax, s, impl::bad_message_number);
+      fail(ev, errc::invalid_message_number, s);
       return false;
     }
     c.message = r.value;
@@ -421,9 +416,7 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
         return fail(ev, e, first, e == errc::invalid_syntax ? impl::bad_name : std::string_view{});
       c.name = first;
       if (c.verb == verb::apop) {
-        // TODO errc: invalid_digest
-        if (!is_apop_digest(second))
-          return fail(ev, errc::invalid_syntax, second, impl::bad_digest);
+        if (!is_apop_digest(second)) return fail(ev, errc::invalid_digest, second);
         c.digest = second;
       }
       return;
@@ -461,9 +454,7 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
     case verb::lang:
       if (!count_ok(0, 1)) return;
       if (p.count == 1) {
-        // TODO errc: invalid_language_range
-        if (!is_language_range(first))
-          return fail(ev, errc::invalid_syntax, first, impl::bad_language);
+        if (!is_language_range(first)) return fail(ev, errc::invalid_language_range, first);
         c.language = first;
       }
       return;
@@ -480,8 +471,7 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
       if (!count_ok(2, 2) || !message_number(first)) return;
       // n = 1*DIGIT, 0 allowed: the headers only (RFC 1939 §7).
       const number_result n = parse_number(second);
-      // TODO errc: invalid_message_number (or invalid_number)
-      if (!n.ok) return fail(ev, errc::invalid_syntax, second, impl::bad_line_count);
+      if (!n.ok) return fail(ev, errc::invalid_line_count, second);
       c.lines = n.value;
       return;
     }
