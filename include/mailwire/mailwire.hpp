@@ -10,7 +10,9 @@
 #include "mailwire/core/md5.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/sasl_line.hpp"
+#include "mailwire/core/sasl_mechanism.hpp"
 #include "mailwire/core/scan.hpp"
+#include "mailwire/core/text_arena.hpp"
 #include "mailwire/core/utf8.hpp"
 
 #include "mailwire/dot/decoder.hpp"

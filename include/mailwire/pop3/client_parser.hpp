@@ -564,7 +564,7 @@ const client_event& client_parser<Capacity, QueueCapacity>::take_item(
     }
     case pop3::verb::capa: {
       if (const errc e = caps_.add_line(text); e != errc{}) return fail(e, start, body_, line);
-      smtp::detail::capabilities_impl::item_reader items(text);
+      mailwire::detail::item_reader items(text);
       const std::string_view t = items.next();
       std::size_t from = static_cast<std::size_t>(t.data() - text.data()) + t.size();
       std::size_t to = text.size();

@@ -13,6 +13,7 @@
 
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/sasl_mechanism.hpp"
 #include "mailwire/core/utf8.hpp"
 
 namespace mailwire::pop3 {
@@ -221,16 +222,9 @@ constexpr bool is_apop_digest(std::string_view s) noexcept {
   return true;
 }
 
-/// sasl-mech = 1*20(A-Z / DIGIT / "-" / "_") (RFC 4422 §3.1, RFC 5034 §4).
-/// Names compare case-insensitively, so lower case is accepted.
-constexpr bool is_mechanism_name(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 20) return false;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
-  }
-  return true;
-}
+/// sasl-mech (RFC 5034 §4, RFC 4422 §3.1): the name rule SMTP's AUTH uses
+/// too (core/sasl_mechanism.hpp).
+constexpr bool is_mechanism_name(std::string_view s) noexcept { return is_sasl_mechanism_name(s); }
 
 /// LANG's argument (RFC 6856 §3): a basic language range, RFC 4647 §2.1:
 /// 1*8ALPHA *("-" 1*8alphanum), or "*" for the server's default. Whether the

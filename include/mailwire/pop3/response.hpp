@@ -24,7 +24,8 @@
 
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/error.hpp"
-#include "mailwire/smtp/capabilities.hpp"
+#include "mailwire/core/sasl_mechanism.hpp"
+#include "mailwire/core/text_arena.hpp"
 
 namespace mailwire::pop3 {
 
@@ -323,8 +324,9 @@ constexpr listing parse_unique_id_listing(std::string_view text) noexcept {
 // ---------------------------------------------------------------------------
 // CAPA (RFC 2449 §5-6; RFC 2595 §4; RFC 3206 §6; RFC 5034 §3; RFC 6856 §2-3)
 
-/// SASL mechanisms with a bit of their own; the same set as SMTP's AUTH.
-using smtp::sasl_mechanism;
+/// SASL mechanisms with a bit of their own; the same set as SMTP's AUTH
+/// (core/sasl_mechanism.hpp).
+using mailwire::sasl_mechanism;
 
 /// The capability tags mailwire knows.
 enum class capability : std::uint8_t {
@@ -418,10 +420,10 @@ class capabilities {
 
       constexpr iterator() noexcept = default;
       constexpr std::string_view operator*() const noexcept {
-        return smtp::detail::capabilities_impl::entry_at(p_);
+        return mailwire::detail::entry_at(p_);
       }
       constexpr iterator& operator++() noexcept {
-        p_ += smtp::detail::capabilities_impl::entry_at(p_).size() + 1;
+        p_ += mailwire::detail::entry_at(p_).size() + 1;
         return *this;
       }
       constexpr iterator operator++(int) noexcept {
@@ -471,8 +473,8 @@ class capabilities {
   /// unless 1*20(ALPHA / DIGIT / "-" / "_") (RFC 4422 §3.1);
   /// errc::buffer_too_small when the arena is full; nothing changes on error.
   constexpr errc add_mechanism(std::string_view name) noexcept {
-    if (!smtp::is_sasl_mechanism_name(name)) return errc::invalid_mechanism;
-    if (const auto known = smtp::mechanism_from_name(name)) {
+    if (!is_sasl_mechanism_name(name)) return errc::invalid_mechanism;
+    if (const auto known = mechanism_from_name(name)) {
       mechanisms_ = static_cast<std::uint16_t>(mechanisms_ | (1u << static_cast<unsigned>(*known)));
     } else if (!other_mechanisms_.contains_icase(name) && !other_mechanisms_.push(name, true)) {
       return errc::buffer_too_small;
@@ -485,7 +487,7 @@ class capabilities {
   }
   /// Any mechanism, well-known or kept as text, case-insensitively.
   constexpr bool has_mechanism(std::string_view name) const noexcept {
-    if (const auto known = smtp::mechanism_from_name(name)) return has_mechanism(*known);
+    if (const auto known = mechanism_from_name(name)) return has_mechanism(*known);
     return other_mechanisms_.contains_icase(name);
   }
   /// The mechanisms kept as text, upper case, in the order added.
@@ -622,11 +624,11 @@ class capabilities {
   }
 
   constexpr errc add_unknown(std::string_view line_tag,
-                             smtp::detail::capabilities_impl::item_reader items) noexcept;
+                             mailwire::detail::item_reader items) noexcept;
 
   std::uint16_t flags_ = 0;
   std::uint16_t mechanisms_ = 0;
-  smtp::detail::capabilities_impl::text_arena<other_mechanism_capacity> other_mechanisms_;
+  mailwire::detail::text_arena<other_mechanism_capacity> other_mechanisms_;
   std::uint32_t login_delay_ = 0;
   std::uint32_t expire_days_ = 0;
   bool login_delay_per_user_ = false;
@@ -635,7 +637,7 @@ class capabilities {
   bool utf8_user_ = false;
   std::uint8_t implementation_size_ = 0;
   char implementation_[max_implementation_length] = {};
-  smtp::detail::capabilities_impl::text_arena<unknown_capacity> unknown_;
+  mailwire::detail::text_arena<unknown_capacity> unknown_;
 };
 
 // ---------------------------------------------------------------------------
@@ -666,7 +668,7 @@ constexpr errc user_item(std::string_view item, bool& user) noexcept {
 
 constexpr errc capabilities::add_line(std::string_view line) noexcept {
   namespace impl = detail::response_impl;
-  smtp::detail::capabilities_impl::item_reader items(line);
+  mailwire::detail::item_reader items(line);
   const std::string_view t = items.next();
   const std::optional<capability> known = capability_from_tag(t);
   const bool free_text = known && *known == capability::implementation;
@@ -677,11 +679,11 @@ constexpr errc capabilities::add_line(std::string_view line) noexcept {
     case capability::sasl: {
       // All or nothing: check every name before adding any, and add them to
       // a copy, which a full arena leaves behind.
-      smtp::detail::capabilities_impl::item_reader check = items;
+      mailwire::detail::item_reader check = items;
       if (items.next().empty()) return errc::missing_argument;
       items = check;
       for (std::string_view m = check.next(); !m.empty(); m = check.next())
-        if (!smtp::is_sasl_mechanism_name(m)) return errc::invalid_mechanism;
+        if (!is_sasl_mechanism_name(m)) return errc::invalid_mechanism;
       capabilities next = *this;
       for (std::string_view m = items.next(); !m.empty(); m = items.next())
         if (const errc e = next.add_mechanism(m); e != errc{}) return e;
@@ -737,9 +739,9 @@ constexpr errc capabilities::add_line(std::string_view line) noexcept {
   return errc::invalid_syntax;
 }
 
-constexpr errc capabilities::add_unknown(
-    std::string_view line_tag, smtp::detail::capabilities_impl::item_reader items) noexcept {
-  smtp::detail::capabilities_impl::line_builder b;
+constexpr errc capabilities::add_unknown(std::string_view line_tag,
+                                         mailwire::detail::item_reader items) noexcept {
+  mailwire::detail::line_builder b;
   b.append(line_tag);
   for (std::string_view item = items.next(); !item.empty(); item = items.next()) {
     if (b.size + 1 + item.size() > b.capacity - 2) return errc::line_too_long;

@@ -42,6 +42,8 @@
 
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/sasl_mechanism.hpp"
+#include "mailwire/core/text_arena.hpp"
 #include "mailwire/smtp/parameters.hpp"
 
 namespace mailwire::smtp {
@@ -71,22 +73,11 @@ enum class extension : std::uint8_t {
   limits,               ///< LIMITS name=value ... (RFC 9422)
 };
 
-/// SASL mechanisms with a bit of their own (IANA SASL registry, RFC 4422).
-/// Other names are kept as text (capabilities::add_mechanism(string_view)).
-enum class sasl_mechanism : std::uint8_t {
-  plain,               ///< PLAIN (RFC 4616)
-  login,               ///< LOGIN (not standard; widely deployed)
-  cram_md5,            ///< CRAM-MD5 (RFC 2195)
-  xoauth2,             ///< XOAUTH2 (Google, Microsoft)
-  oauthbearer,         ///< OAUTHBEARER (RFC 7628)
-  scram_sha_1,         ///< SCRAM-SHA-1 (RFC 5802)
-  scram_sha_1_plus,    ///< SCRAM-SHA-1-PLUS (RFC 5802)
-  scram_sha_256,       ///< SCRAM-SHA-256 (RFC 7677)
-  scram_sha_256_plus,  ///< SCRAM-SHA-256-PLUS (RFC 7677)
-  gssapi,              ///< GSSAPI (RFC 4752)
-  external,            ///< EXTERNAL (RFC 4422 Appendix A)
-  anonymous,           ///< ANONYMOUS (RFC 4505)
-};
+// The mechanism names are shared with POP3 (core/sasl_mechanism.hpp).
+using mailwire::is_sasl_mechanism_name;
+using mailwire::mechanism_from_name;
+using mailwire::name;
+using mailwire::sasl_mechanism;
 
 /// The limits of the LIMITS extension that have values of their own (RFC 9422).
 enum class ehlo_limit : std::uint8_t {
@@ -95,18 +86,14 @@ enum class ehlo_limit : std::uint8_t {
   rcptdomainmax,  ///< RCPTDOMAINMAX: recipient domains per transaction
 };
 
-/// sasl-mech = 1*20(A-Z / DIGIT / "-" / "_") (RFC 4422 §3.1). Names compare
-/// case-insensitively, so lower case is accepted here and upper-cased on store.
-constexpr bool is_sasl_mechanism_name(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 20) return false;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!ascii::is_alnum(c) && c != '-' && c != '_') return false;
-  }
-  return true;
-}
-
 namespace detail::capabilities_impl {
+
+using mailwire::detail::entry_at;
+using mailwire::detail::item_reader;
+using mailwire::detail::line_builder;
+using mailwire::detail::mechanism_count;
+using mailwire::detail::mechanism_names;
+using mailwire::detail::text_arena;
 
 inline constexpr std::string_view extension_keywords[] = {
     "SIZE",      "8BITMIME",      "PIPELINING",
@@ -121,24 +108,6 @@ inline constexpr std::size_t extension_count =
     sizeof(extension_keywords) / sizeof(extension_keywords[0]);
 static_assert(extension_count == static_cast<std::size_t>(extension::limits) + 1,
               "one keyword per extension, in enumerator order");
-
-inline constexpr std::string_view mechanism_names[] = {
-    "PLAIN",
-    "LOGIN",
-    "CRAM-MD5",
-    "XOAUTH2",
-    "OAUTHBEARER",
-    "SCRAM-SHA-1",
-    "SCRAM-SHA-1-PLUS",
-    "SCRAM-SHA-256",
-    "SCRAM-SHA-256-PLUS",
-    "GSSAPI",
-    "EXTERNAL",
-    "ANONYMOUS",
-};
-inline constexpr std::size_t mechanism_count = sizeof(mechanism_names) / sizeof(mechanism_names[0]);
-static_assert(mechanism_count == static_cast<std::size_t>(sasl_mechanism::anonymous) + 1,
-              "one name per sasl_mechanism, in enumerator order");
 
 inline constexpr std::string_view limit_names[] = {"RCPTMAX", "MAILMAX", "RCPTDOMAINMAX"};
 inline constexpr std::size_t limit_count = sizeof(limit_names) / sizeof(limit_names[0]);
@@ -185,109 +154,6 @@ constexpr bool mt_priority_profile_valid(std::string_view s) noexcept {
   }
   return true;
 }
-
-/// Writes `v` in decimal at `out` (room for 20 digits); returns the length.
-constexpr std::size_t format_decimal(std::uint64_t v, char* out) noexcept {
-  char rev[20] = {};
-  std::size_t n = 0;
-  do {
-    rev[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (std::size_t i = 0; i < n; ++i) out[i] = rev[n - 1 - i];
-  return n;
-}
-
-/// Entries of text, each followed by a NUL (validated entries never contain
-/// one), packed into N bytes in the order added.
-template <std::size_t N>
-class text_arena {
-  static_assert(N > 0 && N <= 0xFFFF, "arena offsets are 16-bit");
-
- public:
-  constexpr bool push(std::string_view s, bool upper = false) noexcept {
-    if (s.size() >= N - used_) return false;
-    for (const char c : s) data_[used_++] = upper ? ascii::to_upper(c) : c;
-    data_[used_++] = '\0';
-    return true;
-  }
-  constexpr void clear() noexcept {
-    for (auto& c : data_) c = '\0';
-    used_ = 0;
-  }
-  constexpr const char* begin() const noexcept { return data_; }
-  constexpr const char* end() const noexcept { return data_ + used_; }
-  constexpr bool empty() const noexcept { return used_ == 0; }
-  constexpr std::size_t used() const noexcept { return used_; }
-
-  constexpr bool contains_icase(std::string_view s) const noexcept;
-
-  friend constexpr bool operator==(const text_arena& a, const text_arena& b) noexcept {
-    if (a.used_ != b.used_) return false;
-    for (std::size_t i = 0; i < a.used_; ++i)
-      if (a.data_[i] != b.data_[i]) return false;
-    return true;
-  }
-
- private:
-  char data_[N] = {};
-  std::uint16_t used_ = 0;
-};
-
-/// The entry that starts at `p` (which must point at an entry's first byte).
-constexpr std::string_view entry_at(const char* p) noexcept {
-  std::size_t n = 0;
-  while (p[n] != '\0') ++n;
-  return {p, n};
-}
-
-template <std::size_t N>
-constexpr bool text_arena<N>::contains_icase(std::string_view s) const noexcept {
-  for (const char* p = begin(); p != end();) {
-    const std::string_view e = entry_at(p);
-    if (ascii::iequals(e, s)) return true;
-    p += e.size() + 1;
-  }
-  return false;
-}
-
-/// A line being put together for for_each_line(). Lines built from the
-/// stored parameters are at most a few hundred octets (see
-/// capabilities::max_line_length), so `append` never has to refuse.
-struct line_builder {
-  static constexpr std::size_t capacity = 512;
-  char data[capacity] = {};
-  std::size_t size = 0;
-
-  constexpr void append(std::string_view s) noexcept {
-    for (const char c : s)
-      if (size < capacity) data[size++] = c;
-  }
-  constexpr void append_number(std::uint64_t v) noexcept {
-    char digits[20] = {};
-    append({digits, format_decimal(v, digits)});
-  }
-  constexpr std::string_view view() const noexcept { return {data, size}; }
-};
-
-/// The items of a received EHLO line. Runs of SP and HT separate them and
-/// leading or trailing runs are ignored, because servers pad their lines
-/// (ehlo-param excludes both, so no item can contain one).
-class item_reader {
- public:
-  constexpr explicit item_reader(std::string_view line) noexcept : line_(line) {}
-  /// The next item; empty once the line is used up.
-  constexpr std::string_view next() noexcept {
-    while (pos_ < line_.size() && ascii::is_wsp(static_cast<unsigned char>(line_[pos_]))) ++pos_;
-    const std::size_t start = pos_;
-    while (pos_ < line_.size() && !ascii::is_wsp(static_cast<unsigned char>(line_[pos_]))) ++pos_;
-    return {line_.data() + start, pos_ - start};
-  }
-
- private:
-  std::string_view line_;
-  std::size_t pos_ = 0;
-};
 
 /// Only SP, HT and ehlo-param octets (%d33-126): textstring also allows the
 /// octets >= 0x80 that client_parser passes through, but no EHLO keyword or
@@ -342,15 +208,6 @@ constexpr std::string_view keyword(extension e) noexcept {
              : std::string_view{};
 }
 
-/// The registered mechanism name, upper case, e.g. "SCRAM-SHA-256"; "" for a
-/// value that is no enumerator.
-constexpr std::string_view name(sasl_mechanism m) noexcept {
-  const auto i = static_cast<std::size_t>(m);
-  return i < detail::capabilities_impl::mechanism_count
-             ? detail::capabilities_impl::mechanism_names[i]
-             : std::string_view{};
-}
-
 /// The LIMITS name, e.g. "RCPTMAX"; "" for a value that is no enumerator.
 constexpr std::string_view name(ehlo_limit l) noexcept {
   const auto i = static_cast<std::size_t>(l);
@@ -364,15 +221,6 @@ constexpr std::optional<extension> extension_from_keyword(std::string_view kw) n
   for (std::size_t i = 0; i < detail::capabilities_impl::extension_count; ++i)
     if (ascii::iequals(kw, detail::capabilities_impl::extension_keywords[i]))
       return static_cast<extension>(i);
-  return std::nullopt;
-}
-
-/// The well-known mechanism called `n`, compared case-insensitively (RFC 4422
-/// §3.1); nullopt for any other name.
-constexpr std::optional<sasl_mechanism> mechanism_from_name(std::string_view n) noexcept {
-  for (std::size_t i = 0; i < detail::capabilities_impl::mechanism_count; ++i)
-    if (ascii::iequals(n, detail::capabilities_impl::mechanism_names[i]))
-      return static_cast<sasl_mechanism>(i);
   return std::nullopt;
 }
 
