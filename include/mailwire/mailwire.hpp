@@ -31,5 +31,7 @@
 
 #include "mailwire/pop3/client_parser.hpp"
 #include "mailwire/pop3/command.hpp"
+#include "mailwire/pop3/command_writer.hpp"
 #include "mailwire/pop3/response.hpp"
+#include "mailwire/pop3/response_writer.hpp"
 #include "mailwire/pop3/server_parser.hpp"

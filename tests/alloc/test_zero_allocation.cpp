@@ -274,3 +274,58 @@ TEST_CASE("pop3::client_parser allocates nothing, whole or byte by byte", "[allo
     CHECK(events > 15);
   }
 }
+
+TEST_CASE("the POP3 command and response writers allocate nothing", "[alloc]") {
+  char buffer[4096];
+  std::string_view segments[6];
+  pop3::scan_entry scans[] = {{1, 120}, {2, 200}};
+  pop3::unique_id_entry uids[] = {{1, "whqtswO00WBw418f9t5JxYwZ"}};
+  pop3::capabilities caps;  // built before the scope: its own code is tested elsewhere
+  REQUIRE(caps.add_mechanism("PLAIN") == errc{});
+  REQUIRE(caps.add_mechanism("X-OWN") == errc{});
+  caps.set_login_delay(900, true);
+  REQUIRE(caps.set_implementation("mailwire") == errc{});
+  REQUIRE(caps.add_line("X-FOO a b") == errc{});
+  pop3::client_parser<> parser;
+  const std::string content = "Subject: x\r\n\r\n.dot\nbare\rcr";
+  const std::string response(100, 'r');
+  allocation_scope scope;
+  fixed_sink sink(buffer);
+  errc e{};
+  const auto check = [&e](errc r) {
+    if (r != errc{}) e = r;
+  };
+  const pop3::apop_digest_text digest =
+      pop3::apop_digest("<1896.697170952@dbc.mtview.ca.us>", "tanstaaf");
+  check(pop3::write_user(sink, "mrose"));
+  check(pop3::write_pass(sink, "my secret"));
+  check(pop3::write_apop(sink, "mrose", digest.view()));
+  check(pop3::write_top(sink, 1, 0));
+  check(pop3::write_lang(sink, "de-CH"));
+  check(pop3::write_auth(sink, "PLAIN", std::string_view("\0tim\0tanstaaf", 13)));
+  check(pop3::write_sasl_response(sink, response));
+  check(pop3::write_sasl_cancel(sink));
+  check(pop3::write_expecting(sink, parser, pop3::expected_for(pop3::verb::list, true),
+                              [](auto& s) { return pop3::write_list(s, 2); }));
+  check(pop3::write_greeting(sink, "POP3 ready", "<1896.697170952@dbc.mtview.ca.us>"));
+  check(pop3::write_response(sink, pop3::response_status::err, "SYS/TEMP", "try later"));
+  check(pop3::write_challenge(sink, "<1896.697170952@postoffice>"));
+  check(pop3::write_drop_listing(sink, 2, 320));
+  check(pop3::write_scan_listings(sink, "", scans, 2));
+  check(pop3::write_unique_id_listings(sink, "", uids, 1));
+  check(pop3::write_language_item(sink, "en", "English"));
+  check(pop3::write_end(sink));
+  check(pop3::write_capa_response(sink, caps));
+  check(pop3::write_message(sink, "", content));
+  dot::encoder enc;
+  check(pop3::write_body(sink, enc, content));
+  check(pop3::write_body_end(sink, enc));
+  dot::encoder gather;
+  const pop3::gather_progress p = pop3::gather_message(gather, "", content, segments, 6);
+  check(p.error);
+  CHECK(scope.count() == 0);
+  CHECK(e == errc{});
+  CHECK(digest.view() == "c4c9334bac560ecc979e58001b3e22fb");
+  CHECK(sink.size() > 500);
+  CHECK(p.count > 0);
+}

@@ -106,6 +106,31 @@ int main() {
   }
   if (code != 250 || folder.result().size_limit() != 1000) return fail("client_parser");
 
+  // POP3: a command written and read by the server, a response written and
+  // read by the client (writers: pop3/command_writer.hpp, response_writer.hpp).
+  char pop3_out[256];
+  fixed_sink pop3_sink(pop3_out);
+  if (pop3::write_top(pop3_sink, 1, 0) != errc{} || pop3_sink.view() != "TOP 1 0\r\n")
+    return fail("pop3 command writer");
+  pop3::server_parser<> pop3_server;
+  pop3_server.feed(pop3_sink.view());
+  const pop3::server_event& pe = pop3_server.next();
+  if (pe.kind != pop3::server_event_kind::command || pe.command.verb != pop3::verb::top ||
+      pe.command.message != 1 || pe.command.lines != 0)
+    return fail("pop3 server_parser");
+  pop3_sink.clear();
+  if (pop3::write_response(pop3_sink, pop3::response_status::err, "SYS/TEMP", "later") != errc{} ||
+      pop3::write_message(pop3_sink, "", ".x") != errc{})
+    return fail("pop3 response writer");
+  pop3::client_parser<> pop3_client;
+  (void)pop3_client.expect(pop3::expected_for(pop3::verb::top, true));
+  (void)pop3_client.expect(pop3::expected_for(pop3::verb::retr, true));
+  pop3_client.feed(pop3_sink.view());
+  if (pop3_client.next().code.kind != pop3::response_code_kind::sys_temp ||
+      !pop3_client.next().multi_line || pop3_client.next().text != ".x\r\n" ||
+      pop3_client.next().kind != pop3::client_event_kind::end)
+    return fail("pop3 client_parser");
+
   if (make_error_code(errc::bare_lf).message() != describe(errc::bare_lf)) return fail("errc");
   std::puts("ok");
   return 0;
