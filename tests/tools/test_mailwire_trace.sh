@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Behaviour of the mailwire-trace tool (smtp-server and smtp-client modes):
-# usage and I/O exit codes, exit 0/1 semantics, and every
-# tests/golden/smtp-server/*.trace and tests/golden/smtp-client/*.trace
+# Behaviour of the mailwire-trace tool (smtp-server, smtp-client,
+# pop3-server and pop3-client modes): usage and I/O exit codes, exit 0/1
+# semantics, and every tests/golden/{smtp,pop3}-{server,client}/*.trace
 # replayed through the tool whole, at --split 1 and 7, at --split-seed 1..5,
 # from stdin and from a FILE, with every output line valid, pure-ASCII JSON.
 set -u
@@ -84,6 +84,20 @@ usage_case "smtp-client: --keep-starttls-barrier without --starttls-after" \
   smtp-client --keep-starttls-barrier
 run 'NOOP\r\n' smtp-client --frobnicate
 check_has "the usage line names smtp-client too" "$err" 'mailwire-trace smtp-client'
+check_has "the usage line names pop3-server too" "$err" 'mailwire-trace pop3-server'
+check_has "the usage line names pop3-client too" "$err" 'mailwire-trace pop3-client'
+usage_case "--commands is pop3-client only" smtp-client --commands /dev/null
+usage_case "--commands is not pop3-server's" pop3-server --commands /dev/null
+usage_case "--allow-extra-spaces is pop3-server only" pop3-client --allow-extra-spaces
+usage_case "--allow-extra-spaces is not smtp-server's" smtp-server --allow-extra-spaces
+usage_case "--allow-bare-lf is not pop3-client's" pop3-client --allow-bare-lf
+usage_case "--ehlo is not pop3-client's" pop3-client --ehlo
+usage_case "--starttls-after is not pop3-client's" pop3-client --starttls-after 1
+usage_case "--commands without a value" pop3-client --commands
+usage_case "--commands twice" pop3-client --commands /dev/null --commands /dev/null
+usage_case "--commands and the input both stdin" pop3-client --commands -
+usage_case "pop3-server: two FILEs" pop3-server /dev/null /dev/null
+usage_case "pop3-client: --split with --split-seed" pop3-client --split 3 --split-seed 1
 noop=$'{"event":"command","offset":0,"verb":"NOOP","arg":""}\n'
 run 'NOOP\r\n' smtp-server --split-seed 4294967295
 check "--split-seed takes the largest 32-bit value" "${noop}rc=0" "$out"
@@ -174,6 +188,50 @@ from_stdin=$out
 run '' smtp-client "$tmp/file"
 check "smtp-client: stdin and FILE give the same output and status" "$from_stdin" "$out"
 
+# --- pop3-server and pop3-client: exit 0/1, STLS, --commands -------------------
+run 'USER alice\r\nPASS a b\r\n' pop3-server
+check "pop3-server: a clean session exits 0" \
+  $'{"event":"command","offset":0,"verb":"USER","args":["alice"],"name":"alice"}\n{"event":"command","offset":12,"verb":"PASS","args":["a b"],"password":"a b"}\nrc=0' "$out"
+run 'RETR 0\r\n' pop3-server
+check "pop3-server: a bad message number exits 1 with the -ERR text" \
+  $'{"event":"error","offset":0,"error":"invalid_message_number","reply":"Invalid message number","verb":"RETR","detail":"0"}\nrc=1' "$out"
+run 'STLS\r\nCAPA\r\n' pop3-server
+check "pop3-server: after STLS the next bytes are the new session" "rc=0" "$last"
+run 'STLS\r\nCAPA\r\n' pop3-server --keep-starttls-barrier
+check_has "pop3-server: --keep-starttls-barrier reports them" "$out" \
+  '{"event":"error","offset":6,"error":"data_after_starttls",'
+check "... and exits 1" "rc=1" "$last"
+run 'LIST  1\nNOOP\r\n' pop3-server --allow-extra-spaces --allow-bare-lf
+check "pop3-server: --allow-extra-spaces and --allow-bare-lf" \
+  $'{"event":"command","offset":0,"verb":"LIST","args":["1"],"msg":1}\n{"event":"command","offset":8,"verb":"NOOP","args":[]}\nrc=0' "$out"
+pop_greeting=$'{"event":"status","offset":0,"verb":null,"greeting":true,"ok":true,"code":null,"text":"hi","multi_line":false,"timestamp":null}\n'
+run '+OK hi\r\n' pop3-client
+check "pop3-client: without --commands only the greeting is expected" "${pop_greeting}rc=0" "$out"
+run '+OK hi\r\n+OK\r\n' pop3-client
+check "pop3-client: ... so a second line is unexpected (exit 1)" \
+  "${pop_greeting}"$'{"event":"error","offset":8,"verb":null,"error":"unexpected_response","line":"+OK"}\nrc=1' "$out"
+printf 'LIST\r\n\nSTAT\n' >"$tmp/cmds"
+run '+OK hi\r\n+OK\r\n1 5\r\n.\r\n+OK 1 5\r\n' pop3-client --commands "$tmp/cmds"
+check "pop3-client: --commands lines (CRLF or LF, empty ones skipped) decide the bodies" \
+  "${pop_greeting}"$'{"event":"status","offset":8,"verb":"LIST","ok":true,"code":null,"text":"","multi_line":true}\n{"event":"item","offset":13,"verb":"LIST","msg":1,"size":5}\n{"event":"end","offset":21,"verb":"LIST","lines":1}\n{"event":"status","offset":21,"verb":"STAT","ok":true,"code":null,"text":"1 5","multi_line":false,"count":1,"size":5}\nrc=0' "$out"
+printf '+OK hi\r\n+OK\r\n1 5\r\n.\r\n+OK 1 5\r\n' >"$tmp/file"
+run '' pop3-client --commands "$tmp/cmds" "$tmp/file"
+from_file=$out
+printf 'LIST\r\n\nSTAT\n' | "$tool" pop3-client --commands - "$tmp/file" >"$tmp/out" 2>/dev/null
+rc=$?
+IFS= read -r -d '' out <"$tmp/out"
+check "pop3-client: --commands - reads the commands from stdin" "$from_file" "${out}rc=$rc"
+run '' pop3-client --commands "$tmp/no-such-file"
+check "pop3-client: a missing --commands file exits 2 with no output" "rc=2" "$out"
+printf 'STLS\nCAPA\n' >"$tmp/cmds"
+run '+OK hi\r\n+OK go\r\n+OK\r\n.\r\n' pop3-client --commands "$tmp/cmds"
+check "pop3-client: after +OK to STLS the next bytes are the new session" "rc=0" "$last"
+check_has "... read as the answer to CAPA" "$out" '{"event":"end","offset":24,"verb":"CAPA","lines":0}'
+run '+OK hi\r\n+OK go\r\n+OK\r\n.\r\n' pop3-client --commands "$tmp/cmds" --keep-starttls-barrier
+check_has "pop3-client: --keep-starttls-barrier reports them" "$out" \
+  '{"event":"error","offset":16,"verb":"STLS","error":"data_after_starttls","line":""}'
+check "... and exits 1" "rc=1" "$last"
+
 # --- golden traces -----------------------------------------------------------
 # Split each trace into input bytes (unescaped as in tests/golden/test_golden.cpp),
 # expected output and tool flags; check that every expected line is one JSON
@@ -188,8 +246,13 @@ SWITCHES = {
     "smtp-server": {"keep_starttls_barrier": "--keep-starttls-barrier",
                     "allow_bare_lf": "--allow-bare-lf"},
     "smtp-client": {"keep_starttls_barrier": "--keep-starttls-barrier", "ehlo": "--ehlo"},
+    "pop3-server": {"keep_starttls_barrier": "--keep-starttls-barrier",
+                    "allow_bare_lf": "--allow-bare-lf",
+                    "allow_extra_spaces": "--allow-extra-spaces"},
+    "pop3-client": {"keep_starttls_barrier": "--keep-starttls-barrier"},
 }
-NUMBERS = {"smtp-server": {}, "smtp-client": {"starttls_after": "--starttls-after"}}
+NUMBERS = {"smtp-server": {}, "smtp-client": {"starttls_after": "--starttls-after"},
+           "pop3-server": {}, "pop3-client": {}}
 
 def unescape(s):
     out, i = bytearray(), 0
@@ -216,7 +279,7 @@ bad, lines = [], 0
 for mode in SWITCHES:
     (dst / mode).mkdir()
     for trace in sorted((src / mode).glob("*.trace")):
-        data, expected, flags = b"", "", []
+        data, expected, flags, commands = b"", "", [], None
         for line in trace.read_bytes().decode("latin-1").split("\n"):
             if not line or line[0] == "#":
                 continue
@@ -225,6 +288,8 @@ for mode in SWITCHES:
                 data += unescape(body)
             elif line[0] == "<":
                 expected += body + "\n"
+            elif line[0] == "$" and mode == "pop3-client":
+                commands = (commands or b"") + unescape(body) + b"\r\n"
             elif line[0] == "!":
                 for word in body.split():
                     key, value = word.split("=", 1)
@@ -236,6 +301,11 @@ for mode in SWITCHES:
                         sys.exit(f"{mode}/{trace.name}: bad option {word}")
             else:
                 sys.exit(f"{mode}/{trace.name}: bad line {line!r}")
+        if mode == "pop3-client":
+            # The commands the client sent, one per line (mailwire-trace --commands).
+            cmds = dst / mode / (trace.stem + ".commands")
+            cmds.write_bytes(commands or b"")
+            flags += ["--commands", str(cmds)]
         (dst / mode / (trace.stem + ".in")).write_bytes(data)
         (dst / mode / (trace.stem + ".expected")).write_text(expected, encoding="latin-1")
         (dst / mode / (trace.stem + ".flags")).write_text(" ".join(flags))
@@ -265,7 +335,7 @@ golden_run() {  # output-file mode args...
   IFS= read -r -d '' got <"$file"
   got+="rc=$rc"
 }
-for mode in smtp-server smtp-client; do
+for mode in smtp-server smtp-client pop3-server pop3-client; do
   traces=0
   for input in "$tmp/$mode"/*.in; do
     [ -e "$input" ] || continue
@@ -288,8 +358,10 @@ for mode in smtp-server smtp-client; do
       check "golden $mode/$name: $split gives the same" "$whole" "$got"
     done
   done
-  check "golden $mode traces found (at least 20)" "yes" \
-    "$( ((traces >= 20)) && echo yes || echo "only $traces")"
+  least=20
+  [[ $mode == pop3-* ]] && least=12
+  check "golden $mode traces found (at least $least)" "yes" \
+    "$( ((traces >= least)) && echo yes || echo "only $traces")"
 done
 
 # The tool's output equals the expected lines (checked above), so these
