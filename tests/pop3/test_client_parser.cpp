@@ -434,6 +434,20 @@ TEST_CASE("pop3 client: AUTH '+ ' challenges keep the entry (RFC 5034 §4, PROTO
         "error invalid_status NOOP #0 \"+ x\" @64\n");
 }
 
+TEST_CASE("pop3 client: a bare AUTH is answered with the mechanism list (PROTOCOLS.md §4.2)",
+          "[pop3][client][auth]") {
+  // The form before CAPA SASL: +OK, one mechanism a line, ".". -ERR has no
+  // body; AUTH with a mechanism never has one.
+  CHECK(run({{verb::auth}, {verb::auth}, {verb::auth, true}},
+            "+OK methods\r\nPLAIN\r\nLOGIN\r\n.\r\n-ERR no\r\n+OK done\r\n") ==
+        "response AUTH +OK \"methods\" multi @0\n"
+        "line \"PLAIN\" @13\n"
+        "line \"LOGIN\" @20\n"
+        "end AUTH lines=2 size=0 @30\n"
+        "response AUTH -ERR \"no\" @30\n"
+        "response AUTH +OK \"done\" @39\n");
+}
+
 TEST_CASE("pop3 client: STLS barrier, bytes behind +OK are one error (RFC 2595 §4, SECURITY.md §2)",
           "[pop3][client][stls]") {
   CHECK(run({{verb::stls}, {verb::noop}}, "+OK Begin TLS\r\n+OK injected\r\n-ERR more\r\n") ==

@@ -336,7 +336,8 @@ TEST_CASE(
   CHECK(expected_for(verb::top, true).multi_line());
   CHECK(expected_for(verb::capa).multi_line());
   // has_argument is dropped where it does not decide the shape.
-  CHECK_FALSE(expected_for(verb::auth, true).has_argument);
+  CHECK(expected_for(verb::auth).multi_line());  // bare AUTH: the mechanism list
+  CHECK_FALSE(expected_for(verb::auth, true).multi_line());
   CHECK_FALSE(expected_for(verb::retr, true).has_argument);
   CHECK(expected_for(verb::list, true).has_argument);
   CHECK_FALSE(expected_for(verb::stat).greeting);

@@ -22,8 +22,9 @@
 // client calls expect() as it writes each command (the greeting first), so
 // pipelined commands (RFC 2449 §6.6) simply queue up; a response is matched
 // to the oldest entry. Whether a +OK is followed by a body depends on the
-// command and whether it had an argument (PROTOCOLS.md §4.1): LIST, UIDL and
-// LANG without one, RETR, TOP and CAPA are multi-line; -ERR never is.
+// command and whether it had an argument (PROTOCOLS.md §4.1): LIST, UIDL,
+// LANG and AUTH without one, RETR, TOP and CAPA are multi-line; -ERR never
+// is.
 //
 // Status lines (RFC 1939 §3, RFC 2449 §3, §8): exactly "+OK" or "-ERR"
 // (any case with `any_case_status`), then SP text or the line end; at most
@@ -41,12 +42,12 @@
 // response to the same AUTH. A challenge that is not strict base64 is
 // errc::invalid_base64 (the entry stays too; the client answers "*").
 //
-// Bodies. Lines of LIST, UIDL, CAPA and LANG bodies are read with the
+// Bodies. Lines of LIST, UIDL, CAPA, LANG and bare AUTH bodies are read with the
 // stuffing dot removed (RFC 1939 §3), each at most max_item_line_length
 // octets: LIST and UIDL lines become `list_item` / `uidl_item` events
 // (overflow-checked numbers, UIDs of 1-70 octets in %x21-7E), CAPA lines
-// `capability` events that are also folded into capabilities(), LANG lines
-// `line` events. A bad item line is an `error` event and the body goes on to
+// `capability` events that are also folded into capabilities(), LANG and
+// AUTH lines `line` events. A bad item line is an `error` event and the body goes on to
 // its end, so the stream stays in sync. RETR and TOP content goes through
 // dot::decoder: `data` events are zero-copy slices of the fed bytes, and the
 // `end` event carries the decoder's size and flags (bare CR/LF, NUL, limits).
@@ -98,7 +99,9 @@ struct expected {
   bool greeting = false;
 
   /// True if a +OK to this command is followed by a body (RFC 1939 §5, §7;
-  /// RFC 2449 §5; RFC 6856 §3).
+  /// RFC 2449 §5; RFC 6856 §3). A bare AUTH asks for the server's
+  /// mechanisms, one per line (the form before CAPA SASL, still answered
+  /// by common servers); AUTH with a mechanism gets one status line.
   constexpr bool multi_line() const noexcept {
     switch (verb) {
       case pop3::verb::capa:
@@ -106,11 +109,11 @@ struct expected {
       case pop3::verb::top: return true;
       case pop3::verb::list:
       case pop3::verb::uidl:
-      case pop3::verb::lang: return !has_argument;
+      case pop3::verb::lang:
+      case pop3::verb::auth: return !has_argument;
       case pop3::verb::user:
       case pop3::verb::pass:
       case pop3::verb::apop:
-      case pop3::verb::auth:
       case pop3::verb::stls:
       case pop3::verb::stat:
       case pop3::verb::dele:

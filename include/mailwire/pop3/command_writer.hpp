@@ -232,11 +232,11 @@ errc write_auth_line(Sink& sink, std::string_view mechanism,
 
 /// The client_parser entry for a command `v` just written, with or without
 /// an argument. `has_argument` is kept only where it decides the response's
-/// shape (LIST, UIDL, LANG: multi-line without one), so the entry for
-/// "AUTH PLAIN" and "AUTH" is the same. Queue it with parser.expect(); for
+/// shape (LIST, UIDL, LANG and AUTH: multi-line without one), so the entry
+/// for "RETR 1" and "RETR" is the same. Queue it with parser.expect(); for
 /// STLS this is the entry expect_stls() queues, whose +OK raises the barrier.
 constexpr expected expected_for(verb v, bool has_argument = false) noexcept {
-  const bool shape = v == verb::list || v == verb::uidl || v == verb::lang;
+  const bool shape = v == verb::list || v == verb::uidl || v == verb::lang || v == verb::auth;
   return expected{v, shape && has_argument, false};
 }
 
@@ -497,8 +497,9 @@ errc write_auth(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
 /// Writes "AUTH MECHANISM\r\n", the name upper-cased. Errors:
 /// errc::missing_argument (empty), errc::invalid_argument (a control octet),
 /// errc::invalid_mechanism (not 1-20 of A-Z a-z 0-9 "-" "_", RFC 4422 §3.1),
-/// errc::buffer_too_small. Queue: expected_for(verb::auth); "+ " challenges
-/// are answered with write_sasl_response() and leave the entry queued.
+/// errc::buffer_too_small. Queue: expected_for(verb::auth, true); "+ "
+/// challenges are answered with write_sasl_response() and leave the entry
+/// queued.
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth(Sink& sink, std::string_view mechanism) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::command_writer_impl;
@@ -515,7 +516,7 @@ errc write_auth(Sink& sink, std::string_view mechanism) noexcept(is_nothrow_sink
 /// §4). `initial_response` may hold any octets (PLAIN's NULs too). Errors: as
 /// write_auth(sink, mechanism), then errc::line_too_long when the line would
 /// exceed 255 octets (see auth_initial_response_fits()), then
-/// errc::buffer_too_small. Queue: expected_for(verb::auth).
+/// errc::buffer_too_small. Queue: expected_for(verb::auth, true).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth(Sink& sink, std::string_view mechanism,
                 std::string_view initial_response) noexcept(is_nothrow_sink_v<Sink>) {
@@ -536,7 +537,7 @@ errc write_auth(Sink& sink, std::string_view mechanism,
 /// Errors: as write_auth(sink, mechanism), then errc::invalid_argument (a
 /// control octet in the text), errc::invalid_base64 (not strict base64,
 /// base64::validate; "=" itself is not base64: pass ""), errc::line_too_long,
-/// errc::buffer_too_small. Queue: expected_for(verb::auth).
+/// errc::buffer_too_small. Queue: expected_for(verb::auth, true).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth_base64(Sink& sink, std::string_view mechanism,
                        std::string_view initial_response) noexcept(is_nothrow_sink_v<Sink>) {
