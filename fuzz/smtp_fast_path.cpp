@@ -77,6 +77,24 @@ void check_same(const command& fast, const command& slow) {
     FUZZ_CHECK(same_view(x.keyword, y.keyword) && same_view(x.value, y.value));
     FUZZ_CHECK(x.has_value == y.has_value && x.kind == y.kind);
   }
+  // The typed reads: the fast list is marked checked (its xtext accessors
+  // skip their scan), the exact one is not; both must read the same.
+  const auto same_result = [](const auto& x, const auto& y) {
+    return x.present == y.present && x.error == y.error;
+  };
+  FUZZ_CHECK(same_result(p.declared_size(), q.declared_size()) &&
+             p.declared_size().value == q.declared_size().value);
+  FUZZ_CHECK(same_result(p.body(), q.body()) && p.body().value == q.body().value);
+  FUZZ_CHECK(same_result(p.auth(), q.auth()) && same_view(p.auth().value, q.auth().value));
+  FUZZ_CHECK(same_result(p.envid(), q.envid()) && same_view(p.envid().value, q.envid().value));
+  FUZZ_CHECK(same_result(p.ret(), q.ret()) && p.ret().value == q.ret().value);
+  const auto nf = p.notify(), ns = q.notify();
+  FUZZ_CHECK(same_result(nf, ns) && nf.value.never == ns.value.never &&
+             nf.value.success == ns.value.success && nf.value.failure == ns.value.failure &&
+             nf.value.delay == ns.value.delay);
+  const auto of = p.orcpt(), os = q.orcpt();
+  FUZZ_CHECK(same_result(of, os) && same_view(of.value.addr_type, os.value.addr_type) &&
+             same_view(of.value.address, os.value.address));
   auto i = p.begin();
   auto j = q.begin();
   for (; i != p.end() && j != q.end(); ++i, ++j) {

@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "catch.hpp"
@@ -61,6 +62,22 @@ void require_accepted_like_exact(const std::string& rest, bool mail) {
   }
   CHECK(fast.parameters.declared_size().value == slow.parameters.declared_size().value);
   CHECK(fast.parameters.orcpt().value.address == slow.parameters.orcpt().value.address);
+  // The fast list is marked checked, so its xtext accessors skip the scan:
+  // they must still read what the exact list's full rules read.
+  const parameter_list& fl = fast.parameters;
+  const parameter_list& sl = slow.parameters;
+  CHECK(fl.orcpt().present == sl.orcpt().present);
+  CHECK(fl.orcpt().ok() == sl.orcpt().ok());
+  CHECK(same_view(fl.orcpt().value.addr_type, sl.orcpt().value.addr_type));
+  CHECK(same_view(fl.orcpt().value.address, sl.orcpt().value.address));
+  CHECK(same_view(fl.auth().value, sl.auth().value));
+  CHECK(fl.auth().present == sl.auth().present);
+  CHECK(same_view(fl.envid().value, sl.envid().value));
+  CHECK(fl.envid().present == sl.envid().present);
+  const auto nf = fl.notify(), ns = sl.notify();
+  CHECK((nf.present == ns.present && nf.ok() == ns.ok()));
+  CHECK((nf.value.never == ns.value.never && nf.value.success == ns.value.success &&
+         nf.value.failure == ns.value.failure && nf.value.delay == ns.value.delay));
 }
 
 bool declined(const std::string& rest, bool mail, std::size_t max_parameters = 32) {
@@ -215,6 +232,106 @@ TEST_CASE("fast path: random lines of the usual shapes agree with the exact pars
     require_accepted_like_exact(line, mail);
   }
   CHECK(accepted > 10000);  // the usual shapes do take the fast path
+}
+
+TEST_CASE("fast path: the sixteen NOTIFY values in any case, and nothing like them (RFC 3461 §4.1)",
+          "[smtp][fast_path][notify]") {
+  const std::string path = "<first.last@example.com> NOTIFY=";
+  const char* items[3] = {"SUCCESS", "FAILURE", "DELAY"};
+  std::vector<std::pair<std::string, unsigned>> valid = {{"NEVER", 8}};
+  for (unsigned a = 0; a < 3; ++a) {
+    valid.push_back({items[a], 1u << a});
+    for (unsigned b = 0; b < 3; ++b) {
+      if (b == a) continue;
+      valid.push_back({std::string(items[a]) + "," + items[b], 1u << a | 1u << b});
+      for (unsigned c = 0; c < 3; ++c)
+        if (c != a && c != b)
+          valid.push_back({std::string(items[a]) + "," + items[b] + "," + items[c], 7});
+    }
+  }
+  REQUIRE(valid.size() == 16);
+  for (const auto& [value, bits] : valid) {
+    std::string lower = value;
+    for (char& ch : lower) ch = static_cast<char>(ch | 0x20);
+    for (const std::string& v : {value, lower}) {
+      INFO(v);
+      require_accepted_like_exact(path + v, false);
+      const std::string line = path + v;  // the command's views point into it
+      command c;
+      REQUIRE(smtp::detail::mail_rcpt_fast_path(line, false, 32, c) != 0);
+      const auto n = c.parameters.notify();
+      CHECK((n.value.success ? 1u : 0u) + (n.value.failure ? 2u : 0u) + (n.value.delay ? 4u : 0u) +
+                (n.value.never ? 8u : 0u) ==
+            bits);
+      // The same rule outside the fast path.
+      parameter p;
+      p.value = v;
+      p.has_value = true;
+      CHECK(smtp::detail::notify_bits(p) == bits);
+    }
+  }
+  for (const char* bad :
+       {"NEVER,SUCCESS", "SUCCESS,NEVER", "DELAY,DELAY", "SUCCESS,FAILURE,DELAY,NEVER", "SUCCESS,",
+        ",DELAY", "SUCCES,FAILURE", "SUCCESS;FAILURE", "SUCCESS,,FAILURE", "NEVERR", "NEVE",
+        "DELAYS", "FAILURE,DELAY,FAILURE", "SUCCESS.FAILURE", "SUCCESSFAILURE", "D",
+        "SUCCESS,FAILURE,DELAYX", "[UCCESS", "SUCCESS,FAILURE,DELA"}) {
+    INFO(bad);
+    CHECK(declined(path + bad, false));
+    parameter p;
+    p.value = bad;
+    p.has_value = true;
+    CHECK(smtp::detail::notify_bits(p) == 0);
+  }
+}
+
+TEST_CASE("fast path: xtext escapes in ORCPT, ENVID and AUTH values (RFC 3461 §4, RFC 4954 §5)",
+          "[smtp][fast_path][xtext]") {
+  const std::string rcpt = "<first.last@example.com> ORCPT=rfc822;";
+  require_accepted_like_exact(rcpt + "a+2Bb+3Dc@example.com", false);
+  require_accepted_like_exact(rcpt + "a+20b@example.com", false);  // SP decodes printable
+  require_accepted_like_exact(rcpt + "a+7eb@example.com", false);  // lower-case hex
+  for (const char* bad : {"a+7Fb@x", "a+1Fb@x", "a+C3b@x", "a+zzb@x", "ab@x+2", "ab@x+", "+"}) {
+    INFO(bad);
+    CHECK(declined(rcpt + bad, false));
+  }
+  const std::string mail = "<first.last@example.com> ";
+  require_accepted_like_exact(mail + "AUTH=j+C3+A9r@example.com", true);  // 8-bit under AUTH
+  CHECK(declined(mail + "AUTH=a+0Ab", true));
+  CHECK(declined(mail + "ENVID=a+C3b", true));  // ENVID decodes to US-ASCII only
+  require_accepted_like_exact(mail + "ENVID=" + std::string(100, 'e'), true);
+  CHECK(declined(mail + "ENVID=" + std::string(101, 'e'), true));
+  require_accepted_like_exact(mail + "RET=hdrs ENVID=QQ+2B1", true);
+}
+
+TEST_CASE("fast path: SIZE digits, up to 19 judged here (RFC 1870 §3)", "[smtp][fast_path]") {
+  const std::string mail = "<first.last@example.com> SIZE=";
+  for (const std::string& v :
+       {std::string("0"), std::string("7"), std::string(8, '9'), std::string(9, '1'),
+        std::string(16, '5'), std::string(17, '5'), std::string(19, '9')}) {
+    INFO(v);
+    require_accepted_like_exact(mail + v, true);
+  }
+  CHECK(declined(mail + std::string(20, '1'), true));  // the exact parser checks overflow
+  for (const char* bad : {"1a", "a1", "12345678/", "1234567:", "123456789012345.6", "-1", "+1"}) {
+    INFO(bad);
+    CHECK(declined(mail + bad, true));
+  }
+}
+
+TEST_CASE("fast path: parameters at and across 64-octet mask words", "[smtp][fast_path]") {
+  const std::string mail = "<first.last@example.com> ";
+  // One parameter of 63, 64 and 65 octets with no "=": unknown, declined.
+  for (std::size_t n : {63u, 64u, 65u}) CHECK(declined(mail + std::string(n, 'X'), true));
+  // Values that end exactly at, and run past, a word boundary.
+  for (std::size_t n = 50; n < 140; ++n) {
+    INFO(n);
+    require_accepted_like_exact(mail + "AUTH=" + std::string(n, 'a'), true);
+    require_accepted_like_exact(mail + "SIZE=1 AUTH=" + std::string(n, 'a') + "+2B", true);
+    require_accepted_like_exact(
+        "<first.last@example.com> NOTIFY=NEVER ORCPT=rfc822;" + std::string(n, 'b') + "+2Bc",
+        false);
+    CHECK(declined(mail + "AUTH=" + std::string(n, 'a') + "=", true));
+  }
 }
 
 #endif

@@ -49,6 +49,15 @@ inline unsigned lowest(std::uint64_t m) noexcept {
   return pos < limit ? pos : limit;
 }
 
+/// Bits from..from+63 of a mask over words[] (words[from / 64 + 1] must exist).
+[[gnu::always_inline]] inline std::uint64_t window(const std::uint64_t* words,
+                                                   std::size_t from) noexcept {
+  const std::size_t k = from / 64;
+  const unsigned r = static_cast<unsigned>(from % 64);
+  // Shifting by 1 and then 63 - r leaves the second word out when r == 0.
+  return words[k] >> r | (words[k + 1] << 1) << (63 - r);
+}
+
 /// kind_of_valid() for the usual keyword of under eight octets with eight
 /// readable.
 [[gnu::always_inline]] inline parameter_kind keyword_kind(const char* p, std::size_t length,
@@ -59,6 +68,45 @@ inline unsigned lowest(std::uint64_t m) noexcept {
   if (r == no_rule || (load_le64(p) & fold) != keyword_index.folded[r][0])
     return parameter_kind::unknown;
   return parameter_rules[r].kind;
+}
+
+/// The `length` (1..8) octets ending at `end` as a zero-padded word, read as
+/// the eight octets before `end` (which must be readable).
+[[gnu::always_inline]] inline std::uint64_t word_before(const char* end,
+                                                        std::size_t length) noexcept {
+  return load_le64(end - 8) >> (8 * (8 - length));
+}
+
+/// p[0..length) are 1..19 digits (SIZE= without the overflow check a
+/// twentieth digit needs), with the eight octets before p + length readable.
+inline bool short_number(const char* p, std::size_t length) noexcept {
+  if (length - 1 >= 19) return false;
+  // High bit of each octet outside "0".."9" (printable ASCII here: no carry
+  // or borrow crosses into a digit next to it but from another non-digit).
+  const auto non_digits = [](std::uint64_t w) {
+    return ((w + ones * 0x46) | (w - ones * 0x30)) & highs;
+  };
+  std::uint64_t bad =
+      non_digits(load_le64(p + length - 8)) & (highs << (8 * (8 - (length < 8 ? length : 8))));
+  for (std::size_t i = 0; i + 8 < length; i += 8) bad |= non_digits(load_le64(p + i));
+  return bad == 0;
+}
+
+/// The "+" escapes of an xtext value whose other octets are xchars: `pluses`
+/// has bit k set for each "+" at v[k]. Each must be followed by two hex
+/// digits (xtext::detail::decode_octet) and decode to an octet of at least
+/// 0x20 and not 0x7F (xtext_printable), and below 0x80 unless `allow_8bit`.
+inline bool escapes_printable(const char* v, std::size_t length, std::uint64_t pluses,
+                              bool allow_8bit) noexcept {
+  for (; pluses != 0; pluses &= pluses - 1) {
+    const std::size_t k = lowest(pluses);
+    if (k + 2 >= length) return false;
+    const int hi = ascii::hex_value(static_cast<unsigned char>(v[k + 1]));
+    const int lo = ascii::hex_value(static_cast<unsigned char>(v[k + 2]));
+    const int c = hi * 16 + lo;
+    if (hi < 0 || lo < 0 || c < 0x20 || c == 0x7F || (c > 0x7F && !allow_8bit)) return false;
+  }
+  return true;
 }
 
 }  // namespace fast_path
@@ -164,89 +212,119 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
   };
   std::size_t q = gt + 1;
   if (q != n) {
-    if (s[q] != ' ' || q + 1 == n) return decline();
+    if (s[q] != ' ' || q + 1 == n) return 0;
     ++q;
     const char* const t = s + q;
     const std::size_t m = n - q;
-    if (m > 256) return decline();
-    // Masks in 64-octet words; the vectors of each word start at 0, 16, 32,
-    // 48, the text's last vector ends at m (overlapping the one before, or
-    // reading before t when m < 16, those lanes shifted out).
-    std::uint64_t spaces[4], equals[4], pluses[4];
-    std::uint64_t carry = 1;  // position -1 counts as a SP: none may start the text
-    for (std::size_t k = 0; k * 64 < m; ++k) {
-      std::uint64_t sp64 = 0, eq64 = 0, plus64 = 0, ok64 = 0;
-      for (std::size_t o = k * 64; o < m && o < k * 64 + 64; o += 16) {
-        const std::size_t from = o + 16 <= m ? o : m >= 16 ? m - 16 : 0;
-        const unsigned drop = m >= 16 ? 0u : static_cast<unsigned>(16 - m);
-        const vec v = load(t + from - drop);
+    if (m > 256) return 0;
+    // Masks in 64-octet words, plus a zero word for window(); each word is
+    // built in registers and stored whole (zeroing the arrays first compiles
+    // to rep stos, slow to start). Block o covers t[o..o+16); the last one
+    // is read as the sixteen octets ending at m (they may start before t,
+    // still inside `rest`) with the lanes before o shifted out.
+    std::uint64_t spaces[5], equals[5], pluses[5];
+    std::uint32_t bad = 0, prev_sp = 1;  // position -1 counts as a SP: none may start the text
+    std::size_t words = 0;
+    for (std::size_t w = 0; w < m; w += 64, ++words) {
+      std::uint64_t sp64 = 0, eq64 = 0, plus64 = 0;
+      for (std::size_t o = w; o < m && o < w + 64; o += 16) {
+        const bool last = o + 16 > m;
+        const unsigned drop = last ? static_cast<unsigned>(o + 16 - m) : 0u;
+        const vec v = load(last ? t + m - 16 : t + o);
         const vec sp = equal(v, ' ');
-        const std::uint64_t sp16 = mask(sp) >> drop, eq16 = mask(equal(v, '=')) >> drop,
-                            plus16 = mask(equal(v, '+')) >> drop,
-                            ok16 = mask(in_range(v, 0x21, 0x7E) | sp) >> drop;
-        if (from >= k * 64) {
-          const unsigned shift = static_cast<unsigned>(from - k * 64);
-          sp64 |= sp16 << shift, eq64 |= eq16 << shift, plus64 |= plus16 << shift;
-          ok64 |= ok16 << shift;
-        } else {
-          const unsigned shift = static_cast<unsigned>(k * 64 - from);
-          sp64 |= sp16 >> shift, eq64 |= eq16 >> shift, plus64 |= plus16 >> shift;
-          ok64 |= ok16 >> shift;
-        }
+        const std::uint32_t sp16 = mask(sp) >> drop;
+        const unsigned at16 = static_cast<unsigned>(o - w);
+        sp64 |= std::uint64_t{sp16} << at16;
+        eq64 |= std::uint64_t{mask(equal(v, '=')) >> drop} << at16;
+        plus64 |= std::uint64_t{mask(equal(v, '+')) >> drop} << at16;
+        // Every octet printable or SP; no SP first or doubled.
+        bad |= (mask(~(in_range(v, 0x21, 0x7E) | sp)) >> drop) | (sp16 & (sp16 << 1 | prev_sp));
+        prev_sp = sp16 >> 15;
       }
-      // Every octet printable or SP; no SP first or doubled.
-      const std::size_t left = m - k * 64;
-      const std::uint64_t all = left >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << left) - 1;
-      if (ok64 != all || (sp64 & (sp64 << 1 | carry)) != 0) return decline();
-      carry = sp64 >> 63;
-      spaces[k] = sp64;
-      equals[k] = eq64;
-      pluses[k] = plus64;
+      spaces[words] = sp64;
+      equals[words] = eq64;
+      pluses[words] = plus64;
     }
-    if (t[m - 1] == ' ') return decline();
+    spaces[words] = equals[words] = pluses[words] = 0;
+    if (bad != 0 || t[m - 1] == ' ') return 0;
     const unsigned verb_rows = mail ? mail_rows : rcpt_rows;
     constexpr upper_word rfc822_type = make_upper_word("RFC822;");
+    constexpr upper_word seven_bit = make_upper_word("7BIT"),
+                         eight_bit_mime = make_upper_word("8BITMIME"),
+                         full = make_upper_word("FULL"), hdrs = make_upper_word("HDRS");
     std::size_t count = 0;
-    std::uint32_t seen = 0;
+    unsigned seen = 0, wrong = 0;
     for (std::size_t i = 0;;) {
-      const std::size_t end = fast_path::next(spaces, i, m);
-      const std::size_t eq = fast_path::next(equals, i, end);
-      if (eq == i) return decline();
-      const bool has_value = eq != end;
-      // A value is one or more octets, none of them "=".
-      if (has_value && (eq + 1 == end || fast_path::next(equals, eq + 1, end) != end))
-        return decline();
+      // The parameter t[i..end), its "=" at eq (or end), its "+" octets:
+      // from one 64-octet window when it fits, the usual case.
+      std::size_t end, eq;
+      std::uint64_t value_pluses;  // bit k: a "+" at t[eq + 1 + k]
+      if (const std::uint64_t sp = fast_path::window(spaces, i); sp != 0 || m - i <= 64) {
+        const std::size_t length = sp != 0 ? lowest(sp) : m - i;
+        const std::uint64_t in = length == 64 ? ~std::uint64_t{0} : (one << length) - 1;
+        const std::uint64_t e = fast_path::window(equals, i) & in;
+        // One "=" at most, never first or last (a value is one or more
+        // octets, none of them "=").
+        if ((e & (e - 1)) != 0 || (e & (one | one << (length - 1))) != 0) return decline();
+        const std::size_t k = e != 0 ? lowest(e) : length;
+        end = i + length;
+        eq = i + k;
+        // (With a value, k <= 62: "=" is never last.)
+        value_pluses = e != 0 ? (fast_path::window(pluses, i) & in) >> k >> 1 : 0;
+      } else {
+        end = fast_path::next(spaces, i, m);
+        eq = fast_path::next(equals, i, end);
+        if (eq == i ||
+            (eq != end && (eq + 1 == end || fast_path::next(equals, eq + 1, end) != end)))
+          return decline();
+        // Long values go the exact way unless they need no unescaping.
+        value_pluses =
+            eq != end && fast_path::next(pluses, eq + 1, end) != end ? ~std::uint64_t{0} : 0;
+      }
       const parameter_kind kind = fast_path::keyword_kind(t + i, eq - i, m - i);
       if (kind == parameter_kind::unknown) return decline();
       const unsigned bit = 1u << static_cast<unsigned>(kind);
-      if ((verb_rows & bit) == 0 || (seen & bit) != 0 || ++count > max_parameters) return decline();
+      wrong |= (~verb_rows | seen) & bit;  // of the other verb, or a duplicate
       seen |= bit;
-      parameter p;
-      p.keyword = std::string_view(t + i, eq - i);
-      p.kind = kind;
-      if (has_value) {
-        p.value = std::string_view(t + eq + 1, end - eq - 1);
-        p.has_value = true;
-      }
-      // Values here hold only printable octets and no "=": xtext needs no
-      // more when it has no "+" (RFC 3461 §4). The rest go to the rules.
-      const bool plain = !has_value || fast_path::next(pluses, eq + 1, end) == end;
+      ++count;
+      const bool has_value = eq != end;
+      const char* const v = t + eq + 1;  // the value, when has_value
+      const std::size_t length = has_value ? end - eq - 1 : 0;
+      // The exact rule, for the values not judged here.
+      const auto exact = [&]() noexcept {
+        const parameter p{{t + i, eq - i}, {v, length}, has_value, kind};
+        return check_value(kind, p) == errc{};
+      };
+      // Tests in order of frequency rather than a switch: its jump table is
+      // an indirect branch, which mispredicts on a mix of parameters.
       bool valid;
       if (kind == parameter_kind::size) {
-        valid = parse_size(p).ok();
-      } else if (kind == parameter_kind::body) {
-        valid = parse_body(p).ok();
+        valid = has_value && fast_path::short_number(v, length);
       } else if (kind == parameter_kind::notify) {
-        valid = notify_bits(p) != 0;
-      } else if (kind == parameter_kind::orcpt && plain && p.value.size() > 7) {
+        valid = has_value && notify_bits_at(v, length) != 0;
+      } else if (kind == parameter_kind::orcpt) {
         // The usual "rfc822;" type: an atom, then a non-empty xtext.
-        constexpr std::uint64_t seven = 0x00FFFFFFFFFFFFFFu;
-        valid = matches(load_le64(p.value.data()) & seven, rfc822_type) ||
-                check_value(kind, p) == errc{};
-      } else if (plain && (kind == parameter_kind::auth || kind == parameter_kind::envid)) {
-        valid = has_value && (kind == parameter_kind::auth || p.value.size() <= envid_max_length);
+        valid = length > 7 && value_pluses != ~std::uint64_t{0} &&
+                        matches(load_le64(v) & 0x00FFFFFFFFFFFFFFu, rfc822_type)
+                    ? fast_path::escapes_printable(v, length, value_pluses, false)
+                    : exact();
+      } else if (kind == parameter_kind::body) {
+        valid = length == 4 || length == 8 ? matches(fast_path::word_before(v + length, length),
+                                                     length == 4 ? seven_bit : eight_bit_mime)
+                                           : exact();  // BINARYMIME, or a bad value
+      } else if (kind == parameter_kind::ret) {
+        valid = length == 4 && (matches(fast_path::word_before(v + 4, 4), full) ||
+                                matches(fast_path::word_before(v + 4, 4), hdrs));
+      } else if (kind == parameter_kind::auth || kind == parameter_kind::envid) {
+        const bool auth = kind == parameter_kind::auth;
+        valid = has_value && value_pluses != ~std::uint64_t{0}
+                    ? fast_path::escapes_printable(v, length, value_pluses, auth) &&
+                          (auth || length <= envid_max_length)
+                    : exact();
+      } else if (kind == parameter_kind::smtputf8 || kind == parameter_kind::requiretls) {
+        valid = !has_value;
       } else {
-        valid = check_value(kind, p) == errc{};
+        valid = exact();
       }
       if (!valid) return decline();
       parameter_list_builder::add_known(list, kind, i, end - i);
@@ -256,7 +334,7 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
     // HOLDFOR with HOLDUNTIL is an error check_mail_parameters reports.
     constexpr unsigned hold_both = 1u << static_cast<unsigned>(parameter_kind::holdfor) |
                                    1u << static_cast<unsigned>(parameter_kind::holduntil);
-    if ((seen & hold_both) == hold_both) return decline();
+    if (wrong != 0 || count > max_parameters || (seen & hold_both) == hold_both) return decline();
     parameter_list_builder::finish(list, std::string_view(t, m), count);
   }
 

@@ -487,6 +487,78 @@ constexpr param_result<std::string_view> parse_holduntil(const parameter& p) noe
   return is_date_time(p.value) ? good_value(p.value) : bad_value<std::string_view>();
 }
 
+/// Every valid NOTIFY value (RFC 3461 §4.1): NEVER, or one to three of
+/// SUCCESS, FAILURE and DELAY in any order, each at most once: sixteen
+/// values, so a value is checked by finding its only candidate in a table and
+/// comparing whole words, with no loop over list items.
+struct notify_table_t {
+  struct entry {
+    upper_word words[3];  // the value, zero-padded to 24 octets
+    std::uint8_t length;  // 0: an empty slot
+    std::uint8_t bits;    // success 1, failure 2, delay 4, never 8
+  };
+  entry slot[32];
+  bool unique;
+};
+
+/// The slot of a value of `length` octets whose words (zero-padded) are w0..w2.
+/// OR-ing 0x20 gives both cases of a letter the same hash; the multiplier
+/// was searched for to give the sixteen valid values sixteen different slots
+/// (make_notify_table checks it).
+constexpr unsigned notify_slot(std::uint64_t w0, std::uint64_t w1, std::uint64_t w2,
+                               std::size_t length) noexcept {
+  constexpr std::uint64_t spaces = 0x2020202020202020u;
+  const std::uint64_t x = ((w0 | spaces) ^ (w1 | spaces) >> 1 ^ (w2 | spaces) >> 2) + length;
+  return static_cast<unsigned>((x * 0xcc623af8783354e7u) >> 59);
+}
+
+constexpr notify_table_t make_notify_table() noexcept {
+  notify_table_t t{};
+  t.unique = true;
+  constexpr std::string_view items[3] = {"SUCCESS", "FAILURE", "DELAY"};
+  const auto add = [&t](std::string_view v, unsigned bits) {
+    char text[24] = {};
+    for (std::size_t i = 0; i < v.size(); ++i) text[i] = v[i];
+    const std::string_view all(text, 24);
+    const std::uint64_t w[3] = {swar::word_at(all, 0), swar::word_at(all, 8),
+                                swar::word_at(all, 16)};
+    notify_table_t::entry& e = t.slot[notify_slot(w[0], w[1], w[2], v.size())];
+    if (e.length != 0) t.unique = false;
+    for (int k = 0; k < 3; ++k) e.words[k] = {w[k], ~letter_case_bits(w[k])};
+    e.length = static_cast<std::uint8_t>(v.size());
+    e.bits = static_cast<std::uint8_t>(bits);
+  };
+  add("NEVER", 8);
+  for (unsigned a = 0; a < 3; ++a) {
+    char one[24] = {};
+    std::size_t n = 0;
+    const auto append = [&one, &n](std::string_view item) {
+      if (n != 0) one[n++] = ',';
+      for (const char c : item) one[n++] = c;
+    };
+    append(items[a]);
+    add(std::string_view(one, n), 1u << a);
+    for (unsigned b = 0; b < 3; ++b) {
+      if (b == a) continue;
+      const std::size_t n1 = n;
+      append(items[b]);
+      add(std::string_view(one, n), 1u << a | 1u << b);
+      for (unsigned c = 0; c < 3; ++c) {
+        if (c == a || c == b) continue;
+        const std::size_t n2 = n;
+        append(items[c]);
+        add(std::string_view(one, n), 7);
+        n = n2;
+      }
+      n = n1;
+    }
+  }
+  return t;
+}
+
+inline constexpr notify_table_t notify_table = make_notify_table();
+static_assert(notify_table.unique, "notify_slot must give every valid NOTIFY value its own slot");
+
 /// NOTIFY="NEVER" / 1#("SUCCESS" / "FAILURE" / "DELAY") (RFC 3461 §4.1),
 /// case-insensitive; NEVER stands alone, each other keyword at most once, no
 /// empty list elements. Returns the keywords seen as bits (success 1,
@@ -494,41 +566,43 @@ constexpr param_result<std::string_view> parse_holduntil(const parameter& p) noe
 /// the struct: the check needs no struct, and setting a returned struct's
 /// bytes one by one costs a store-forwarding stall.
 constexpr unsigned notify_bits(const parameter& p) noexcept {
-  if (!p.has_value) return 0;
   const std::string_view v = p.value;
   const std::size_t n = v.size();
-  constexpr upper_word never = make_upper_word("NEVER"), delay = make_upper_word("DELAY"),
-                       success = make_upper_word("SUCCESS"), failure = make_upper_word("FAILURE");
-  constexpr std::uint64_t five = 0xFFFFFFFFFFu, seven = 0xFFFFFFFFFFFFFFu;
-  if (n == 5 && matches(swar::word_at(v, 0), never)) return 8;
-  // Items end at the first "," or the end; the valid ones have 5 or 7
-  // octets, so a 5-octet item is tried first and the rest must be 7 octets,
-  // compared whole (with "," it matches neither keyword).
-  unsigned seen = 0;
-  for (std::size_t i = 0;;) {
-    const std::size_t left = n - i;
-    const std::uint64_t w = swar::word_at(v, i);
-    std::size_t length = 7;
-    unsigned bit = 0;
-    if (left >= 5 && (left == 5 || v[i + 5] == ',')) {
-      length = 5;
-      bit = matches(w & five, delay) ? 4u : 0u;
-    } else if (left >= 7 && (left == 7 || v[i + 7] == ',')) {
-      bit = matches(w & seven, success) ? 1u : matches(w & seven, failure) ? 2u : 0u;
-    }
-    if (bit == 0 || (seen & bit) != 0) return 0;
-    seen |= bit;
-    i += length;
-    if (i == n) return seen;
-    ++i;  // the ","
-  }
+  // The longest valid value is "SUCCESS,FAILURE,DELAY" (21 octets).
+  if (!p.has_value || n > 21) return 0;
+  const std::uint64_t w0 = swar::word_at(v, 0);
+  const std::uint64_t w1 = n > 8 ? swar::word_at(v, 8) : 0;
+  const std::uint64_t w2 = n > 16 ? swar::word_at(v, 16) : 0;
+  const notify_table_t::entry& e = notify_table.slot[notify_slot(w0, w1, w2, n)];
+  // Letters compare in either case, every other octet exactly.
+  const bool same = e.length == n && matches(w0, e.words[0]) && matches(w1, e.words[1]) &&
+                    matches(w2, e.words[2]);
+  return same ? e.bits : 0u;
 }
 
-constexpr param_result<notify_flags> parse_notify(const parameter& p) noexcept {
-  const unsigned bits = notify_bits(p);
+/// notify_bits() for the value v[0..n) with the eight octets before v + n
+/// readable as well (a value after its "NOTIFY=" in a parameter list): whole
+/// words, no octet loop.
+constexpr unsigned notify_bits_at(const char* v, std::size_t n) noexcept {
+  if (n - 5 > 16) return 0;  // valid values have 5 to 21 octets
+  const std::uint64_t last = load_le64(v + n - 8);
+  const std::uint64_t w0 = n >= 8 ? load_le64(v) : last >> (8 * (8 - n));
+  const std::uint64_t w1 = n <= 8 ? 0 : n >= 16 ? load_le64(v + 8) : last >> (8 * (16 - n));
+  const std::uint64_t w2 = n <= 16 ? 0 : last >> (8 * (24 - n));
+  const notify_table_t::entry& e = notify_table.slot[notify_slot(w0, w1, w2, n)];
+  const bool same = e.length == n && matches(w0, e.words[0]) && matches(w1, e.words[1]) &&
+                    matches(w2, e.words[2]);
+  return same ? e.bits : 0u;
+}
+
+constexpr param_result<notify_flags> notify_from_bits(unsigned bits) noexcept {
   if (bits == 0) return bad_value<notify_flags>();
   return good_value(
       notify_flags{(bits & 8u) != 0, (bits & 1u) != 0, (bits & 2u) != 0, (bits & 4u) != 0});
+}
+
+constexpr param_result<notify_flags> parse_notify(const parameter& p) noexcept {
+  return notify_from_bits(notify_bits(p));
 }
 
 constexpr errc check_notify(const parameter& p) noexcept {
@@ -946,6 +1020,8 @@ class parameter_list {
   /// AUTH=: the xtext as received, validated ("<>" is valid xtext); decode it
   /// with xtext::decode (RFC 4954 §5).
   constexpr param_result<std::string_view> auth() const noexcept {
+    if (checked_ && contains(parameter_kind::auth))
+      return detail::good_value(known(parameter_kind::auth).value);
     return typed<std::string_view, detail::parse_auth<true>>(parameter_kind::auth);
   }
   /// RET=FULL / HDRS (RFC 3461 §4.3).
@@ -954,14 +1030,27 @@ class parameter_list {
   }
   /// ENVID=: the xtext as received, validated (RFC 3461 §4.4).
   constexpr param_result<std::string_view> envid() const noexcept {
+    if (checked_ && contains(parameter_kind::envid))
+      return detail::good_value(known(parameter_kind::envid).value);
     return typed<std::string_view, detail::parse_envid<true>>(parameter_kind::envid);
   }
   /// NOTIFY= (RFC 3461 §4.1).
   constexpr param_result<notify_flags> notify() const noexcept {
-    return typed<notify_flags, detail::parse_notify>(parameter_kind::notify);
+    if (!contains(parameter_kind::notify)) return {};
+    // The value follows "NOTIFY=" in text(), so whole words around it are
+    // readable.
+    const parameter p = known(parameter_kind::notify);
+    return detail::notify_from_bits(
+        p.has_value ? detail::notify_bits_at(p.value.data(), p.value.size()) : 0u);
   }
   /// ORCPT= (RFC 3461 §4.2); the address stays xtext.
   constexpr param_result<orcpt_value> orcpt() const noexcept {
+    if (checked_ && contains(parameter_kind::orcpt)) {
+      // A checked addr-type is an atom, which holds no ";".
+      const std::string_view v = known(parameter_kind::orcpt).value;
+      const std::size_t semi = v.find(';');
+      return detail::good_value(orcpt_value{v.substr(0, semi), v.substr(semi + 1)});
+    }
     return typed<orcpt_value, detail::parse_orcpt<true>>(parameter_kind::orcpt);
   }
   /// MT-PRIORITY=: -9..9 (RFC 6710 §3).
@@ -1008,6 +1097,10 @@ class parameter_list {
   static constexpr std::uint32_t entry_unknown = 0xFFFFFFFF;
   std::uint32_t known_[detail::known_count] = {};
   std::uint16_t known_mask_ = 0;
+  // Every known parameter's value has passed its rule (the server parser
+  // sets it after check_*_parameters or its fast path): the xtext accessors
+  // then skip their scan, the part of a typed read that costs.
+  bool checked_ = false;
 
   friend constexpr parameter_check detail::check_parameters(const parameter_list&,
                                                             parameter_verb) noexcept;
@@ -1027,6 +1120,7 @@ struct parameter_list_builder {
   }
   static constexpr void clear(parameter_list& list) noexcept {
     list.known_mask_ = 0;
+    list.checked_ = false;
     list.text_data_ = nullptr;
     list.text_size_ = 0;
     list.count_ = 0;
@@ -1036,7 +1130,10 @@ struct parameter_list_builder {
     list.text_data_ = text.data();
     list.text_size_ = static_cast<std::uint32_t>(text.size());
     list.count_ = static_cast<std::uint32_t>(count);
+    list.checked_ = true;  // finish() follows the builder's own value checks
   }
+  /// After check_mail_parameters / check_rcpt_parameters accepted `list`.
+  static constexpr void mark_checked(parameter_list& list) noexcept { list.checked_ = true; }
 };
 }  // namespace detail
 

@@ -592,10 +592,17 @@ template <std::size_t Capacity>
 void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_view arg) noexcept {
   command& c = ev.command;
   const bool mail = c.verb == verb::mail;
-  // "MAIL FROM:" / "RCPT TO:" with no space around the colon (RFC 5321 §3.3).
-  const std::string_view keyword = mail ? std::string_view("FROM:") : std::string_view("TO:");
-  if (!ascii::istarts_with(arg, keyword)) return fail(ev, errc::invalid_syntax, arg);
-  std::string_view rest(arg.data() + keyword.size(), arg.size() - keyword.size());
+  // "MAIL FROM:" / "RCPT TO:" with no space around the colon (RFC 5321 §3.3),
+  // the letters in either case: OR-ing 0x20 folds only a letter's two forms
+  // together.
+  const std::size_t keyword = mail ? 5 : 3;
+  const char* const a = arg.data();
+  const bool introduced =
+      mail ? arg.size() >= 5 && detail::folded_verb_key(a) == detail::folded_verb_key("from") &&
+                 a[4] == ':'
+           : arg.size() >= 3 && (a[0] | 0x20) == 't' && (a[1] | 0x20) == 'o' && a[2] == ':';
+  if (!introduced) return fail(ev, errc::invalid_syntax, arg);
+  std::string_view rest(a + keyword, arg.size() - keyword);
   c.argument = rest;
   if (!rest.empty() && rest.front() == ' ') {
     if (!options_.allow_space_after_colon) return fail(ev, errc::invalid_syntax, rest);
@@ -635,6 +642,7 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
       const parameter_check pc =
           mail ? check_mail_parameters(c.parameters) : check_rcpt_parameters(c.parameters);
       if (!pc.ok()) return fail(ev, pc.error, pc.offending);
+      detail::parameter_list_builder::mark_checked(c.parameters);
     }
   }
 
