@@ -6,8 +6,8 @@
 //   p.feed(bytes);                           // borrowed until next() says need_more
 //   for (;;) {
 //     const auto& ev = p.next();
+//     if (ev.kind == server_event_kind::need_more) break;  // read, feed() or feed_eof()
 //     switch (ev.kind) {
-//       case server_event_kind::need_more: /* read, feed() or feed_eof() */ break;
 //       case server_event_kind::command:
 //         if (!allowed_in(ev.command.verb, state)) { send("-ERR ..."); break; }
 //         if (ev.command.verb == verb::auth && known(ev.command.mechanism)) {
@@ -16,7 +16,10 @@
 //         break;
 //       case server_event_kind::sasl_data: append(ev.bytes); break;
 //       case server_event_kind::sasl_end:  /* ev.cancelled ? -ERR : check */ break;
-//       case server_event_kind::error:     send("-ERR ", ev.reply()); break;
+//       case server_event_kind::error:
+//         // Not for data_after_starttls (the +OK is sent: start the handshake
+//         // or close) nor unexpected_eof (the client is gone).
+//         send("-ERR ", ev.reply()); break;
 //     }
 //   }
 //
@@ -41,7 +44,9 @@
 // - STLS is a barrier (SECURITY.md §2, RFC 2595 §4): after an STLS command
 //   event no byte is parsed until reset(). Bytes already buffered or fed later
 //   give one errc::data_after_starttls error and are dropped. Call reset()
-//   once the handshake is done (or when refusing STLS).
+//   once the handshake is done, or after answering -ERR to STLS: bytes the
+//   client sent behind STLS before its answer are dropped either way, since
+//   RFC 2595 §4 lets it send nothing until then.
 //
 // Errors. A bad command line gives one `error` event at its real line end and
 // the parser carries on with the next line (RFC 1939 §3: -ERR, state kept).
@@ -63,6 +68,7 @@
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_reader.hpp"
 #include "mailwire/core/sasl_line.hpp"
+#include "mailwire/core/utf8.hpp"
 #include "mailwire/pop3/command.hpp"
 
 namespace mailwire::pop3 {
@@ -303,6 +309,7 @@ constexpr parameters split_parameters(std::string_view arg, bool lenient) noexce
 
 // Reasons for errors whose errc is shared by several argument kinds.
 inline constexpr std::string_view bad_name = "Invalid user name";
+inline constexpr std::string_view bad_password = "Invalid password";
 inline constexpr std::string_view extra_space = "Syntax error: one SP between arguments";
 inline constexpr std::string_view no_argument_allowed = "No argument allowed";
 
@@ -367,10 +374,18 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   const std::string_view arg = has_sp ? line.substr(sp + 1) : std::string_view{};
   c.argument = arg;
 
-  // PASS string: the rest of the line, spaces included (RFC 1939 §7); the
-  // line reader already refused CR, LF and NUL in it.
+  // PASS string: the rest of the line, spaces included (RFC 1939 §7), but
+  // like every param no control octet (RFC 2449 §3: 1*VCHAR) and well-formed
+  // UTF-8 where it is not ASCII (RFC 6856 §2). The error carries no detail:
+  // servers log details, and this one is a password.
   if (c.verb == verb::pass) {
     if (arg.empty()) return fail(ev, errc::missing_argument);
+    for (const char ch : arg) {
+      const auto o = static_cast<unsigned char>(ch);
+      if (o != ' ' && o < 0x80 && !ascii::is_vchar(o))
+        return fail(ev, errc::invalid_syntax, {}, impl::bad_password);
+    }
+    if (!utf8::is_valid(arg)) return fail(ev, errc::invalid_utf8, {}, impl::bad_password);
     c.password = arg;
     return;
   }
