@@ -263,7 +263,7 @@ TEST_CASE("pop3::client_parser allocates nothing, whole or byte by byte", "[allo
     (void)p.expect_greeting();
     for (auto v : {pop3::verb::auth, pop3::verb::capa, pop3::verb::list, pop3::verb::uidl,
                    pop3::verb::retr, pop3::verb::retr, pop3::verb::stat, pop3::verb::stls})
-      (void)p.expect(v);
+      (void)p.expect(v, false);
     for (std::size_t i = 0; i < input.size(); i += step) {
       p.feed(std::string_view(input).substr(i, step));
       while (p.next().kind != pop3::client_event_kind::need_more) ++events;

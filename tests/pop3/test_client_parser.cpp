@@ -401,8 +401,8 @@ TEST_CASE("pop3 client: queue full is an error return; unsolicited lines are err
           "[pop3][client][pipelining]") {
   pop3::client_parser<1024, 2> p;
   CHECK(p.expect_greeting() == errc{});
-  CHECK(p.expect(verb::noop) == errc{});
-  CHECK(p.expect(verb::noop) == errc::queue_full);
+  CHECK(p.expect(verb::noop, false) == errc{});
+  CHECK(p.expect(verb::noop, false) == errc::queue_full);
   CHECK(p.pending() == 2);
   p.feed("+OK\r\n+OK\r\n+OK extra\r\n");
   CHECK(p.next().kind == client_event_kind::response);
@@ -412,8 +412,8 @@ TEST_CASE("pop3 client: queue full is an error return; unsolicited lines are err
   CHECK(ev.error == errc::unexpected_response);
   CHECK(ev.text == "+OK extra");
   CHECK(p.next().kind == client_event_kind::need_more);
-  CHECK(p.expect(verb::noop) == errc{});  // room again, ring wraps
-  CHECK(p.expect(verb::noop) == errc{});
+  CHECK(p.expect(verb::noop, false) == errc{});  // room again, ring wraps
+  CHECK(p.expect(verb::noop, false) == errc{});
   p.feed("-ERR a\r\n-ERR b\r\n");
   CHECK(p.next().text == "a");
   CHECK(p.next().text == "b");
@@ -432,6 +432,33 @@ TEST_CASE("pop3 client: AUTH '+ ' challenges keep the entry (RFC 5034 §4, PROTO
         "challenge AUTH \"\" @44\n"
         "response AUTH -ERR [AUTH] \"no\" @48\n"
         "error invalid_status NOOP #0 \"+ x\" @64\n");
+}
+
+TEST_CASE("pop3 client: challenges may be longer than status lines (RFC 5034 §4)",
+          "[pop3][client][auth]") {
+  // 1024 octets with CRLF: the default parser's buffer; 1025 is too long, the
+  // entry stays (the line began as a challenge) and the +OK still answers it.
+  const std::string at = "+ " + std::string(1020, 'A') + "\r\n";
+  const std::string over = "+ " + std::string(1021, 'A') + "\r\n";
+  const std::string log = run({{verb::auth, true}}, at + over + "+OK\r\n");
+  CHECK(log.rfind("challenge AUTH \"" + std::string(1020, 'A') + "\" @0\n", 0) == 0);
+  CHECK(log.find("error line_too_long AUTH #0") != std::string::npos);
+  const std::string last = "response AUTH +OK \"\" @2049\n";
+  CHECK(log.substr(log.size() - last.size()) == last);
+  // A larger buffer takes larger challenges; max_challenge_length still bounds them.
+  const std::string gss = "+ " + std::string(3000, 'A') + "\r\n";
+  CHECK(check_split_invariance(
+            [] {
+              return session<4096>({{verb::auth, true}});
+            },
+            gss)
+            .rfind("challenge AUTH", 0) == 0);
+  client_parser_options o;
+  o.max_challenge_length = 1000;
+  CHECK(run({{verb::auth, true}}, at, o).rfind("error line_too_long AUTH", 0) == 0);
+  // Status lines keep their own limit.
+  CHECK(run({{verb::noop, false}}, "+OK " + std::string(600, 'a') + "\r\n")
+            .rfind("error line_too_long NOOP", 0) == 0);
 }
 
 TEST_CASE("pop3 client: a bare AUTH is answered with the mechanism list (PROTOCOLS.md §4.2)",
@@ -467,7 +494,7 @@ TEST_CASE("pop3 client: STLS barrier, bytes behind +OK are one error (RFC 2595 �
   CHECK(p.next().error == errc::data_after_starttls);
   CHECK(p.next().kind == client_event_kind::need_more);
   p.reset();
-  CHECK(p.expect(verb::capa) == errc{});
+  CHECK(p.expect(verb::capa, false) == errc{});
   p.feed("+OK\r\nSTLS\r\n.\r\n");
   CHECK(p.next().kind == client_event_kind::response);
   CHECK(p.next().kind == client_event_kind::capability);

@@ -5,7 +5,7 @@
 //
 //   mailwire::pop3::client_parser<> p;         // options in the constructor
 //   p.expect_greeting();                       // before the first byte
-//   ...write "LIST\r\n"; p.expect(pop3::verb::list);
+//   ...write "LIST\r\n"; p.expect(pop3::verb::list, false);  // or write_expecting()
 //   p.feed(bytes);                             // borrowed until need_more
 //   for (;;) {
 //     const auto& ev = p.next();               // valid until next()/feed()/reset()
@@ -41,6 +41,7 @@
 // entry stays: the client answers with a line and the next line is again a
 // response to the same AUTH. A challenge that is not strict base64 is
 // errc::invalid_base64 (the entry stays too; the client answers "*").
+// Challenges may be longer than status lines (max_challenge_length).
 //
 // Bodies. Lines of LIST, UIDL, CAPA, LANG and bare AUTH bodies are read with the
 // stuffing dot removed (RFC 1939 §3), each at most max_item_line_length
@@ -129,12 +130,18 @@ struct expected {
 
 struct client_parser_options {
   /// Longest status line (greeting, single-line response, first line of a
-  /// multi-line one, "+ " challenge), CRLF included: 512 (RFC 2449 §4).
+  /// multi-line one), CRLF included: 512 (RFC 2449 §4).
   std::size_t max_status_length = 512;
-  /// Longest LIST, UIDL, CAPA or LANG body line, CRLF and stuffing dot
-  /// included. CAPA lines are at most 512 (RFC 2449 §5). The parser's line
-  /// buffer is min(Capacity, max of the two limits).
+  /// Longest LIST, UIDL, CAPA, LANG or AUTH body line, CRLF and stuffing dot
+  /// included. CAPA lines are at most 512 (RFC 2449 §5).
   std::size_t max_item_line_length = 512;
+  /// Longest "+ " challenge line, CRLF included. RFC 5034 §4 puts no limit
+  /// on challenges and makes clients take the largest their mechanisms
+  /// produce; 12288 is the SASL line limit of RFC 4954 §4. The line buffer
+  /// bounds every limit: lines are read up to min(Capacity, the largest of
+  /// the three), so the default client_parser<> takes challenges up to 1024
+  /// octets (PLAIN, LOGIN, CRAM-MD5, SCRAM); GSSAPI needs a larger Capacity.
+  std::size_t max_challenge_length = 12288;
   /// Lenient: "+ok", "-Err" and other cases of the status (PROTOCOLS.md §6
   /// item 37). Servers MUST send upper case (RFC 1939 §3).
   bool any_case_status = false;
@@ -238,14 +245,17 @@ class client_parser {
     ++queued_;
     return errc{};
   }
-  errc expect(pop3::verb v, bool has_argument = false) noexcept {
+  /// `has_argument` has no default: "LIST" and "LIST 1" are answered in
+  /// different shapes, and a wrong guess puts every later response out of
+  /// step. command_writer.hpp's write_expecting() queues the right entry.
+  errc expect(pop3::verb v, bool has_argument) noexcept {
     return expect(expected{v, has_argument});
   }
   /// The server's greeting, queued before the first byte of a connection
   /// (not after reset() for STLS: no greeting follows the handshake).
   errc expect_greeting() noexcept { return expect(expected{pop3::verb::unknown, false, true}); }
   /// expect(verb::stls): its +OK raises the barrier (see the top).
-  errc expect_stls() noexcept { return expect(pop3::verb::stls); }
+  errc expect_stls() noexcept { return expect(pop3::verb::stls, false); }
 
   /// Entries waiting for their response (the one being read included until
   /// its status line is read).
@@ -308,8 +318,10 @@ class client_parser {
 
   static typename reader::options line_options(const client_parser_options& o) noexcept {
     typename reader::options r;
-    r.max_length =
-        o.max_status_length > o.max_item_line_length ? o.max_status_length : o.max_item_line_length;
+    std::size_t most = o.max_status_length;
+    if (o.max_item_line_length > most) most = o.max_item_line_length;
+    if (o.max_challenge_length > most) most = o.max_challenge_length;
+    r.max_length = most;  // line_reader caps it at Capacity
     return r;
   }
 
@@ -473,9 +485,11 @@ const client_event& client_parser<Capacity, QueueCapacity>::take_status(
   const expected e = front();
   const bool challenge = e.verb == pop3::verb::auth && !line.empty() && line[0] == '+' &&
                          (line.size() == 1 || line[1] == ' ');
-  if (octets > options_.max_status_length) {
+  if (octets > (challenge ? options_.max_challenge_length : options_.max_status_length)) {
     if (!challenge) pop();
-    return fail(errc::line_too_long, start, e, line);
+    // Reported like a line the reader refused: its first octets only, the
+    // same whatever the buffer size.
+    return fail(errc::line_too_long, start, e, line.substr(0, error_prefix));
   }
   if (challenge) {
     // RFC 5034 §4: "+" SP [base64]; the entry stays for the next line.
@@ -579,7 +593,7 @@ const client_event& client_parser<Capacity, QueueCapacity>::take_item(
   }
   ev_.lines = ++body_lines_;
   if (octets > options_.max_item_line_length) {
-    fail(errc::line_too_long, start, body_, line);
+    fail(errc::line_too_long, start, body_, line.substr(0, error_prefix));
     return ev_;
   }
   std::string_view text = line;

@@ -570,8 +570,10 @@ class capabilities {
 
   // --- Reading a CAPA response ----------------------------------------------
 
-  /// Folds one capability line (a line of the CAPA body, stuffing dot
-  /// removed; client_parser's `capability` event text) into this value.
+  /// Folds one capability line (a whole line of the CAPA body, tag
+  /// included, stuffing dot removed) into this value. client_parser does
+  /// this itself (its capabilities()); its `capability` event splits the
+  /// line into capability_tag() and `text`, the parameters.
   /// `line` is only read during the call. Tags compare case-insensitively;
   /// runs of SP or HT separate items (servers pad lines).
   ///
