@@ -29,6 +29,7 @@
 #include "mailwire/smtp/server_parser.hpp"
 #include "mailwire/smtp/xtext.hpp"
 
+#include "mailwire/pop3/apop.hpp"
 #include "mailwire/pop3/client_parser.hpp"
 #include "mailwire/pop3/command.hpp"
 #include "mailwire/pop3/command_writer.hpp"

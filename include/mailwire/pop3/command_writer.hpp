@@ -4,7 +4,7 @@
 // half of what pop3::server_parser reads.
 //
 //   write_user, write_pass, write_apop      "USER jane\r\n", "PASS my secret\r\n"
-//   apop_digest                             lower-hex MD5(timestamp || secret)
+//   apop_digest (pop3/apop.hpp)             lower-hex MD5(timestamp || secret)
 //   write_stat, write_noop, write_rset, write_quit, write_capa, write_stls,
 //   write_utf8                              "STAT\r\n"
 //   write_list, write_uidl                  "LIST\r\n", "LIST 3\r\n"
@@ -68,9 +68,9 @@
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/base64.hpp"
 #include "mailwire/core/error.hpp"
-#include "mailwire/core/md5.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/utf8.hpp"
+#include "mailwire/pop3/apop.hpp"
 #include "mailwire/pop3/client_parser.hpp"
 #include "mailwire/pop3/command.hpp"
 
@@ -295,27 +295,6 @@ errc write_pass(Sink& sink, std::string_view password) noexcept(is_nothrow_sink_
     s.append(password);
     return errc{};
   });
-}
-
-/// The 32 lower-case hex digits of an APOP digest, held by value.
-struct apop_digest_text {
-  char digits[md5::hex_size] = {};
-  /// A view of `digits`: valid as long as this object.
-  constexpr std::string_view view() const noexcept { return {digits, md5::hex_size}; }
-};
-
-/// The APOP digest (RFC 1939 §7): lower-case hex of MD5(timestamp ||
-/// secret), where `timestamp` is the greeting's "<...>" with its brackets
-/// (client_event::timestamp of the greeting). MD5 is broken; APOP exists for
-/// old servers only (md5.hpp).
-constexpr apop_digest_text apop_digest(std::string_view timestamp,
-                                       std::string_view secret) noexcept {
-  md5::context c;
-  c.update(timestamp);
-  c.update(secret);
-  apop_digest_text out;
-  md5::to_hex(c.finish(), out.digits);
-  return out;
 }
 
 /// Writes "APOP name digest\r\n" with the digest in lower case (RFC 1939
