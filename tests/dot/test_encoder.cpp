@@ -267,3 +267,38 @@ TEST_CASE("dot: max_encoded_size saturates", "[dot][encoder]") {
   CHECK(dot::max_encoded_size(static_cast<std::size_t>(-1)) == static_cast<std::size_t>(-1));
   static_assert(dot::max_encoded_size(1) == 7);
 }
+
+TEST_CASE("dot: content_size is the decoded size of the encoded content (RFC 1939 §11)",
+          "[dot][encoder]") {
+  static_assert(dot::content_size("") == 0);
+  static_assert(dot::content_size("a") == 3);  // CRLF added
+  static_assert(dot::content_size("a\r\n") == 3);
+  static_assert(dot::content_size("a\nb\rc") == 9);  // bare line ends become CRLF
+  static_assert(dot::content_size("\r\n\r\n") == 4);
+  static_assert(dot::content_size("\r") == 2);
+  static_assert(dot::content_size(".x\r\n") == 4);  // the stuffing dot is not content
+  // Whatever the content: what a decoder reads back from the encoder's output.
+  std::mt19937 rng(1939);
+  const char alphabet[] = {'a', '.', '\r', '\n', 'x', ' '};
+  for (int round = 0; round < 2000; ++round) {
+    std::string m(rng() % 40, 'a');
+    for (char& c : m) c = alphabet[rng() % sizeof alphabet];
+    const std::string wire = encode_copy(m, 1 + rng() % 8, 1 + rng() % 16);
+    dot::decoder d;
+    d.feed(wire);
+    std::uint64_t decoded = 0;
+    bool ended = false;
+    for (int guard = 0; guard < 1000 && !ended; ++guard) {
+      const dot::decoder_event ev = d.next();
+      if (ev.kind == dot::event_kind::data) decoded += ev.bytes.size();
+      if (ev.kind == dot::event_kind::end) {
+        CHECK(ev.size == decoded);
+        ended = true;
+      }
+      if (ev.kind == dot::event_kind::need_more) break;
+    }
+    INFO(test::escape(m));
+    REQUIRE(ended);
+    CHECK(dot::content_size(m) == decoded);
+  }
+}

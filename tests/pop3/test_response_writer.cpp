@@ -540,3 +540,28 @@ TEST_CASE("pop3 response writer: gather form errors describe nothing (RFC 1939 ย
   CHECK(joined(seg, again.count) == "..x\r\n.\r\n");
   CHECK(gather_body(fresh, "x", nullptr, 2).error == errc::invalid_argument);
 }
+
+TEST_CASE(
+    "pop3 response writer: top_content is the header, the blank line and n body lines (RFC 1939 "
+    "ยง7)",
+    "[pop3][writer][top]") {
+  using mailwire::pop3::top_content;
+  constexpr std::string_view m = "Subject: a\r\nFrom: b\r\n\r\nline 1\r\nline 2\r\nline 3\r\n";
+  static_assert(top_content(m, 0) == "Subject: a\r\nFrom: b\r\n\r\n");
+  CHECK(top_content(m, 1) == "Subject: a\r\nFrom: b\r\n\r\nline 1\r\n");
+  CHECK(top_content(m, 2) == "Subject: a\r\nFrom: b\r\n\r\nline 1\r\nline 2\r\n");
+  // n at and past the number of body lines: the whole message.
+  CHECK(top_content(m, 3) == m);
+  CHECK(top_content(m, 4294967295u) == m);
+  // A last line without CRLF counts as a line.
+  CHECK(top_content("H: x\r\n\r\nb1\r\nb2", 1) == "H: x\r\n\r\nb1\r\n");
+  CHECK(top_content("H: x\r\n\r\nb1\r\nb2", 2) == "H: x\r\n\r\nb1\r\nb2");
+  // No blank line: all header, sent whole.
+  CHECK(top_content("H: x\r\nI: y\r\n", 0) == "H: x\r\nI: y\r\n");
+  // Bare LF and bare CR end lines as the encoder reads them.
+  CHECK(top_content("H: x\n\nb1\nb2\n", 1) == "H: x\n\nb1\n");
+  CHECK(top_content("H: x\r\rb1\rb2", 1) == "H: x\r\rb1\r");
+  // An empty header: the message starts with the blank line.
+  CHECK(top_content("\r\nbody\r\n", 0) == "\r\n");
+  CHECK(top_content("", 5).empty());
+}

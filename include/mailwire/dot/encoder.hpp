@@ -67,6 +67,32 @@ constexpr std::size_t max_encoded_size(std::size_t n) noexcept {
   return n <= (max - 5) / 2 ? 2 * n + 5 : max;
 }
 
+/// The size of `content` once encoded and decoded again: every line end
+/// (CRLF, bare CR, bare LF) counted as CRLF, and a CRLF added when non-empty
+/// content does not end with one; stuffing dots are not content. This is the
+/// "exact size" of a message that POP3's STAT, LIST and scan listings report
+/// for what RETR sends (RFC 1939 §11) when the content goes through an
+/// encoder with default options. Linear, no allocation.
+constexpr std::uint64_t content_size(std::string_view content) noexcept {
+  std::uint64_t size = 0;
+  bool at_line_start = true;
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    const char c = content[i];
+    if (c == '\r') {
+      if (i + 1 < content.size() && content[i + 1] == '\n') ++i;
+      size += 2;
+      at_line_start = true;
+    } else if (c == '\n') {
+      size += 2;
+      at_line_start = true;
+    } else {
+      ++size;
+      at_line_start = false;
+    }
+  }
+  return at_line_start ? size : size + 2;
+}
+
 class encoder {
  public:
   explicit encoder(const encoder_options& options = {}) noexcept : options_(options) {}

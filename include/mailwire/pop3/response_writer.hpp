@@ -737,11 +737,40 @@ errc write_capa_response(Sink& sink, const capabilities& caps,
 // ---------------------------------------------------------------------------
 // Message bodies: RETR and TOP (RFC 1939 §3, §5, §7)
 
+/// What TOP msg n sends of a message (RFC 1939 §7): the header, the blank
+/// line after it and the first `lines` lines of the body, as a view into
+/// `content`; the whole content when the body has fewer lines or there is
+/// no blank line. Lines end at CRLF, a bare CR or a bare LF (the line ends
+/// dot::encoder turns into CRLF).
+constexpr std::string_view top_content(std::string_view content, std::uint64_t lines) noexcept {
+  // Index just past the line end of the line starting at i (content.size()
+  // for a last line without one).
+  const auto next_line = [content](std::size_t i) {
+    while (i < content.size() && content[i] != '\r' && content[i] != '\n') ++i;
+    if (i == content.size()) return i;
+    if (content[i] == '\r' && i + 1 < content.size() && content[i + 1] == '\n') return i + 2;
+    return i + 1;
+  };
+  std::size_t at = 0;
+  bool in_header = true;
+  while (at < content.size()) {
+    if (!in_header) {
+      if (lines == 0) return content.substr(0, at);
+      --lines;
+    }
+    const std::size_t end = next_line(at);
+    const bool blank = content[at] == '\r' || content[at] == '\n';
+    if (in_header && blank) in_header = false;
+    at = end;
+  }
+  return content;
+}
+
 /// Writes a whole RETR or TOP answer: "+OK text\r\n", `content` dot-stuffed
 /// by a dot::encoder with `options`, and the terminator (with the CRLF the
 /// content may lack before it): "+OK\r\n..a\r\nb\r\n.\r\n" for content
 /// ".a\r\nb". For TOP, `content` is the header, the blank line and the
-/// lines the client asked for; the writer takes it as given. Errors: as
+/// lines the client asked for (top_content()); the writer takes it as given. Errors: as
 /// write_ok() for `text`; errc::body_nul (a NUL octet in `content`);
 /// errc::body_bare_cr / errc::body_bare_lf (only with
 /// options.refuse_bare_line_ends); errc::buffer_too_small. Nothing is
