@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "catch.hpp"
+#include "support/split_feed.hpp"
 
 using namespace mailwire;
 using pop3::session_state;
@@ -51,10 +52,27 @@ TEST_CASE("pop3 command: other tokens are unknown keywords (RFC 1939 §3)", "[po
     INFO(t);
     CHECK(pop3::verb_from(t) == verb::unknown);
   }
-  // Folding with 0x20 must map only letters onto letters: '@' | 0x20 is '`'
-  // and 0x0F | 0x20 is '/', so neither becomes "top".
+  // Case folding touches letters only: '@' and 0x0F are no "t" or "o", and
+  // the control octet 0x18 is no "8" (0x18 | 0x20 would be; found by fuzzing).
   CHECK(pop3::verb_from("@OP") == verb::unknown);
   CHECK(pop3::verb_from("T\x0fP") == verb::unknown);
+  CHECK(pop3::verb_from("UTF\x18") == verb::unknown);
+  CHECK(pop3::verb_from("utf8") == verb::utf8);
+  // Every octet but a letter's other case changes the keyword.
+  for (const std::string_view kw :
+       {"USER", "PASS", "APOP", "AUTH", "STLS", "CAPA", "UTF8", "LANG", "STAT", "LIST", "RETR",
+        "DELE", "NOOP", "RSET", "TOP", "UIDL", "QUIT"}) {
+    for (std::size_t i = 0; i < kw.size(); ++i) {
+      for (int o = 0; o < 256; ++o) {
+        std::string t(kw);
+        t[i] = static_cast<char>(o);
+        const bool same = t[i] == kw[i] || (ascii::is_alpha(static_cast<unsigned char>(kw[i])) &&
+                                            ascii::to_lower(t[i]) == ascii::to_lower(kw[i]));
+        INFO(test::escape(t));
+        CHECK((pop3::verb_from(t) == pop3::verb_from(kw)) == same);
+      }
+    }
+  }
 }
 
 TEST_CASE("pop3 command: the state table follows RFC 1939 §4-7, 2449, 2595, 5034, 6856",

@@ -118,10 +118,11 @@ constexpr bool allowed_in(verb v, session_state s) noexcept {
 /// or four characters).
 constexpr verb verb_from(std::string_view token) noexcept {
   if (token.size() != 3 && token.size() != 4) return verb::unknown;
-  // OR-ing 0x20 folds exactly the upper- and lower-case form of a letter onto
-  // the lower-case letter; no other octet becomes a letter.
+  // Letters fold to lower case; every other octet stays itself, so only
+  // "8" matches UTF8's digit (OR-ing 0x20 into every octet would also turn
+  // the control octet 0x18 into "8").
   std::uint32_t k = 0;
-  for (const char ch : token) k = (k << 8) | (static_cast<unsigned char>(ch) | 0x20u);
+  for (const char ch : token) k = (k << 8) | static_cast<unsigned char>(ascii::to_lower(ch));
   constexpr auto key = [](std::string_view s) {
     std::uint32_t r = 0;
     for (const char ch : s) r = (r << 8) | static_cast<unsigned char>(ch);
