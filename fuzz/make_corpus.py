@@ -23,6 +23,10 @@ at the top of fuzz/<target>.cpp):
   smtp_command_roundtrip  [writer, flags, small sink x2, cut] + the writer's fields
   smtp_reply_roundtrip    [writer, flags, small sink x2, cut] + the writer's fields
   smtp_capabilities       [separator, flags, cut] + (setter calls) + EHLO lines
+  pop3_server        [parser, session, split] + client stream
+  pop3_server_split  (the same header)
+  pop3_client        [options x2, split, queue header] + queued commands + server stream
+  pop3_client_split  (the same header)
 
 The SMTP seeds also include the input of every tests/golden/smtp-server/*.trace
 (its "> " lines, unescaped as tests/golden/test_golden.cpp does).
@@ -1086,6 +1090,236 @@ def capabilities_seeds():
     return seeds
 
 
+# ---------------------------------------------------------------------------
+# POP3 (pop3_server, pop3_server_split, pop3_client, pop3_client_split)
+
+# pop3_server's parser byte (fuzz::pop3_server_config_from): line: max_line_length
+# {255, 8, 64, 1024}; auth: max_auth_line_length {12288, 0, 3, 24}.
+def pop3_cfg(line=0, auth=0, spaces=False, bare_lf=False, large=False):
+    return line | auth << 2 | spaces << 4 | bare_lf << 5 | large << 6
+
+
+# pop3_server's session byte (see fuzz/pop3_server.cpp; pop3_server_split reads
+# bits 0-2 and 4 the same way).
+def pop3_session(no_sasl=False, sasl_forever=False, keep_barrier=False, probe=False,
+                 eof_early=False, again=False):
+    return (no_sasl | sasl_forever << 1 | keep_barrier << 2 | probe << 3 | eof_early << 4 |
+            again << 5)
+
+
+POP3_SPLITS = [0x03, 0x01 | 3 << 2, 0x02, 0x00, 0x80 | 0x01 | 2 << 2, 0x01 | 6 << 2]
+
+# Every command in a valid form (RFC 1939 §4-7, RFC 2449 §5, RFC 2595 §4, RFC 5034 §4,
+# RFC 6856 §2-3).
+POP3_COMMANDS = [b"USER mrose", b"PASS tanstaaf", b"APOP mrose c4c9334bac560ecc979e58001b3e22fb",
+                 b"AUTH", b"AUTH PLAIN", b"AUTH PLAIN AGFsaWNlAHNlY3JldA==", b"AUTH EXTERNAL =",
+                 b"STLS", b"CAPA", b"UTF8", b"LANG", b"LANG *", b"LANG en-US", b"STAT", b"LIST",
+                 b"LIST 1", b"RETR 1", b"DELE 1", b"NOOP", b"RSET", b"TOP 1 0", b"TOP 1 10",
+                 b"UIDL", b"UIDL 2", b"QUIT"]
+
+# Broken ones: each a different rule (server_parser.hpp, command.hpp).
+POP3_BROKEN = [b"", b"US", b"USERS mrose", b"XTND XMIT", b"USER", b"USER a b", b"USER \x01x",
+               b"USER \xc3\xa9l\xc3\xa8ve", b"USER \xc3", b"USER \xed\xa0\x80", b"PASS",
+               b"PASS ", b"PASS  two  spaces ", b"APOP mrose", b"APOP mrose c4c9334b",
+               b"APOP mrose C4C9334BAC560ECC979E58001B3E22FB", b"APOP mrose " + b"g" * 32,
+               b"AUTH bad!", b"AUTH " + b"M" * 21, b"AUTH PLAIN ab=c", b"AUTH PLAIN QR==",
+               b"AUTH PLAIN a b", b"STAT x", b"STAT ", b"CAPA now", b"STLS x", b"UTF8 x",
+               b"LIST 0", b"LIST 01", b"LIST 4294967295", b"LIST 4294967296",
+               b"LIST -1", b"LIST  1", b"LIST 1 ", b"LIST 1 2", b"RETR", b"RETR 1x",
+               b"DELE 99999999999999999999", b"TOP 1", b"TOP 1 x", b"TOP 0 1", b"TOP 1 -1",
+               b"TOP 1 4294967296", b"UIDL 0", b"LANG en_US", b"LANG 1en", b"LANG abcdefghi",
+               b"LANG en--US", b"LANG en-", b"QUIT now", b"list 1", b"ReTr 2", b"top 1 0",
+               b"PASS a\tb", b"PASS \x7f", b"PASS \xc3", b"PASS \xc3\xa9 \xe2\x82\xac"]
+
+RFC1939_CLIENT = (b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\nSTAT\r\nLIST\r\nRETR 1\r\n"
+                  b"DELE 1\r\nRETR 2\r\nDELE 2\r\nQUIT\r\n")
+
+
+def pop3_server_seeds():
+    """(name, parser byte, session byte, stream)."""
+    d, ses, seeds = pop3_cfg(), pop3_session(), []
+    seeds.append(("rfc1939_session", d, pop3_session(probe=True), RFC1939_CLIENT))
+    seeds.append(("rfc1939_user_pass", d, ses,
+                  crlf(b"USER mrose", b"PASS tanstaaf", b"STAT", b"UIDL", b"TOP 1 10", b"QUIT")))
+    seeds.append(("all_commands", d, pop3_session(probe=True), crlf(*POP3_COMMANDS)))
+    seeds.append(("all_commands_lower", d, ses, crlf(*[c.lower() for c in POP3_COMMANDS])))
+    seeds.append(("all_commands_large", pop3_cfg(line=3, large=True), pop3_session(again=True),
+                  crlf(*POP3_COMMANDS)))
+    for i in range(0, len(POP3_BROKEN), 10):
+        seeds.append((f"broken_{i // 10}", d, ses, crlf(*POP3_BROKEN[i:i + 10], b"NOOP")))
+    seeds.append(("broken_lenient", pop3_cfg(spaces=True), ses,
+                  crlf(b"LIST  1", b"LIST 1 ", b"TOP  1   2 ", b"STAT ", b"USER  a", b"PASS  x ",
+                       b"AUTH  PLAIN   =", b"LANG   en", b"APOP a  b  c", b"QUIT  ")))
+    seeds.append(("rfc2449_pipelined", d, ses,
+                  crlf(b"CAPA", b"USER fred", b"PASS secret", b"STAT", b"LIST", b"UIDL", b"RETR 1",
+                       b"DELE 1", b"TOP 2 0", b"QUIT")))
+    seeds.append(("auth_plain_ir", d, ses, crlf(b"AUTH PLAIN AGZyZWQAc2VjcmV0", b"STAT")))
+    seeds.append(("auth_plain", d, ses, crlf(b"AUTH PLAIN", b"AGZyZWQAc2VjcmV0", b"STAT")))
+    seeds.append(("auth_login", d, ses,
+                  crlf(b"AUTH LOGIN", b"ZnJlZA==", b"c2VjcmV0", b"STAT")))
+    seeds.append(("auth_cancel", d, ses, crlf(b"AUTH CRAM-MD5", b"*", b"QUIT")))
+    seeds.append(("auth_empty", d, pop3_session(sasl_forever=True),
+                  crlf(b"AUTH GSSAPI", b"", b"YIIB", b"", b"*", b"QUIT")))
+    seeds.append(("auth_bad_lines", d, pop3_session(sasl_forever=True),
+                  crlf(b"AUTH X", b"ab=c", b"QR==", b"a\rb", b"a\nb", b"a\x00b", b"*x", b"**",
+                       b"abc", b"*")))
+    seeds.append(("auth_refused", d, pop3_session(no_sasl=True),
+                  crlf(b"AUTH PLAIN", b"AGZyZWQAc2VjcmV0", b"QUIT")))
+    seeds.append(("auth_limits", pop3_cfg(auth=3), pop3_session(sasl_forever=True),
+                  crlf(b"AUTH X", b"QUJDRA==", b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldY", b"*")))
+    seeds.append(("auth_tiny", pop3_cfg(auth=2), pop3_session(sasl_forever=True),
+                  crlf(b"AUTH X", b"*", b"", b"QQ==", b"*")))
+    seeds.append(("auth_long_line", d, ses,
+                  crlf(b"AUTH PLAIN", base64.b64encode(b"x" * 9000), b"QUIT")))
+    seeds.append(("auth_eof", d, ses, b"AUTH PLAIN\r\nAGZyZWQ"))
+    seeds.append(("auth_bare_lf", pop3_cfg(bare_lf=True), ses,
+                  b"AUTH PLAIN\nAGZyZWQAc2VjcmV0\nSTAT\n"))
+    seeds.append(("stls_injection", d, pop3_session(keep_barrier=True),
+                  crlf(b"CAPA", b"STLS", b"USER evil", b"PASS evil", b"RETR 1")))
+    seeds.append(("stls_handshake", d, ses, crlf(b"STLS", b"CAPA", b"USER a", b"STLS", b"QUIT")))
+    seeds.append(("stls_alone", d, pop3_session(keep_barrier=True, eof_early=True), crlf(b"STLS")))
+    seeds.append(("overlong_tail", d, ses,
+                  b"NOOP " + b"x" * 300 + b" \r\nQUIT\r\n" + b"USER " + b"a" * 250 + b"\r\nQUIT\r\n"))
+    seeds.append(("overlong_hides_command", d, pop3_session(keep_barrier=True),
+                  b"USER " + b"a" * 251 + b"STLS\r\nDELE 1\r\n"))
+    seeds.append(("exact_limit", d, ses, b"USER " + b"a" * 248 + b"\r\nUSER " + b"a" * 249 + b"\r\n"))
+    seeds.append(("short_limits", pop3_cfg(line=1), ses, crlf(b"STAT", b"LIST 1", b"QUIT")))
+    seeds.append(("mid_limits", pop3_cfg(line=2), ses,
+                  crlf(b"APOP mrose c4c9334bac560ecc979e58001b3e22fb", b"APOP m " + b"a" * 32)))
+    seeds.append(("framing_faults", d, ses,
+                  b"STAT\rLIST\r\nUSER a\nPASS b\r\nRETR\x001\r\n\r\r\n\n\r\nQUIT\r\n"))
+    seeds.append(("bare_lf_allowed", pop3_cfg(bare_lf=True), ses,
+                  b"USER a\nPASS b\r\nSTAT\n\nLIST\r\r\nRETR 1\rX\nQUIT\n"))
+    seeds.append(("eof_partial", d, pop3_session(eof_early=True), b"STAT\r\nLIST 1\r"))
+    seeds.append(("binary_junk", pop3_cfg(large=True), ses, bytes(range(256)) + b"\r\nQUIT\r\n"))
+    return seeds
+
+
+# pop3_client: [options x2, split, queue header] + queue + stream.
+#   byte 0: bit 0 Capacity 2048; status: max_status_length {512, 8, 64, 4096};
+#   item: max_item_line_length (same); bit 5 any_case_status; bit 6 allow_control;
+#   bit 7 keep the STLS barrier. byte 1: bits 0-5 the decoder (opts() above),
+#   bit 6 eof_early, bit 7 again. byte 2: the split, bits 5-6 challenge:
+#   max_challenge_length {12288, 8, 64, 600}.
+def pop3_client_head(split, queue, window=2, large=False, status=0, item=0, any_case=False,
+                     control=False, keep_barrier=False, dot=None, eof_early=False, again=False,
+                     challenge=0):
+    b0 = large | status << 1 | item << 3 | any_case << 5 | control << 6 | keep_barrier << 7
+    b1 = ((dot or opts())[0] & 0x3F) | eof_early << 6 | again << 7
+    return bytes([b0, b1, split | challenge << 5, len(queue) | window << 6]) + bytes(queue)
+
+
+# Queue bytes (fuzz::pop3_expected_from): verb index in pop3::verb order, bit 5
+# has_argument, bit 6 the greeting.
+P3 = {name: i for i, name in enumerate(
+    ["unknown", "user", "pass", "apop", "auth", "stls", "capa", "utf8", "lang", "stat", "list",
+     "retr", "dele", "noop", "rset", "top", "uidl", "quit"])}
+
+
+def pq(name, arg=False):
+    return P3[name] | arg << 5
+
+
+GREETING = 0x40
+APOP_GREETING = b"+OK POP3 server ready <1896.697170952@dbc.mr.net>\r\n"
+CAPA_BODY = (b"+OK Capability list follows\r\nTOP\r\nUSER\r\nSASL PLAIN LOGIN CRAM-MD5 X-MECH\r\n"
+             b"RESP-CODES\r\nLOGIN-DELAY 900\r\nPIPELINING\r\nEXPIRE 60 USER\r\nUIDL\r\n"
+             b"IMPLEMENTATION Shlemazle-Plotz-v302\r\nSTLS\r\nAUTH-RESP-CODE\r\nUTF8 USER\r\n"
+             b"LANG\r\nX-UNKNOWN a b\r\n.\r\n")
+
+# (name, head arguments, queue, stream)
+POP3_CLIENT_SEEDS = [
+    ("rfc1939_session", {}, [GREETING, pq("apop", True), pq("stat"), pq("list"), pq("retr", True),
+                             pq("dele", True), pq("retr", True), pq("dele", True), pq("quit")],
+     APOP_GREETING + b"+OK mrose's maildrop has 2 messages (320 octets)\r\n+OK 2 320\r\n"
+     b"+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n+OK 120 octets\r\n"
+     b"Subject: one\r\n\r\n..leading dot\r\n.\r\n+OK message 1 deleted\r\n+OK 200 octets\r\n"
+     b"Subject: two\r\n\r\nbody\r\n.\r\n+OK message 2 deleted\r\n"
+     b"+OK dewey POP3 server signing off (maildrop empty)\r\n"),
+    ("rfc2449_pipelined", {"window": 3},
+     [GREETING, pq("capa"), pq("user", True), pq("pass", True), pq("stat"), pq("list"),
+      pq("uidl"), pq("top", True), pq("quit")],
+     b"+OK ready\r\n" + CAPA_BODY + b"+OK\r\n+OK logged in\r\n+OK 2 320\r\n+OK\r\n1 120\r\n2 200\r\n.\r\n"
+     b"+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n"
+     b"+OK\r\nSubject: x\r\n\r\n.\r\n+OK bye\r\n"),
+    ("capa_variety", {}, [pq("capa"), pq("capa"), pq("capa")],
+     CAPA_BODY + b"+OK\r\n..DOT-TAG\r\n  TOP  \r\nSASL\r\nLOGIN-DELAY x\r\nEXPIRE NEVER\r\n"
+     b"EXPIRE 1 2 3\r\nUTF8 FOO\r\nIMPLEMENTATION\r\nX\x01Y\r\n\r\n.\r\n-ERR no CAPA\r\n"),
+    ("listings", {"window": 3},
+     [pq("stat"), pq("list", True), pq("uidl", True), pq("list"), pq("uidl"), pq("stat"),
+      pq("list", True), pq("uidl", True)],
+     b"+OK 0 0\r\n+OK 4294967295 18446744073709551615\r\n+OK 1 " + b"u" * 70 + b"\r\n"
+     b"+OK\r\n1 2 extra info\r\n0 5\r\n1  2\r\n1\r\nx 2\r\n4294967296 1\r\n1 18446744073709551616\r\n"
+     b".1 3\r\n.\r\n+OK\r\n1 a\r\n1 " + b"u" * 71 + b"\r\n1 a b\r\n1 \x7f\r\n.\r\n"
+     b"+OK 1\r\n+OK 0 5\r\n+OK 1 \r\n"),
+    ("retr_top_bodies", {}, [pq("retr", True), pq("top", True), pq("retr", True), pq("top", True)],
+     b"+OK\r\n.\r\n+OK\r\nHeader: x\r\n\r\n.\r\n+OK\r\n..\r\n...\r\n.x\r\n-ERR inside\r\n+OK inside\r\n"
+     b".\r\n+OK\r\nno final line end.\r\n.\r\n"),
+    ("retr_smuggling", {"dot": opts()}, [pq("retr", True), pq("dele", True)],
+     b"+OK\r\nHi\n.\n+OK fake\r\n\r.\r\nx\r\n.\nDELE\r\n\x00\r\n.\r\n+OK deleted\r\n"),
+    ("retr_normalize", {"dot": opts(policy=NORMALIZE, size=2, line=2)}, [pq("retr", True), pq("top", True)],
+     b"+OK\r\na\rb\nc\r\r\n.\rd\n.\n\r\n.\r\n+OK\r\n.\r\r\n..\r\n.\r\n"),
+    ("retr_allow_limits", {"dot": opts(policy=ALLOW, size=1, line=1)}, [pq("retr", True)],
+     b"+OK\r\nab\rcd\n" + b"x" * 1100 + b"\r\n.\r\n"),
+    ("err_has_no_body", {}, [pq("retr", True), pq("list"), pq("capa"), pq("top", True), pq("uidl")],
+     b"-ERR no such message\r\n-ERR [SYS/TEMP] later\r\n-ERR\r\n-ERR [IN-USE] x\r\n"
+     b"-ERR [AUTH/X] bad\r\n"),
+    ("response_codes", {"window": 3},
+     [pq("user", True), pq("pass", True), pq("apop", True), pq("auth", True), pq("noop"),
+      pq("rset"), pq("dele", True), pq("quit")],
+     b"-ERR [LOGIN-DELAY] wait\r\n-ERR [SYS/PERM/DB] x\r\n-ERR [sys/temp]\r\n-ERR [UTF8] need\r\n"
+     b"+OK [X/Y/Z]text\r\n+OK [unclosed\r\n+OK [a//b] x\r\n+OK []\r\n"),
+    ("bad_status", {}, [pq("noop"), pq("noop"), pq("noop"), pq("noop"), pq("noop"), pq("noop")],
+     b"+OKAY\r\n+ok\r\n-err x\r\nOK\r\n+OK \x01 ctl\r\n+OK\ttab\r\n"),
+    ("any_case_control", {"any_case": True, "control": True},
+     [pq("noop"), pq("noop"), pq("noop"), pq("stat")],
+     b"+ok fine\r\n-Err x\r\n+OK \x01\x7f ctl\r\n+Ok 1 2\r\n"),
+    ("auth_exchange", {}, [GREETING, pq("auth", True), pq("auth", True), pq("auth", True), pq("quit")],
+     APOP_GREETING + b"+ \r\n+ dGVzdA==\r\n+\r\n+OK logged in\r\n+ bad!\r\n+ QR==\r\n-ERR\r\n"
+     b"+ " + b"A" * 600 + b"\r\n+OK\r\n+OK bye\r\n"),
+    ("auth_not_expected", {}, [pq("user", True), pq("noop")], b"+ dGVzdA==\r\n+ \r\n+OK\r\n"),
+    ("auth_mechanism_list", {}, [pq("auth"), pq("auth"), pq("auth", True)],
+     b"+OK mechanisms\r\nPLAIN\r\n.X-ODD\r\n\r\n.\r\n-ERR no list\r\n+ \r\n+OK\r\n"),
+    ("challenge_limits", {"challenge": 2, "status": 2}, [pq("auth", True), pq("auth", True)],
+     b"+ " + b"QUJD" * 15 + b"\r\n+ " + b"QUJD" * 16 + b"\r\n+OK\r\n+ " + b"A" * 70 +
+     b"\r\n-ERR " + b"x" * 70 + b"\r\n"),
+    ("challenge_large", {"large": True}, [pq("auth", True)],
+     b"+ " + base64.b64encode(b"g" * 1400) + b"\r\n+OK\r\n"),
+    ("stls_injection", {"keep_barrier": True}, [GREETING, pq("stls"), pq("capa")],
+     b"+OK ready\r\n+OK Begin TLS negotiation\r\n+OK Capability list follows\r\nSTLS\r\n.\r\n"),
+    ("stls_handshake", {}, [GREETING, pq("stls"), pq("capa"), pq("stls"), pq("quit")],
+     b"+OK ready\r\n+OK go\r\n+OK\r\nSASL PLAIN\r\n.\r\n-ERR already\r\n+OK\r\n"),
+    ("stls_refused", {"keep_barrier": True}, [pq("stls"), pq("capa")],
+     b"-ERR not now\r\n+OK\r\nUSER\r\n.\r\n"),
+    ("unexpected_response", {}, [pq("quit")], b"+OK bye\r\n+OK extra\r\n-ERR more\r\n"),
+    ("overlong_status", {}, [pq("noop"), pq("noop"), pq("list")],
+     b"+OK " + b"x" * 600 + b"\r\n+OK fine\r\n+OK\r\n1 " + b"9" * 600 + b"\r\n2 3\r\n.\r\n"),
+    ("overlong_large", {"large": True, "status": 3, "item": 1},
+     [pq("noop"), pq("capa"), pq("noop")],
+     b"+OK " + b"x" * 1000 + b"\r\n+OK\r\nTOP\r\nLONGER\r\n.\r\n+OK\r\n"),
+    ("short_limits", {"status": 1, "item": 2}, [pq("noop"), pq("noop"), pq("uidl")],
+     b"+OK\r\n+OK too long\r\n+OK\r\n1 abc\r\n1 " + b"a" * 60 + b"\r\n.\r\n"),
+    ("framing_faults", {}, [pq("noop"), pq("list"), pq("noop"), pq("noop")],
+     b"+OK\rx\r\n+OK\r\n1 2\n3\r\n1\x002\r\n.\r\n+OK a\nb\r\n+OK\x00\r\n"),
+    ("eof_in_body", {"eof_early": True}, [pq("retr", True)], b"+OK\r\nbody\r\n."),
+    ("eof_in_list", {}, [pq("list"), pq("quit")], b"+OK\r\n1 2\r\n"),
+    ("eof_with_queue", {"window": 2}, [pq("noop"), pq("noop"), pq("noop")], b"+OK\r\n"),
+    ("queue_overfill", {"window": 3}, [pq("noop")] * 40, b"+OK\r\n" * 34),
+    ("greeting_timestamps", {}, [GREETING, GREETING, GREETING, GREETING, GREETING],
+     b"+OK <a <b@c> <d@e>\r\n+OK <a b@c>\r\n+OK no timestamp\r\n+OK [CODE] <x@y>\r\n-ERR <x@y>\r\n"),
+    ("lang_body", {"again": True}, [pq("lang"), pq("lang", True), pq("utf8")],
+     b"+OK Language listing follows\r\nen English\r\n.fr French\r\n.\r\n+OK es Idioma cambiado\r\n"
+     b"+OK UTF8 enabled\r\n"),
+]
+
+POP3_CLIENT_SPLITS = [0x03, 0x01 | 4 << 2, 0x02, 0x00, 0x80 | 0x02, 0x01 | 2 << 2]
+
+
+def pop3_client_seeds():
+    return [(name, pop3_client_head(POP3_CLIENT_SPLITS[i % len(POP3_CLIENT_SPLITS)], queue, **args)
+             + stream) for i, (name, args, queue, stream) in enumerate(POP3_CLIENT_SEEDS)]
+
+
 def write(target, files):
     d = ROOT / "corpus" / target
     if d.exists():
@@ -1123,6 +1357,13 @@ def main():
     write("smtp_command_roundtrip", command_roundtrip_seeds())
     write("smtp_reply_roundtrip", reply_roundtrip_seeds())
     write("smtp_capabilities", capabilities_seeds())
+    pop3 = [(name, bytes([cfg, session, POP3_SPLITS[i % len(POP3_SPLITS)]]) + stream)
+            for i, (name, cfg, session, stream) in enumerate(pop3_server_seeds())]
+    write("pop3_server", pop3)
+    write("pop3_server_split", pop3)
+    client = pop3_client_seeds()
+    write("pop3_client", client)
+    write("pop3_client_split", client)
 
 
 if __name__ == "__main__":
