@@ -27,6 +27,8 @@ at the top of fuzz/<target>.cpp):
   pop3_server_split  (the same header)
   pop3_client        [options x2, split, queue header] + queued commands + server stream
   pop3_client_split  (the same header)
+  pop3_command_roundtrip   [writer, flags, small sink x2, split, queued] + the writer's fields
+  pop3_response_roundtrip  [writer, flags, small sink x2, split, body options] + the writer's fields
 
 The SMTP seeds also include the input of every tests/golden/smtp-server/*.trace
 (its "> " lines, unescaped as tests/golden/test_golden.cpp does).
@@ -1330,6 +1332,270 @@ def write(target, files):
     print(f"{d.relative_to(ROOT.parent)}: {len(files)} files")
 
 
+# POP3 round trips: numbers are a mode octet and the value (pop3_*_roundtrip's
+# input::count): mode 0 one octet, 1 four, 2 eight, 3 an index into {0, 1,
+# 2^32-1, 2^32, 2^64-1, 10^10}.
+def p3_num(v):
+    if v < 256:
+        return bytes([0, v])
+    if v < 2 ** 32:
+        return bytes([1]) + rt_num(v, 4)
+    return bytes([2]) + rt_num(v, 8)
+
+
+def p3_edge(i):
+    return bytes([3, i])
+
+
+# pop3_command_roundtrip: [writer, flags, small sink x2, split how, queued] + fields.
+#   flags: bit 0 prefix in the sinks, bit 1 "NOOP\r\n" after, bit 2 split.
+P3_CMD_WRITERS = ["user", "pass", "apop", "apop_digest", "stat", "noop", "rset", "quit", "capa",
+                  "stls", "utf8", "list", "list_n", "uidl", "uidl_n", "retr", "dele", "top",
+                  "lang", "lang_range", "auth", "auth_mech", "auth_ir", "auth_base64", "sasl",
+                  "sasl_base64", "sasl_cancel"]
+
+
+def p3cmd(writer, *fields, prefix=False, trailer=False, split=False, how=3, small=0, queued=0):
+    flags = prefix | trailer << 1 | split << 2
+    return (bytes([P3_CMD_WRITERS.index(writer), flags]) + rt_num(small, 2) +
+            bytes([how, queued]) + b"".join(fields))
+
+
+def pop3_command_roundtrip_seeds():
+    s = rt_slice
+    hexd = bytes([1]) + bytes(range(16))  # 16 octets as 32 lower-case hex digits
+    return [
+        ("user", p3cmd("user", s(b"jane"), trailer=True)),
+        ("user-utf8", p3cmd("user", s("jörg".encode()), split=True, how=0)),
+        ("user-crlf-injection", p3cmd("user", s(b"jane\r\nDELE 1"))),
+        ("user-space", p3cmd("user", s(b"ja ne"))),
+        ("user-bad-utf8", p3cmd("user", s(b"j\xc3("))),
+        ("user-long", p3cmd("user", rt_repeat(250, b"abcdefg"))),
+        ("user-empty", p3cmd("user", s(b""), small=3)),
+        ("pass-spaces", p3cmd("pass", s(b" my secret "), trailer=True, split=True, how=2)),
+        ("pass-lf", p3cmd("pass", s(b"se\ncret\r\nQUIT"))),
+        ("pass-nul", p3cmd("pass", s(b"a\x00b"))),
+        ("pass-max", p3cmd("pass", rt_repeat(248, b"x"), prefix=True, small=200)),
+        ("apop", p3cmd("apop", s(b"mrose"), bytes([0]) + s(b"c4c9334bac560ecc979e58001b3e22fb"))),
+        ("apop-upper", p3cmd("apop", s(b"mrose"), bytes([3]) + bytes(range(16)))),
+        ("apop-hexgen", p3cmd("apop", s(b"u"), hexd, queued=4)),
+        ("apop-short", p3cmd("apop", s(b"u"), bytes([0]) + s(b"abc"))),
+        ("apop-crlf", p3cmd("apop", s(b"u"), bytes([0]) + s(b"c4c9334bac560ecc\r\n9e58001b3e22fb"))),
+        ("apop-rfc1939", p3cmd("apop_digest", s(b"mrose"),
+                               s(b"<1896.697170952@dbc.mtview.ca.us>"), s(b"tanstaaf"))),
+        ("stat", p3cmd("stat", trailer=True)),
+        ("noop", p3cmd("noop", queued=2)),
+        ("rset", p3cmd("rset", small=1)),
+        ("quit", p3cmd("quit", prefix=True)),
+        ("capa", p3cmd("capa", split=True, how=0)),
+        ("stls-barrier", p3cmd("stls", trailer=True, split=True, how=0)),
+        ("utf8", p3cmd("utf8")),
+        ("list", p3cmd("list")),
+        ("list-1", p3cmd("list_n", p3_num(1), trailer=True)),
+        ("list-0", p3cmd("list_n", p3_edge(0))),
+        ("list-max", p3cmd("list_n", p3_edge(2), split=True, how=2)),
+        ("list-2^32", p3cmd("list_n", p3_edge(3))),
+        ("uidl", p3cmd("uidl")),
+        ("uidl-n", p3cmd("uidl_n", p3_num(70000))),
+        ("retr", p3cmd("retr", p3_num(3), queued=3)),
+        ("retr-huge", p3cmd("retr", p3_edge(4))),
+        ("dele", p3cmd("dele", p3_num(1))),
+        ("top-0", p3cmd("top", p3_num(1), p3_edge(0), trailer=True)),
+        ("top-max", p3cmd("top", p3_edge(2), p3_edge(2))),
+        ("top-lines-2^32", p3cmd("top", p3_num(1), p3_edge(3))),
+        ("lang", p3cmd("lang")),
+        ("lang-star", p3cmd("lang_range", s(b"*"))),
+        ("lang-de-ch", p3cmd("lang_range", s(b"de-CH"), trailer=True)),
+        ("lang-bad", p3cmd("lang_range", s(b"de--CH"))),
+        ("lang-digit-first", p3cmd("lang_range", s(b"1de"))),
+        ("lang-long", p3cmd("lang_range", s(b"a" + b"-abcdefgh" * 30))),
+        ("auth-bare", p3cmd("auth")),
+        ("auth-plain", p3cmd("auth_mech", s(b"plain"), trailer=True)),
+        ("auth-mech-bad", p3cmd("auth_mech", s(b"PL@IN"))),
+        ("auth-mech-21", p3cmd("auth_mech", s(b"A" * 21))),
+        ("auth-ir", p3cmd("auth_ir", s(b"PLAIN"), s(b"\x00user\x00pass"), split=True, how=1)),
+        ("auth-ir-empty", p3cmd("auth_ir", s(b"PLAIN"), s(b""))),
+        ("auth-ir-180", p3cmd("auth_ir", s(b"PLAIN"), rt_repeat(180, b"\x00\xff\r\n"))),
+        ("auth-ir-181", p3cmd("auth_ir", s(b"PLAIN"), rt_repeat(181, b"\x00\xff\r\n"))),
+        ("auth-b64", p3cmd("auth_base64", s(b"PLAIN"), s(b"AHVzZXIAcGFzcw=="))),
+        ("auth-b64-empty", p3cmd("auth_base64", s(b"X"), s(b""))),
+        ("auth-b64-eq", p3cmd("auth_base64", s(b"X"), s(b"="))),
+        ("auth-b64-crlf", p3cmd("auth_base64", s(b"X"), s(b"AAAA\r\nQUIT"))),
+        ("auth-b64-padbits", p3cmd("auth_base64", s(b"X"), s(b"QR=="))),
+        ("sasl", p3cmd("sasl", s(b"\x00user\x00pass"), split=True, how=0)),
+        ("sasl-empty", p3cmd("sasl", s(b""))),
+        ("sasl-9213", p3cmd("sasl", rt_repeat(9213, b"\x01\x02\x03"))),
+        ("sasl-9214", p3cmd("sasl", rt_repeat(9214, b"\x01\x02\x03"))),
+        ("sasl-b64", p3cmd("sasl_base64", s(b"dXNlcg=="), split=True, how=1 | 2 << 2)),
+        ("sasl-b64-star", p3cmd("sasl_base64", s(b"*"))),
+        ("sasl-b64-space", p3cmd("sasl_base64", s(b"dXNl cg=="))),
+        ("sasl-cancel", p3cmd("sasl_cancel", split=True, how=0)),
+    ]
+
+
+# pop3_response_roundtrip: [writer, flags, small sink x2, split how, body options]
+#   + fields. flags: bit 0 prefix, bit 1 "+OK\r\n" to a NOOP after, bit 2 split.
+#   body options: bits 0-2 max_size {off, 1, 7, 100, 1000, 4096}, bits 3-5
+#   max_line_length {off, 1, 8, 78, 1000}, bit 6 refuse bare CR/LF.
+P3_RESP_WRITERS = ["ok", "err", "response", "greeting", "challenge", "challenge_base64",
+                   "drop", "scan", "uid", "list", "uidl", "lang", "capa", "message",
+                   "streamed", "gather"]
+# The entries of write_ok/err/response (kEntries); bit 7 of the octet: with an argument.
+P3_ENTRIES = ["user", "pass", "apop", "auth", "stls", "capa", "utf8", "lang", "list", "uidl",
+              "retr", "dele", "noop", "rset", "top", "quit", "unknown", "stat"]
+
+
+def p3resp(writer, *fields, prefix=False, trailer=False, split=False, how=3, small=0, body=0):
+    flags = prefix | trailer << 1 | split << 2
+    return (bytes([P3_RESP_WRITERS.index(writer), flags]) + rt_num(small, 2) +
+            bytes([how, body]) + b"".join(fields))
+
+
+def p3entry(name, arg=False):
+    return bytes([P3_ENTRIES.index(name) | arg << 7])
+
+
+# Calls on a capabilities value (pop3_response_roundtrip `apply`): an opcode
+# octet (mod 9) and its arguments.
+def p3caps(*ops):
+    return bytes([len(ops)]) + b"".join(ops)
+
+
+def cap_set(i):
+    return bytes([0, i])
+
+
+def cap_mech(name):
+    return bytes([1]) + rt_slice(name)
+
+
+def cap_delay(seconds, user=False):
+    return bytes([2 | user << 7]) + rt_num(seconds, 4)
+
+
+def cap_expire(days, never=False, user=False):
+    return bytes([3 | never << 6 | user << 7]) + rt_num(days, 4)
+
+
+def cap_impl(text):
+    return bytes([4]) + rt_slice(text)
+
+
+def cap_utf8(user=False):
+    return bytes([5 | user << 7])
+
+
+def cap_line(line):
+    return bytes([6]) + rt_slice(line)
+
+
+def p3_message(writer, text, content, entry=0, **kw):
+    return p3resp(writer, rt_slice(text), rt_slice(content), bytes([entry]), **kw)
+
+
+def p3_stream(text, content, cuts, **kw):
+    # write_body chunk lengths: u16 each (mod the rest + 1), up to seven.
+    return p3_message("streamed", text, content, 0, **kw) + b"".join(rt_num(c, 2) for c in cuts)
+
+
+def pop3_response_roundtrip_seeds():
+    s = rt_slice
+    msg = b"From: a@b\r\nSubject: x\r\n\r\n.hidden\r\n..two\r\nend"
+    evil = b"body\n.\nRCPT TO:<x>\r\n.\rDELE 1\r\n.\r\n"
+    return [
+        ("ok", p3resp("ok", p3entry("noop"), s(b"done"), trailer=True)),
+        ("ok-empty", p3resp("ok", p3entry("user"), s(b""))),
+        ("ok-utf8", p3resp("ok", p3entry("pass"), s("grüß dich".encode()), split=True, how=0)),
+        ("ok-code-like", p3resp("ok", p3entry("pass"), s(b"[AUTH] no"))),
+        ("ok-bracket-text", p3resp("ok", p3entry("pass"), s(b"[x y] z"))),
+        ("ok-crlf", p3resp("ok", p3entry("dele"), s(b"a\r\n+OK b"))),
+        ("ok-tab-del", p3resp("ok", p3entry("dele"), s(b"a\tb\x7f"))),
+        ("ok-long", p3resp("ok", p3entry("noop"), rt_repeat(508, b"abc"))),
+        ("ok-list-body", p3resp("ok", p3entry("list"), s(b"scan"), trailer=True)),
+        ("ok-retr-empty", p3resp("ok", p3entry("retr"), s(b""), split=True, how=0)),
+        ("ok-capa-empty", p3resp("ok", p3entry("capa"), s(b""))),
+        ("ok-auth-bare", p3resp("ok", p3entry("auth"), s(b"mechanisms"))),
+        ("ok-stls", p3resp("ok", p3entry("stls"), s(b"begin TLS"), trailer=True)),
+        ("err", p3resp("err", p3entry("retr"), s(b"no such message"), trailer=True)),
+        ("err-stls", p3resp("err", p3entry("stls"), s(b"no"), trailer=True)),
+        ("err-list-n", p3resp("err", p3entry("list", True), s(b"no"))),
+        ("resp-sys-temp", p3resp("response", bytes([1]), p3entry("pass"), s(b"SYS/TEMP"),
+                                 s(b"try later"))),
+        ("resp-in-use", p3resp("response", bytes([1]), p3entry("apop"), s(b"IN-USE"), s(b""))),
+        ("resp-deep", p3resp("response", bytes([0]), p3entry("noop"), s(b"sys/perm/db"), s(b"x"))),
+        ("resp-bad-code", p3resp("response", bytes([1]), p3entry("noop"), s(b"A]B"), s(b"x"))),
+        ("resp-code-sp-text", p3resp("response", bytes([1]), p3entry("noop"), s(b"AUTH"),
+                                     s(b" x"))),
+        ("greeting", p3resp("greeting", s(b"POP3 ready"),
+                            s(b"<1896.697170952@dbc.mtview.ca.us>"), trailer=True)),
+        ("greeting-no-stamp", p3resp("greeting", s(b"hello"), s(b""))),
+        ("greeting-stamp-only", p3resp("greeting", s(b""), s(b"<a@b>"), split=True, how=0)),
+        ("greeting-two-stamps", p3resp("greeting", s(b"x <c@d>"), s(b"<a@b>"))),
+        ("greeting-open-span", p3resp("greeting", s(b"x <c@d"), s(b"<a@b>"))),
+        ("greeting-bad-stamp", p3resp("greeting", s(b"x"), s(b"<a b@c>"))),
+        ("challenge", p3resp("challenge", s(b"<1896.697170952@postoffice>"), bytes([0]),
+                             trailer=True)),
+        ("challenge-empty", p3resp("challenge", s(b""), bytes([0]))),
+        ("challenge-long", p3resp("challenge", rt_repeat(2000, b"\x00\xff"), bytes([0x80]) +
+                                  rt_num(3000, 2), split=True, how=1 | 5 << 2)),
+        ("challenge-b64", p3resp("challenge_base64", s(b"VXNlcm5hbWU6"), bytes([0]))),
+        ("challenge-b64-bad", p3resp("challenge_base64", s(b"VXNlcm5hbWU"), bytes([0]))),
+        ("challenge-tight", p3resp("challenge_base64", s(b"AAAA"), bytes([0x80]) + rt_num(8, 2))),
+        ("stat", p3resp("drop", p3_num(2), p3_num(320), trailer=True)),
+        ("stat-0", p3resp("drop", p3_edge(0), p3_edge(4))),
+        ("stat-2^32", p3resp("drop", p3_edge(3), p3_num(1))),
+        ("scan", p3resp("scan", p3_num(1), p3_num(120))),
+        ("scan-0", p3resp("scan", p3_edge(0), p3_num(1))),
+        ("uid", p3resp("uid", p3_num(1), s(b"whqtswO00WBw418f9t5JxYwZ"))),
+        ("uid-71", p3resp("uid", p3_num(1), s(b"u" * 71))),
+        ("uid-space", p3resp("uid", p3_num(1), s(b"a b"))),
+        ("list", p3resp("list", s(b"2 messages"), bytes([2]), p3_num(1), p3_num(120), p3_num(2),
+                        p3_num(200), trailer=True, split=True, how=2)),
+        ("list-empty", p3resp("list", s(b""), bytes([0]))),
+        ("list-null", p3resp("list", s(b""), bytes([255]))),
+        ("list-msg-0", p3resp("list", s(b""), bytes([1]), p3_edge(0), p3_num(1))),
+        ("uidl", p3resp("uidl", s(b""), bytes([2]), p3_num(1), s(b"whqtswO00WBw418f9t5JxYwZ"),
+                        p3_num(2), s(b"QhdPYR:00WBw1Ph7x7"), split=True, how=0)),
+        ("uidl-bad", p3resp("uidl", s(b""), bytes([1]), p3_num(1), s(b"a\r\nb"))),
+        ("lang", p3resp("lang", s(b"Language listing follows"), bytes([3]), s(b"en"),
+                        s(b"English"), s(b"en-boont"), s(b""), s(b"de"),
+                        s("Deutsch".encode()), trailer=True)),
+        ("lang-star", p3resp("lang", s(b""), bytes([1]), s(b"*"), s(b""))),
+        ("capa", p3resp("capa", s(b"Capability list follows"),
+                        p3caps(cap_set(0), cap_set(1), cap_mech(b"PLAIN"), cap_mech(b"x-mech"),
+                               cap_set(3), cap_delay(900, True), cap_set(5), cap_expire(0, True),
+                               cap_set(7), cap_impl(b"Shlemazle-Plotz-v302"), cap_set(9),
+                               cap_set(10), cap_utf8(True), cap_set(12),
+                               cap_line(b"X-FOO  a\tb"), cap_line(b"X-BAR")),
+                        trailer=True, split=True, how=2)),
+        ("capa-lines", p3resp("capa", s(b""), p3caps(cap_line(b"SASL PLAIN LOGIN"),
+                                                      cap_line(b"EXPIRE 31 USER"),
+                                                      cap_line(b"IMPLEMENTATION  a b  ")))),
+        ("capa-sasl-empty", p3resp("capa", s(b""), p3caps(cap_set(2)))),
+        ("capa-impl-empty", p3resp("capa", s(b""), p3caps(cap_set(8)))),
+        ("capa-impl-space", p3resp("capa", s(b""), p3caps(cap_impl(b" padded ")))),
+        ("capa-impl-bad-utf8", p3resp("capa", s(b""), p3caps(cap_impl(b"v\xff")))),
+        ("message", p3_message("message", b"", msg, trailer=True)),
+        ("message-split", p3_message("message", b"octets follow", msg, 1, split=True, how=0)),
+        ("message-empty", p3_message("message", b"", b"")),
+        ("message-smuggle", p3_message("message", b"", evil, split=True, how=2)),
+        ("message-bare-refused", p3_message("message", b"", b"a\nb", body=0x40)),
+        ("message-bare-cr-end", p3_message("message", b"", b"abc\r", body=0x40)),
+        ("message-nul", p3_message("message", b"", b"a\x00b")),
+        ("message-limits", p3_message("message", b"", b"12345678901\r\n.abc\r\nx" * 3,
+                                      body=2 | 2 << 3)),
+        ("message-size-limit", p3_message("message", b"", b".\r\n" * 40, body=3 | 1 << 3)),
+        ("message-long-line", p3_message("message", b"", b"x" * 1200, body=4 << 3)),
+        ("streamed", p3_stream(b"", msg, [5, 1, 0, 7])),
+        ("streamed-crlf-cut", p3_stream(b"", b"a\r\nb\r\n.c", [1, 1, 1, 1, 1], body=0x40)),
+        ("streamed-bare", p3_stream(b"", b"ab\rc\nd", [3, 2], body=0x40)),
+        ("streamed-nul", p3_stream(b"", b"abc\x00d", [2])),
+        ("gather", p3_message("gather", b"ok", msg) + bytes([0])),
+        ("gather-many", p3_message("gather", b"", evil * 4, split=True, how=1) + bytes([5])),
+        ("gather-bare", p3_message("gather", b"", b"a\r\rb", body=0x40) + bytes([1])),
+    ]
+
+
 def main():
     write("dot_decode", [(name, o + body) for name, o, body in BODIES])
     write("dot_split", [(name, o[:1] + bytes([SPLITS[i % len(SPLITS)] & 0xFF]) + body)
@@ -1364,6 +1630,8 @@ def main():
     client = pop3_client_seeds()
     write("pop3_client", client)
     write("pop3_client_split", client)
+    write("pop3_command_roundtrip", pop3_command_roundtrip_seeds())
+    write("pop3_response_roundtrip", pop3_response_roundtrip_seeds())
 
 
 if __name__ == "__main__":

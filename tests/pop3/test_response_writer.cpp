@@ -565,3 +565,27 @@ TEST_CASE(
   CHECK(top_content("\r\nbody\r\n", 0) == "\r\n");
   CHECK(top_content("", 5).empty());
 }
+
+TEST_CASE("pop3 response writer: a refused bare line end is reported whatever the sink's room",
+          "[pop3][writer][retr]") {
+  // Every check comes before the sink (found by the round-trip fuzzer: a full
+  // sink used to hide the refusal behind buffer_too_small).
+  dot::encoder_options refuse;
+  refuse.refuse_bare_line_ends = true;
+  for (const std::size_t room : {0, 4, 10, 4096}) {
+    INFO(room);
+    std::string storage(room, '\0');
+    fixed_sink small(storage.data(), storage.size());
+    CHECK(write_message(small, "", "abc\r", refuse) == errc::body_bare_cr);
+    CHECK(write_message(small, "", std::string(600, 'a') + "\n", refuse) == errc::body_bare_lf);
+    CHECK(small.size() == 0);
+    dot::encoder enc(refuse);
+    CHECK(write_body(small, enc, std::string(600, 'a') + "\nb") == errc::body_bare_lf);
+    CHECK(write_body(small, enc, "") == errc{});
+    std::string out;
+    appendable_sink<std::string> grow(out);
+    CHECK(write_body(grow, enc, "ab\r") == errc{});  // the CR may still become CRLF
+    CHECK(write_body_end(small, enc) == errc::body_bare_cr);
+    CHECK(small.size() == 0);
+  }
+}

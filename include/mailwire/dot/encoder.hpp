@@ -157,6 +157,9 @@ class encoder {
   /// Start a new message with the same options.
   void reset() noexcept { *this = encoder(options_); }
 
+  /// The options the encoder was made with.
+  const encoder_options& options() const noexcept { return options_; }
+
  private:
   enum class state : std::uint8_t {
     line_start,  // at the start of a line: a '.' here gets stuffed

@@ -262,6 +262,25 @@ errc put_content(S& s, dot::encoder& enc, std::string_view content) noexcept(is_
   return errc{};
 }
 
+/// The error encoding `content` with (a copy of) `enc`, and then finishing
+/// if `finish`, would give, found without writing anything. Only an encoder
+/// that refuses bare line ends can fail on content; checking first reports
+/// that error ahead of errc::buffer_too_small whatever the sink's room.
+inline errc refused_line_end(dot::encoder enc, std::string_view content, bool finish) noexcept {
+  if (!enc.options().refuse_bare_line_ends) return errc{};
+  char buf[512];
+  while (!content.empty()) {
+    const dot::encode_result r = enc.encode(content, buf, sizeof buf);
+    if (r.error != errc{}) return r.error;
+    content.remove_prefix(r.consumed);
+  }
+  while (finish && !enc.finished()) {
+    const dot::encode_result r = enc.finish(buf, sizeof buf);
+    if (r.error != errc{}) return r.error;
+  }
+  return errc{};
+}
+
 template <class S>
 errc put_terminator(S& s, dot::encoder& enc) noexcept(is_nothrow_sink_v<S>) {
   char buf[8];
@@ -781,6 +800,8 @@ errc write_message(Sink& sink, std::string_view text, std::string_view content,
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_status({}, text); e != errc{}) return e;
   if (impl::has_nul(content)) return errc::body_nul;
+  if (const errc e = impl::refused_line_end(dot::encoder(options), content, true); e != errc{})
+    return e;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
     if (const errc e = impl::append_line(s, max_status_line,
                                          [&](auto& o) -> errc {
@@ -807,6 +828,7 @@ errc write_body(Sink& sink, dot::encoder& enc,
                 std::string_view chunk) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::response_writer_impl;
   if (impl::has_nul(chunk)) return errc::body_nul;
+  if (const errc e = impl::refused_line_end(enc, chunk, false); e != errc{}) return e;
   dot::encoder next = enc;
   const errc e = write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
     return impl::put_content(s, next, chunk);
@@ -823,6 +845,7 @@ errc write_body(Sink& sink, dot::encoder& enc,
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_body_end(Sink& sink, dot::encoder& enc) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::response_writer_impl;
+  if (const errc e = impl::refused_line_end(enc, {}, true); e != errc{}) return e;
   dot::encoder next = enc;
   const errc e = write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
     return impl::put_terminator(s, next);
