@@ -7,6 +7,7 @@
 #include "mailwire/core/base64.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_reader.hpp"
+#include "mailwire/core/line_writer.hpp"
 #include "mailwire/core/md5.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/sasl_line.hpp"

@@ -65,6 +65,7 @@
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/base64.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/line_writer.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/sasl_mechanism.hpp"
 #include "mailwire/core/utf8.hpp"
@@ -116,52 +117,10 @@ constexpr std::string_view response_code_text(response_code_kind k) noexcept {
 
 namespace detail::response_writer_impl {
 
-/// A sink that keeps nothing: it counts the octets a writer would append and
-/// notes any CR, LF or NUL among them. Never fails.
-class line_probe {
- public:
-  constexpr bool append(std::string_view bytes) noexcept {
-    for (const char c : bytes)
-      if (c == '\r' || c == '\n' || c == '\0') line_break_ = true;
-    size_ += bytes.size();
-    return true;
-  }
-  constexpr std::size_t size() const noexcept { return size_; }
-  constexpr void truncate(std::size_t n) noexcept {
-    if (n < size_) size_ = n;
-  }
-  constexpr bool failed() const noexcept { return false; }
-  constexpr void clear_failed() noexcept {}
-  constexpr bool line_break() const noexcept { return line_break_; }
-
- private:
-  std::size_t size_ = 0;
-  bool line_break_ = false;
-};
-
-/// Appends one line: `body` (a generic callable writing the content without
-/// CRLF, returning errc) is run into a probe first; only if it reports no
-/// error, emits no CR/LF/NUL and the line with CRLF fits in `limit` is it
-/// run into `s`, followed by CRLF. Used inside write_all_or_nothing, which
-/// undoes earlier lines when a later one fails.
-template <class Sink, class Body>
-errc append_line(Sink& s, std::size_t limit, const Body& body) noexcept(is_nothrow_sink_v<Sink>) {
-  line_probe probe;
-  if (const errc e = body(probe); e != errc{}) return e;
-  if (probe.line_break()) return errc::invalid_argument;
-  if (probe.size() + 2 > limit) return errc::line_too_long;
-  if (const errc e = body(s); e != errc{}) return e;
-  s.append("\r\n");
-  return errc{};
-}
-
-/// One line, all or nothing.
-template <class Sink, class Body>
-errc write_line(Sink& sink, std::size_t limit, const Body& body) noexcept(is_nothrow_sink_v<Sink>) {
-  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    return append_line(s, limit, body);
-  });
-}
+using mailwire::detail::append_line;
+using mailwire::detail::has_control;
+using mailwire::detail::line_probe;
+using mailwire::detail::write_line;
 
 /// Status and item text: HT, %x20-7E, well-formed UTF-8.
 constexpr errc check_text(std::string_view s) noexcept {
@@ -184,12 +143,6 @@ constexpr errc check_text(std::string_view s) noexcept {
     }
   }
   return bad_utf8;
-}
-
-constexpr bool has_control(std::string_view s) noexcept {
-  for (const char c : s)
-    if (ascii::is_ctl(static_cast<unsigned char>(c))) return true;
-  return false;
 }
 
 /// The text and code of a status line, checked so that it reads back as
@@ -313,7 +266,7 @@ void put_user_flag(S& s, bool user) noexcept(is_nothrow_sink_v<S>) {
 template <class S>
 errc put_capabilities(S& s, const capabilities& caps) noexcept(is_nothrow_sink_v<S>) {
   const auto simple = [&s](std::string_view t) {
-    return append_line(s, max_item_line, [t](auto& o) -> errc {
+    return append_line(s, max_item_line, errc::line_too_long, [t](auto& o) -> errc {
       o.append(t);
       return errc{};
     });
@@ -324,7 +277,7 @@ errc put_capabilities(S& s, const capabilities& caps) noexcept(is_nothrow_sink_v
     if (!caps.has(c)) continue;
     switch (c) {
       case capability::sasl:
-        e = append_line(s, max_item_line, [&caps](auto& o) -> errc {
+        e = append_line(s, max_item_line, errc::line_too_long, [&caps](auto& o) -> errc {
           o.append("SASL");
           bool any = false;
           // Every well-known mechanism, in enumerator order: name() is ""
@@ -346,7 +299,7 @@ errc put_capabilities(S& s, const capabilities& caps) noexcept(is_nothrow_sink_v
         });
         break;
       case capability::login_delay:
-        e = append_line(s, max_item_line, [&caps](auto& o) -> errc {
+        e = append_line(s, max_item_line, errc::line_too_long, [&caps](auto& o) -> errc {
           o.append("LOGIN-DELAY ");
           put_decimal(o, caps.login_delay());
           put_user_flag(o, caps.login_delay_per_user());
@@ -354,7 +307,7 @@ errc put_capabilities(S& s, const capabilities& caps) noexcept(is_nothrow_sink_v
         });
         break;
       case capability::expire:
-        e = append_line(s, max_item_line, [&caps](auto& o) -> errc {
+        e = append_line(s, max_item_line, errc::line_too_long, [&caps](auto& o) -> errc {
           o.append("EXPIRE ");
           if (caps.expire_never())
             o.append("NEVER");
@@ -365,7 +318,7 @@ errc put_capabilities(S& s, const capabilities& caps) noexcept(is_nothrow_sink_v
         });
         break;
       case capability::implementation:
-        e = append_line(s, max_item_line, [&caps](auto& o) -> errc {
+        e = append_line(s, max_item_line, errc::line_too_long, [&caps](auto& o) -> errc {
           if (const errc bad = check_implementation(caps.implementation()); bad != errc{})
             return bad;
           o.append("IMPLEMENTATION ");
@@ -374,7 +327,7 @@ errc put_capabilities(S& s, const capabilities& caps) noexcept(is_nothrow_sink_v
         });
         break;
       case capability::utf8:
-        e = append_line(s, max_item_line, [&caps](auto& o) -> errc {
+        e = append_line(s, max_item_line, errc::line_too_long, [&caps](auto& o) -> errc {
           o.append("UTF8");
           put_user_flag(o, caps.utf8_user());
           return errc{};
@@ -419,7 +372,7 @@ errc write_response(Sink& sink, response_status status, std::string_view code,
                     std::string_view text) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_status(code, text); e != errc{}) return e;
-  return impl::write_line(sink, max_status_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_status_line, errc::line_too_long, [&](auto& s) -> errc {
     impl::put_status(s, status, code, text);
     return errc{};
   });
@@ -463,7 +416,7 @@ errc write_greeting(Sink& sink, std::string_view text,
     for (const char c : timestamp)
       if (!ascii::is_vchar(static_cast<unsigned char>(c))) return errc::invalid_argument;
   }
-  return impl::write_line(sink, max_status_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_status_line, errc::line_too_long, [&](auto& s) -> errc {
     s.append("+OK");
     if (!text.empty()) {
       s.append(" ");
@@ -494,7 +447,7 @@ errc write_challenge(Sink& sink, std::string_view challenge,
   namespace impl = detail::response_writer_impl;
   if (max_line < 4 || base64::encoded_size(challenge.size()) > max_line - 4)
     return errc::line_too_long;
-  return impl::write_line(sink, max_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_line, errc::line_too_long, [&](auto& s) -> errc {
     s.append("+ ");
     return base64::encode(challenge, s).error;
   });
@@ -511,7 +464,7 @@ errc write_challenge_base64(
   namespace impl = detail::response_writer_impl;
   if (impl::has_control(challenge)) return errc::invalid_argument;
   if (const errc e = base64::validate(challenge); e != errc{}) return e;
-  return impl::write_line(sink, max_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_line, errc::line_too_long, [&](auto& s) -> errc {
     s.append("+ ");
     s.append(challenge);
     return errc{};
@@ -531,7 +484,7 @@ errc write_drop_listing(Sink& sink, std::uint64_t count,
                         std::uint64_t size) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_number(count, 0); e != errc{}) return e;
-  return impl::write_line(sink, max_status_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_status_line, errc::line_too_long, [&](auto& s) -> errc {
     s.append("+OK ");
     impl::put_decimal(s, count);
     s.append(" ");
@@ -548,7 +501,7 @@ errc write_scan_listing(Sink& sink, std::uint64_t message,
                         std::uint64_t size) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_number(message, 1); e != errc{}) return e;
-  return impl::write_line(sink, max_status_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_status_line, errc::line_too_long, [&](auto& s) -> errc {
     s.append("+OK ");
     impl::put_decimal(s, message);
     s.append(" ");
@@ -567,7 +520,7 @@ errc write_unique_id_listing(Sink& sink, std::uint64_t message,
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_number(message, 1); e != errc{}) return e;
   if (const errc e = impl::check_uid(uid); e != errc{}) return e;
-  return impl::write_line(sink, max_status_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_status_line, errc::line_too_long, [&](auto& s) -> errc {
     s.append("+OK ");
     impl::put_decimal(s, message);
     s.append(" ");
@@ -588,7 +541,7 @@ errc write_scan_item(Sink& sink, std::uint64_t message,
                      std::uint64_t size) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_number(message, 1); e != errc{}) return e;
-  return impl::write_line(sink, max_item_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_item_line, errc::line_too_long, [&](auto& s) -> errc {
     impl::put_decimal(s, message);
     s.append(" ");
     impl::put_decimal(s, size);
@@ -604,7 +557,7 @@ errc write_unique_id_item(Sink& sink, std::uint64_t message,
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_number(message, 1); e != errc{}) return e;
   if (const errc e = impl::check_uid(uid); e != errc{}) return e;
-  return impl::write_line(sink, max_item_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_item_line, errc::line_too_long, [&](auto& s) -> errc {
     impl::put_decimal(s, message);
     s.append(" ");
     s.append(uid);
@@ -625,7 +578,7 @@ errc write_language_item(Sink& sink, std::string_view tag_text,
   if (impl::has_control(tag_text)) return errc::invalid_argument;
   if (tag_text == "*" || !is_language_range(tag_text)) return errc::invalid_language_range;
   if (const errc e = impl::check_text(description); e != errc{}) return e;
-  return impl::write_line(sink, max_item_line, [&](auto& s) -> errc {
+  return impl::write_line(sink, max_item_line, errc::line_too_long, [&](auto& s) -> errc {
     s.append(tag_text);
     if (!description.empty()) {
       s.append(" ");
@@ -658,7 +611,7 @@ errc write_scan_listings(Sink& sink, std::string_view text, const scan_entry* en
   for (std::size_t i = 0; i < count; ++i)
     if (const errc e = impl::check_number(entries[i].message, 1); e != errc{}) return e;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = impl::append_line(s, max_status_line,
+    if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
                                          [&](auto& o) -> errc {
                                            impl::put_status(o, response_status::ok, {}, text);
                                            return errc{};
@@ -667,7 +620,7 @@ errc write_scan_listings(Sink& sink, std::string_view text, const scan_entry* en
       return e;
     for (std::size_t i = 0; i < count; ++i) {
       const scan_entry& x = entries[i];
-      if (const errc e = impl::append_line(s, max_item_line,
+      if (const errc e = impl::append_line(s, max_item_line, errc::line_too_long,
                                            [&x](auto& o) -> errc {
                                              impl::put_decimal(o, x.message);
                                              o.append(" ");
@@ -696,7 +649,7 @@ errc write_unique_id_listings(Sink& sink, std::string_view text, const unique_id
     if (const errc e = impl::check_uid(entries[i].uid); e != errc{}) return e;
   }
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = impl::append_line(s, max_status_line,
+    if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
                                          [&](auto& o) -> errc {
                                            impl::put_status(o, response_status::ok, {}, text);
                                            return errc{};
@@ -705,7 +658,7 @@ errc write_unique_id_listings(Sink& sink, std::string_view text, const unique_id
       return e;
     for (std::size_t i = 0; i < count; ++i) {
       const unique_id_entry& x = entries[i];
-      if (const errc e = impl::append_line(s, max_item_line,
+      if (const errc e = impl::append_line(s, max_item_line, errc::line_too_long,
                                            [&x](auto& o) -> errc {
                                              impl::put_decimal(o, x.message);
                                              o.append(" ");
@@ -740,7 +693,7 @@ errc write_capa_response(Sink& sink, const capabilities& caps,
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_status({}, text); e != errc{}) return e;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = impl::append_line(s, max_status_line,
+    if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
                                          [&](auto& o) -> errc {
                                            impl::put_status(o, response_status::ok, {}, text);
                                            return errc{};
@@ -803,7 +756,7 @@ errc write_message(Sink& sink, std::string_view text, std::string_view content,
   if (const errc e = impl::refused_line_end(dot::encoder(options), content, true); e != errc{})
     return e;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = impl::append_line(s, max_status_line,
+    if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
                                          [&](auto& o) -> errc {
                                            impl::put_status(o, response_status::ok, {}, text);
                                            return errc{};

@@ -57,6 +57,7 @@
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/base64.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/line_writer.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/utf8.hpp"
 #include "mailwire/smtp/capabilities.hpp"
@@ -185,53 +186,10 @@ struct rcpt_parameters {
 
 namespace detail::command_writer_impl {
 
-/// A sink that keeps nothing: it counts the octets a writer would append and
-/// notes any CR, LF or NUL among them. Never fails.
-class line_probe {
- public:
-  constexpr bool append(std::string_view bytes) noexcept {
-    for (const char c : bytes)
-      if (c == '\r' || c == '\n' || c == '\0') line_break_ = true;
-    size_ += bytes.size();
-    return true;
-  }
-  constexpr std::size_t size() const noexcept { return size_; }
-  constexpr void truncate(std::size_t n) noexcept {
-    if (n < size_) size_ = n;
-  }
-  constexpr bool failed() const noexcept { return false; }
-  constexpr void clear_failed() noexcept {}
-  /// A CR, LF or NUL was appended (even if truncated away since).
-  constexpr bool line_break() const noexcept { return line_break_; }
-
- private:
-  std::size_t size_ = 0;
-  bool line_break_ = false;
-};
-
-/// Runs `body` (a generic callable writing one line's content, without CRLF,
-/// returning errc) into a probe, then, if it reported no error, emitted no
-/// CR/LF/NUL and the line with CRLF fits in `limit`, into `sink` followed by
-/// CRLF, all or nothing. `too_long` is the error for a line over the limit.
-template <class Sink, class Body>
-errc write_line(Sink& sink, std::size_t limit, errc too_long,
-                const Body& body) noexcept(is_nothrow_sink_v<Sink>) {
-  line_probe probe;
-  if (const errc e = body(probe); e != errc{}) return e;
-  if (probe.line_break()) return errc::invalid_argument;
-  if (probe.size() + 2 > limit) return too_long;
-  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = body(s); e != errc{}) return e;
-    s.append("\r\n");
-    return errc{};
-  });
-}
-
-constexpr bool has_control(std::string_view s) noexcept {
-  for (const char c : s)
-    if (ascii::is_ctl(static_cast<unsigned char>(c))) return true;
-  return false;
-}
+using mailwire::detail::append_line;
+using mailwire::detail::has_control;
+using mailwire::detail::line_probe;
+using mailwire::detail::write_line;
 
 constexpr bool is_ascii(std::string_view s) noexcept {
   for (const char c : s)

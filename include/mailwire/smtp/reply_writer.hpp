@@ -50,6 +50,7 @@
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/base64.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/core/line_writer.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/utf8.hpp"
 #include "mailwire/smtp/capabilities.hpp"
@@ -64,6 +65,8 @@ inline constexpr std::size_t max_reply_line = 512;
 inline constexpr std::size_t max_auth_challenge_line = 12288;
 
 namespace detail::reply_writer_impl {
+
+using mailwire::detail::has_control;
 
 /// Reply text: textstring (HT, %d32-126), plus UTF-8 when `utf8` is true.
 constexpr errc check_text(std::string_view s, bool utf8) noexcept {
@@ -86,12 +89,6 @@ constexpr errc check_text(std::string_view s, bool utf8) noexcept {
     }
   }
   return bad_utf8;
-}
-
-constexpr bool has_control(std::string_view s) noexcept {
-  for (const char c : s)
-    if (ascii::is_ctl(static_cast<unsigned char>(c))) return true;
-  return false;
 }
 
 /// Octets of one reply line: code, separator, [enhanced SP], text, CRLF.
