@@ -753,8 +753,6 @@ errc write_message(Sink& sink, std::string_view text, std::string_view content,
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_status({}, text); e != errc{}) return e;
   if (impl::has_nul(content)) return errc::body_nul;
-  if (const errc e = impl::refused_line_end(dot::encoder(options), content, true); e != errc{})
-    return e;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
     if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
                                          [&](auto& o) -> errc {
@@ -764,6 +762,8 @@ errc write_message(Sink& sink, std::string_view text, std::string_view content,
         e != errc{})
       return e;
     dot::encoder enc(options);
+    // Before any content goes to the sink, so a full sink cannot hide it.
+    if (const errc e = impl::refused_line_end(enc, content, true); e != errc{}) return e;
     if (const errc e = impl::put_content(s, enc, content); e != errc{}) return e;
     return impl::put_terminator(s, enc);
   });
