@@ -109,6 +109,16 @@ inline bool escapes_printable(const char* v, std::size_t length, std::uint64_t p
   return true;
 }
 
+/// check_value() of the parameter keyword[0..keyword_length) "=" v[0..length)
+/// (no value unless has_value): the exact rule, for values the fast path does
+/// not judge itself.
+[[gnu::noinline]] inline bool exact_value(parameter_kind kind, const char* keyword,
+                                          std::size_t keyword_length, const char* v,
+                                          std::size_t length, bool has_value) noexcept {
+  const parameter p{{keyword, keyword_length}, {v, length}, has_value, kind};
+  return check_value(kind, p) == errc{};
+}
+
 }  // namespace fast_path
 
 /// Validates `rest`, the text after "FROM:" / "TO:" with trailing white space
@@ -290,10 +300,13 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
       const bool has_value = eq != end;
       const char* const v = t + eq + 1;  // the value, when has_value
       const std::size_t length = has_value ? end - eq - 1 : 0;
-      // The exact rule, for the values not judged here.
-      const auto exact = [&]() noexcept {
-        const parameter p{{t + i, eq - i}, {v, length}, has_value, kind};
-        return check_value(kind, p) == errc{};
+      // The exact rule, for the values not judged here (a function of its
+      // arguments: a lambda capturing them cost a closure's stores on every
+      // parameter, judged here or not).
+      const char* const keyword = t + i;
+      const std::size_t keyword_length = eq - i;
+      const auto exact = [kind, keyword, keyword_length, v, length, has_value]() noexcept {
+        return fast_path::exact_value(kind, keyword, keyword_length, v, length, has_value);
       };
       // Tests in order of frequency rather than a switch: its jump table is
       // an indirect branch, which mispredicts on a mix of parameters.
@@ -301,7 +314,9 @@ inline std::size_t mail_rcpt_fast_path(std::string_view rest, bool mail, std::si
       if (kind == parameter_kind::size) {
         valid = has_value && fast_path::short_number(v, length);
       } else if (kind == parameter_kind::notify) {
-        valid = has_value && notify_bits_at(v, length) != 0;
+        const unsigned bits = has_value ? notify_bits_at(v, length) : 0u;
+        parameter_list_builder::set_notify_bits(list, bits);
+        valid = bits != 0;
       } else if (kind == parameter_kind::orcpt) {
         // The usual "rfc822;" type: an atom, then a non-empty xtext.
         valid = length > 7 && value_pluses != ~std::uint64_t{0} &&

@@ -1036,6 +1036,8 @@ class parameter_list {
   }
   /// NOTIFY= (RFC 3461 §4.1).
   constexpr param_result<notify_flags> notify() const noexcept {
+    // Found by the server parser's fast path, which judged the value.
+    if (notify_bits_ != 0) return detail::notify_from_bits(notify_bits_);
     if (!contains(parameter_kind::notify)) return {};
     // The value follows "NOTIFY=" in text(), so whole words around it are
     // readable.
@@ -1101,6 +1103,9 @@ class parameter_list {
   // sets it after check_*_parameters or its fast path): the xtext accessors
   // then skip their scan, the part of a typed read that costs.
   bool checked_ = false;
+  // notify_bits_at() of the NOTIFY value when the builder has it (never 0
+  // then: 0 means not recorded).
+  std::uint8_t notify_bits_ = 0;
 
   friend constexpr parameter_check detail::check_parameters(const parameter_list&,
                                                             parameter_verb) noexcept;
@@ -1118,9 +1123,14 @@ struct parameter_list_builder {
     list.known_[static_cast<std::size_t>(k)] = parameter_list::entry(pos, length);
     list.known_mask_ = static_cast<std::uint16_t>(list.known_mask_ | parameter_list::bit(k));
   }
+  /// NOTIFY's value, judged by the builder: notify_bits_at() of it (not 0).
+  static constexpr void set_notify_bits(parameter_list& list, unsigned bits) noexcept {
+    list.notify_bits_ = static_cast<std::uint8_t>(bits);
+  }
   static constexpr void clear(parameter_list& list) noexcept {
     list.known_mask_ = 0;
     list.checked_ = false;
+    list.notify_bits_ = 0;
     list.text_data_ = nullptr;
     list.text_size_ = 0;
     list.count_ = 0;
@@ -1264,6 +1274,7 @@ constexpr errc parse_into(std::string_view text, const parameter_options& option
   list.text_size_ = static_cast<std::uint32_t>(n);
   list.count_ = static_cast<std::uint32_t>(count);  // each parameter takes an octet
   list.known_mask_ = mask;
+  list.notify_bits_ = 0;
   return errc{};
 }
 }  // namespace detail

@@ -347,7 +347,41 @@ class server_parser {
     e.flags = dot::body_flags{};
     e.error_offset = 0;
     e.cancelled = false;
+    dirty_ = dirty_all;  // the caller may set any field
     return e;
+  }
+
+  // A command line's event: every field a line can set was cleared by
+  // begin_event() or set by the last line, and parse_line() sets kind, verb,
+  // verb_text and argument itself, so only what the last line left is
+  // emptied: the path and the parameter list, which a MAIL or RCPT sets
+  // (emptied whether or not the last line was one: plain stores cost less
+  // than a branch that mispredicts on the mix of commands).
+  server_event& begin_line_event() noexcept {
+    if (dirty_ == dirty_all) return begin_event();
+    path& pa = ev_.command.path;
+    pa.kind = path_kind::null;
+    pa.local_part = {};
+    pa.domain = {};
+    pa.domain_type = domain_kind::name;
+    pa.address = {};
+    pa.tag = {};
+    pa.quoted = false;
+    pa.utf8 = false;
+    pa.source_route = false;
+    detail::parameter_list_builder::clear(ev_.command.parameters);
+    return ev_;
+  }
+
+  // What parse_line() left in ev_ beyond kind, verb, verb_text, argument
+  // and offset: nothing for most commands, the path and parameters of a
+  // MAIL or RCPT, possibly anything for an error, BDAT or AUTH.
+  void note_line_event(const server_event& ev) noexcept {
+    const verb v = ev.command.verb;
+    dirty_ = ev.kind != server_event_kind::command || v == verb::bdat || v == verb::auth
+                 ? dirty_all
+             : v == verb::mail || v == verb::rcpt ? dirty_path
+                                                  : std::uint8_t{0};
   }
 
   const server_event& need_more() noexcept {
@@ -377,6 +411,9 @@ class server_parser {
   bool eof_ = false;
   bool barrier_reported_ = false;
   bool smtputf8_ = false;
+  // Which fields of ev_ may differ from an empty event (begin_line_event).
+  static constexpr std::uint8_t dirty_path = 1, dirty_all = 2;
+  std::uint8_t dirty_ = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -477,9 +514,10 @@ bool server_parser<Capacity>::next_short_line(std::string_view& line) noexcept {
 template <std::size_t Capacity>
 const server_event& server_parser<Capacity>::next_command() noexcept {
   if (std::string_view line; next_short_line(line)) {
-    server_event& ev = begin_event();
+    server_event& ev = begin_line_event();
     ev.offset = offset() - line.size() - 2;
     parse_line(line, ev);
+    note_line_event(ev);
     return ev;
   }
   if (!sub_fed_) {
