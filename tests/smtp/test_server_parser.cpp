@@ -709,3 +709,44 @@ TEST_CASE("server: each command event is as a fresh parser gives it, whatever ca
     }
   }
 }
+
+TEST_CASE("server: typed reads of a command's parameters equal a fresh parse of their text",
+          "[smtp][server][parameters]") {
+  // MAIL and RCPT check only their own verb's parameters; a value of the other
+  // verb's kind must still be judged by its accessor (AUTH= on RCPT, ORCPT=
+  // on MAIL), as on a list parsed from the same text.
+  const std::vector<std::string> lines = {
+      "MAIL FROM:<a@example.com> ORCPT=zzz\r\n",
+      "MAIL FROM:<a@example.com> ORCPT=rfc822;a+2Bb NOTIFY=NEVER\r\n",
+      "MAIL FROM:<a@example.com> NOTIFY=SUCCESS,DELAY\r\n",
+      "RCPT TO:<a@example.com> AUTH=+ZZ\r\n",
+      "RCPT TO:<a@example.com> AUTH=<>\r\n",
+      "RCPT TO:<a@example.com> ENVID=a+ZZb\r\n",
+      "RCPT TO:<a@example.com> ENVID=QQ NOTIFY=FAILURE ORCPT=rfc822;x@y\r\n",
+      "MAIL FROM:<a@example.com> AUTH=x+2By ENVID=e SIZE=10\r\n",
+      "RCPT TO:<a@example.com> NOTIFY=SUCCESS ORCPT=rfc822;b@c\r\n",
+  };
+  for (const std::string& line : lines) {
+    INFO(line);
+    smtp::server_parser<> p;
+    p.feed(line);
+    const server_event& ev = p.next();
+    REQUIRE(ev.kind == server_event_kind::command);
+    const smtp::parameter_list& got = ev.command.parameters;
+    const smtp::parameter_parse_result fresh = smtp::parse_parameters(got.text());
+    REQUIRE(fresh.ok());
+    const smtp::parameter_list& want = fresh.list;
+    CHECK(got.auth().present == want.auth().present);
+    CHECK(got.auth().error == want.auth().error);
+    CHECK(got.auth().value == want.auth().value);
+    CHECK(got.envid().error == want.envid().error);
+    CHECK(got.envid().value == want.envid().value);
+    CHECK(got.orcpt().error == want.orcpt().error);
+    CHECK(got.orcpt().value.addr_type == want.orcpt().value.addr_type);
+    CHECK(got.orcpt().value.address == want.orcpt().value.address);
+    const auto gn = got.notify(), wn = want.notify();
+    CHECK(gn.error == wn.error);
+    CHECK((gn.value.never == wn.value.never && gn.value.success == wn.value.success &&
+           gn.value.failure == wn.value.failure && gn.value.delay == wn.value.delay));
+  }
+}

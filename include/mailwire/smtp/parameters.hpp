@@ -1142,8 +1142,12 @@ struct parameter_list_builder {
     list.count_ = static_cast<std::uint32_t>(count);
     list.checked_ = true;  // finish() follows the builder's own value checks
   }
-  /// After check_mail_parameters / check_rcpt_parameters accepted `list`.
-  static constexpr void mark_checked(parameter_list& list) noexcept { list.checked_ = true; }
+  /// After check_mail_parameters / check_rcpt_parameters accepted `list`:
+  /// those check only their own verb's rows (`rows`, the row bits), so the
+  /// values count as checked only if the list holds no other known keyword.
+  static constexpr void mark_checked(parameter_list& list, unsigned rows) noexcept {
+    list.checked_ = (list.known_mask_ & ~rows) == 0;
+  }
 };
 }  // namespace detail
 
@@ -1275,6 +1279,7 @@ constexpr errc parse_into(std::string_view text, const parameter_options& option
   list.count_ = static_cast<std::uint32_t>(count);  // each parameter takes an octet
   list.known_mask_ = mask;
   list.notify_bits_ = 0;
+  list.checked_ = false;
   return errc{};
 }
 }  // namespace detail

@@ -378,8 +378,7 @@ class server_parser {
   // MAIL or RCPT, possibly anything for an error, BDAT or AUTH.
   void note_line_event(const server_event& ev) noexcept {
     const verb v = ev.command.verb;
-    dirty_ = ev.kind != server_event_kind::command || v == verb::bdat || v == verb::auth
-                 ? dirty_all
+    dirty_ = ev.kind != server_event_kind::command || v == verb::bdat || v == verb::auth ? dirty_all
              : v == verb::mail || v == verb::rcpt ? dirty_path
                                                   : std::uint8_t{0};
   }
@@ -680,7 +679,8 @@ void server_parser<Capacity>::parse_mail_or_rcpt(server_event& ev, std::string_v
       const parameter_check pc =
           mail ? check_mail_parameters(c.parameters) : check_rcpt_parameters(c.parameters);
       if (!pc.ok()) return fail(ev, pc.error, pc.offending);
-      detail::parameter_list_builder::mark_checked(c.parameters);
+      detail::parameter_list_builder::mark_checked(c.parameters,
+                                                   mail ? detail::mail_rows : detail::rcpt_rows);
     }
   }
 
