@@ -214,7 +214,7 @@ TEST_CASE("pop3 server: PASS takes the rest of the line verbatim, spaces include
   CHECK(error_of("PASS \r\n") == "missing_argument");
   // A password cannot smuggle a line end.
   CHECK(events_of("PASS a\nSTAT\r\n") ==
-        std::vector<std::string>{"error bare_lf detail=\"PASS a\\nSTAT\" reply=\"Bare LF not "
+        std::vector<std::string>{"error bare_lf detail=\"PASS\" reply=\"Bare LF not "
                                  "allowed\""});
 }
 
@@ -419,7 +419,7 @@ TEST_CASE("pop3 server: bare CR, bare LF and NUL make a line bad (RFC 1939 §3, 
                                  "command NOOP"});
   CHECK(events_of(test::bytes("PASS a\0b\r\nNOOP\r\n")) ==
         std::vector<std::string>{
-            "error nul_in_line detail=\"PASS a\\0b\" reply=\"NUL octet not allowed\"",
+            "error nul_in_line detail=\"PASS\" reply=\"NUL octet not allowed\"",
             "command NOOP"});
   CHECK(events_of("STAT\r\r\n") ==
         std::vector<std::string>{"error bare_cr detail=\"STAT\\r\" reply=\"Bare CR not allowed\""});

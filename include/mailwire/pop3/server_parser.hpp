@@ -108,7 +108,9 @@ struct server_event {
   /// need_more: octets consumed so far.
   std::uint64_t offset = 0;
   /// command: the command. error: verb, verb_text and argument of the
-  /// rejected line when they could be read (verb is unknown otherwise);
+  /// rejected line when they could be read (verb is unknown otherwise; a
+  /// refused PASS keeps no argument, and `detail` of a PASS line the reader
+  /// refused is "PASS" alone: passwords stay out of logs);
   /// verb::auth for errors in a SASL response line, verb::stls for
   /// data_after_starttls. Typed fields parsed before the fault may be set;
   /// they are not a command and must not be acted on.
@@ -236,6 +238,15 @@ class server_parser {
   const server_event& next_sasl() noexcept;
   void parse_line(std::string_view line, server_event& ev) noexcept;
 
+  // The first octets of a line the reader refused, for the error's detail;
+  // of a PASS line only the keyword, so a password never reaches a log.
+  static std::string_view without_password(std::string_view prefix) noexcept {
+    if (prefix.size() >= 4 && verb_from(prefix.substr(0, 4)) == verb::pass &&
+        (prefix.size() == 4 || prefix[4] == ' '))
+      return prefix.substr(0, 4);
+    return prefix;
+  }
+
   static void fail(server_event& ev, errc e, std::string_view detail = {},
                    std::string_view reason = {}) noexcept {
     ev.kind = server_event_kind::error;
@@ -353,7 +364,7 @@ const server_event& server_parser<Capacity>::next_command() noexcept {
   ev.offset = le.offset + lines_skew_;
   switch (le.kind) {
     case line_event_kind::need_more: ev.offset = offset(); break;
-    case line_event_kind::error: fail(ev, le.error, le.line); break;
+    case line_event_kind::error: fail(ev, le.error, without_password(le.line)); break;
     case line_event_kind::line: parse_line(le.line, ev); break;
   }
   return ev;
@@ -380,12 +391,14 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   // servers log details, and this one is a password.
   if (c.verb == verb::pass) {
     if (arg.empty()) return fail(ev, errc::missing_argument);
+    c.argument = {};  // until it passes
     for (const char ch : arg) {
       const auto o = static_cast<unsigned char>(ch);
       if (o != ' ' && o < 0x80 && !ascii::is_vchar(o))
         return fail(ev, errc::invalid_syntax, {}, impl::bad_password);
     }
     if (!utf8::is_valid(arg)) return fail(ev, errc::invalid_utf8, {}, impl::bad_password);
+    c.argument = arg;
     c.password = arg;
     return;
   }
