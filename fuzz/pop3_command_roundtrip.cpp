@@ -99,8 +99,8 @@ class input {
 
   /// A message number or line count, biased towards the edges.
   std::uint64_t count() {
-    static constexpr std::uint64_t kEdges[] = {0,           1, 0xFFFFFFFFull, 0x100000000ull,
-                                               ~0ull, 10000000000ull};
+    static constexpr std::uint64_t kEdges[] = {
+        0, 1, 0xFFFFFFFFull, 0x100000000ull, ~0ull, 10000000000ull};
     const std::uint8_t mode = byte();
     switch (mode % 4) {
       case 0: return byte();
@@ -390,8 +390,7 @@ void drive(std::string_view bytes, const feed_plan& plan, OnEvent&& on_event) {
 /// `trailer`, "NOOP\r\n" follows and must be the second command (after STLS:
 /// one data_after_starttls error where it starts).
 template <class Check>
-void expect_one_command(std::string_view line, const feed_plan& plan, bool trailer,
-                        Check&& check) {
+void expect_one_command(std::string_view line, const feed_plan& plan, bool trailer, Check&& check) {
   const std::string bytes = std::string(line) + (trailer ? "NOOP\r\n" : "");
   int commands = 0, barrier = 0, noops = 0;
   verb first = verb::unknown;
@@ -551,7 +550,8 @@ void check_expecting(const Write& write, const run_context& ctx, const expected&
   using parser = client_parser<1024, 4>;
   const auto p = std::make_unique<parser>();
   const std::size_t queued = ctx.queued % (parser::queue_capacity + 1);
-  for (std::size_t i = 0; i < queued; ++i) FUZZ_CHECK(p->expect(expected_for(verb::noop)) == errc{});
+  for (std::size_t i = 0; i < queued; ++i)
+    FUZZ_CHECK(p->expect(expected_for(verb::noop, false)) == errc{});
   std::string out;
   appendable_sink<std::string> sink(out);
   const errc e = write_expecting(sink, *p, entry, write);
@@ -641,7 +641,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   // A command without arguments.
   const auto bare = [&](verb v, const auto& write) {
-    command(write, fit(std::string(name(v))), expected_for(v), [v](const pop3::command& c) {
+    command(write, fit(std::string(name(v))), expected_for(v, false), [v](const pop3::command& c) {
       FUZZ_CHECK(c.verb == v && c.argument.empty() && !c.has_message);
       FUZZ_CHECK(c.mechanism.empty() && c.language.empty() && !c.has_initial_response);
     });
@@ -649,7 +649,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A command with a message number: RETR, DELE, LIST n, UIDL n.
   const auto numbered = [&](verb v, const auto& write, std::uint64_t n) {
     const errc e = model_message_error(n);
-    const outcome model = e != errc{} ? refuse(e) : fit(std::string(name(v)) + " " + number_text(n));
+    const outcome model =
+        e != errc{} ? refuse(e) : fit(std::string(name(v)) + " " + number_text(n));
     command(write, model, expected_for(v, true), [&](const pop3::command& c) {
       FUZZ_CHECK(c.verb == v && c.argument == number_text(n));
       FUZZ_CHECK(c.has_message && c.message == n);
@@ -661,7 +662,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::string_view user = in.slice();
       const errc e = model_name_error(user);
       command([&](auto& s) { return write_user(s, user); },
-              e != errc{} ? refuse(e) : fit("USER " + std::string(user)), expected_for(verb::user),
+              e != errc{} ? refuse(e) : fit("USER " + std::string(user)),
+              expected_for(verb::user, true),
               [&](const pop3::command& c) {
                 FUZZ_CHECK(c.verb == verb::user && c.name == user && c.argument == user);
               });
@@ -678,7 +680,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         model = refuse(errc::invalid_utf8);
       else
         model = fit("PASS " + std::string(password));
-      command([&](auto& s) { return write_pass(s, password); }, model, expected_for(verb::pass),
+      command([&](auto& s) { return write_pass(s, password); }, model,
+              expected_for(verb::pass, true),
               [&](const pop3::command& c) {
                 // The rest of the line, spaces included (RFC 1939 §7).
                 FUZZ_CHECK(c.verb == verb::pass && c.password == password);
@@ -714,7 +717,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       else
         model = fit("APOP " + std::string(user) + " " + lower(digest));
       command([&](auto& s) { return write_apop(s, user, digest); }, model,
-              expected_for(verb::apop), [&](const pop3::command& c) {
+              expected_for(verb::apop, true),
+              [&](const pop3::command& c) {
                 FUZZ_CHECK(c.verb == verb::apop && c.name == user);
                 FUZZ_CHECK(c.digest == lower(digest));
                 FUZZ_CHECK(c.argument == std::string(user) + " " + lower(digest));
@@ -731,23 +735,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 11: bare(verb::list, [](auto& s) { return write_list(s); }); break;
     case 12: {
       const std::uint64_t n = in.count();
-      numbered(verb::list, [n](auto& s) { return write_list(s, n); }, n);
+      numbered(
+          verb::list, [n](auto& s) { return write_list(s, n); }, n);
       break;
     }
     case 13: bare(verb::uidl, [](auto& s) { return write_uidl(s); }); break;
     case 14: {
       const std::uint64_t n = in.count();
-      numbered(verb::uidl, [n](auto& s) { return write_uidl(s, n); }, n);
+      numbered(
+          verb::uidl, [n](auto& s) { return write_uidl(s, n); }, n);
       break;
     }
     case 15: {
       const std::uint64_t n = in.count();
-      numbered(verb::retr, [n](auto& s) { return write_retr(s, n); }, n);
+      numbered(
+          verb::retr, [n](auto& s) { return write_retr(s, n); }, n);
       break;
     }
     case 16: {
       const std::uint64_t n = in.count();
-      numbered(verb::dele, [n](auto& s) { return write_dele(s, n); }, n);
+      numbered(
+          verb::dele, [n](auto& s) { return write_dele(s, n); }, n);
       break;
     }
     case 17: {
@@ -760,7 +768,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         model = refuse(errc::invalid_line_count);
       else
         model = fit("TOP " + number_text(n) + " " + number_text(lines));
-      command([&](auto& s) { return write_top(s, n, lines); }, model, expected_for(verb::top),
+      command([&](auto& s) { return write_top(s, n, lines); }, model, expected_for(verb::top, true),
               [&](const pop3::command& c) {
                 FUZZ_CHECK(c.verb == verb::top && c.has_message && c.message == n);
                 FUZZ_CHECK(c.lines == lines);
@@ -821,7 +829,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    : which == 22 ? write_auth(s, mechanism, response)
                                  : write_auth_base64(s, mechanism, response);
           },
-          model, expected_for(verb::auth, true), [&](const pop3::command& c) {
+          model, expected_for(verb::auth, true),
+          [&](const pop3::command& c) {
             FUZZ_CHECK(c.verb == verb::auth && c.mechanism == upper(mechanism));
             FUZZ_CHECK(c.has_initial_response == (which != 21));
             FUZZ_CHECK(c.initial_response == text);
@@ -863,9 +872,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     default: {
-      const std::optional<std::string> b =
-          run(ctx, [](auto& s) { return write_sasl_cancel(s); }, fit("*", kSaslLimit),
-              kSaslLimit, std::nullopt);
+      const std::optional<std::string> b = run(
+          ctx, [](auto& s) { return write_sasl_cancel(s); }, fit("*", kSaslLimit), kSaslLimit,
+          std::nullopt);
       FUZZ_CHECK(b.has_value());
       expect_sasl_line(*b, plan, std::nullopt);
       break;

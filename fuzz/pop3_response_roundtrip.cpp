@@ -719,7 +719,7 @@ void check_events(const expectation& x, const std::vector<std::size_t>* plan, bo
   std::string bytes = x.bytes;
   std::vector<event> want = x.events;
   if (trailer) {
-    FUZZ_CHECK(p->expect(expected_for(verb::noop)) == errc{});
+    FUZZ_CHECK(p->expect(expected_for(verb::noop, false)) == errc{});
     bytes += "+OK\r\n";
     event e;
     e.offset = x.bytes.size();
@@ -729,8 +729,9 @@ void check_events(const expectation& x, const std::vector<std::size_t>* plan, bo
       e.v = verb::stls;
     } else {
       // After a challenge the AUTH entry is still the oldest: the +OK is its.
-      e = response_event(x.auth_stays ? expected_for(verb::auth, true) : expected_for(verb::noop),
-                         response_status::ok, {}, {});
+      e = response_event(
+          x.auth_stays ? expected_for(verb::auth, true) : expected_for(verb::noop, false),
+          response_status::ok, {}, {});
       e.offset = x.bytes.size();
     }
     want.push_back(e);
@@ -831,7 +832,7 @@ expected entry_from(std::uint8_t b, response_status st) {
   const bool arg = (b & 0x80) != 0;
   if (st == response_status::ok &&
       (v == verb::stat || ((v == verb::list || v == verb::uidl) && arg)))
-    return expected_for(verb::noop);
+    return expected_for(verb::noop, false);
   return expected_for(v, arg);
 }
 
@@ -1110,7 +1111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (r.error != errc{}) break;
       const std::string text = decimal(n) + " " + (which == 8 ? std::string(uid) : decimal(octets));
       FUZZ_CHECK(r.bytes == "+OK " + text + "\r\n");
-      x.entry = which == 6 ? expected_for(verb::stat)
+      x.entry = which == 6 ? expected_for(verb::stat, false)
                            : expected_for(which == 7 ? verb::list : verb::uidl, true);
       x.bytes = r.bytes;
       event e = response_event(x.entry, response_status::ok, {}, text);
@@ -1288,7 +1289,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::string wire = st.line + "\r\n";
       for (const std::string& l : m.lines) wire += l + "\r\n";
       FUZZ_CHECK(r.bytes == wire + ".\r\n");
-      x.entry = expected_for(verb::capa);
+      x.entry = expected_for(verb::capa, false);
       x.bytes = r.bytes;
       x.events.push_back(response_event(x.entry, response_status::ok, {}, text));
       add_items(x, st.line.size() + 2, m.lines, verb::capa, capability_event);
@@ -1300,7 +1301,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     default: {  // 13-15: a message, three ways
       const std::string_view text = in.slice();
       const std::string_view content = in.slice();
-      x.entry = expected_for((in.byte() & 1) != 0 ? verb::top : verb::retr);
+      x.entry = expected_for((in.byte() & 1) != 0 ? verb::top : verb::retr, true);
       const status_model st = model_status(response_status::ok, {}, text);
       const bool nul = content.find('\0') != std::string_view::npos;
       const bare_end bare = model_first_bare(content);

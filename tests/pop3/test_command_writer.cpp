@@ -334,14 +334,14 @@ TEST_CASE(
   CHECK_FALSE(expected_for(verb::lang, true).multi_line());
   CHECK(expected_for(verb::retr, true).multi_line());
   CHECK(expected_for(verb::top, true).multi_line());
-  CHECK(expected_for(verb::capa).multi_line());
+  CHECK(expected_for(verb::capa, false).multi_line());
   // has_argument is dropped where it does not decide the shape.
-  CHECK(expected_for(verb::auth).multi_line());  // bare AUTH: the mechanism list
+  CHECK(expected_for(verb::auth, false).multi_line());  // bare AUTH: the mechanism list
   CHECK_FALSE(expected_for(verb::auth, true).multi_line());
   CHECK_FALSE(expected_for(verb::retr, true).has_argument);
   CHECK(expected_for(verb::list, true).has_argument);
-  CHECK_FALSE(expected_for(verb::stat).greeting);
-  CHECK(expected_for(verb::stls).verb == verb::stls);
+  CHECK_FALSE(expected_for(verb::stat, false).greeting);
+  CHECK(expected_for(verb::stls, false).verb == verb::stls);
 }
 
 TEST_CASE(
@@ -355,14 +355,14 @@ TEST_CASE(
                         [](auto& s) { return write_list(s, 2); }) == errc{});
   CHECK(parser.pending() == 1);
   // A refused command queues nothing.
-  CHECK(write_expecting(sink, parser, expected_for(verb::retr),
+  CHECK(write_expecting(sink, parser, expected_for(verb::retr, true),
                         [](auto& s) { return write_retr(s, 0); }) == errc::invalid_message_number);
   CHECK(parser.pending() == 1);
-  CHECK(write_expecting(sink, parser, expected_for(verb::retr),
+  CHECK(write_expecting(sink, parser, expected_for(verb::retr, true),
                         [](auto& s) { return write_retr(s, 1); }) == errc{});
   CHECK(parser.pending() == 2);
   // A full queue writes nothing.
-  CHECK(write_expecting(sink, parser, expected_for(verb::quit),
+  CHECK(write_expecting(sink, parser, expected_for(verb::quit, false),
                         [](auto& s) { return write_quit(s); }) == errc::queue_full);
   CHECK(out == "LIST 2\r\nRETR 1\r\n");
   // The queued entries read the answers: LIST n single-line, RETR a body.

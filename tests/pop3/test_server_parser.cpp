@@ -419,8 +419,7 @@ TEST_CASE("pop3 server: bare CR, bare LF and NUL make a line bad (RFC 1939 §3, 
                                  "command NOOP"});
   CHECK(events_of(test::bytes("PASS a\0b\r\nNOOP\r\n")) ==
         std::vector<std::string>{
-            "error nul_in_line detail=\"PASS\" reply=\"NUL octet not allowed\"",
-            "command NOOP"});
+            "error nul_in_line detail=\"PASS\" reply=\"NUL octet not allowed\"", "command NOOP"});
   CHECK(events_of("STAT\r\r\n") ==
         std::vector<std::string>{"error bare_cr detail=\"STAT\\r\" reply=\"Bare CR not allowed\""});
   pop3::server_parser_options o;

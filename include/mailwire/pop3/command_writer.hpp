@@ -191,9 +191,11 @@ errc write_auth_line(Sink& sink, std::string_view mechanism,
 /// The client_parser entry for a command `v` just written, with or without
 /// an argument. `has_argument` is kept only where it decides the response's
 /// shape (LIST, UIDL, LANG and AUTH: multi-line without one), so the entry
-/// for "RETR 1" and "RETR" is the same. Queue it with parser.expect(); for
+/// for "RETR 1" and "RETR" is the same. It has no default, like
+/// client_parser::expect(): "LIST" and "LIST 3" must not be confused. Queue
+/// it with parser.expect(); for
 /// STLS this is the entry expect_stls() queues, whose +OK raises the barrier.
-constexpr expected expected_for(verb v, bool has_argument = false) noexcept {
+constexpr expected expected_for(verb v, bool has_argument) noexcept {
   const bool shape = v == verb::list || v == verb::uidl || v == verb::lang || v == verb::auth;
   return expected{v, shape && has_argument, false};
 }
@@ -204,7 +206,7 @@ constexpr expected expected_for(verb v, bool has_argument = false) noexcept {
 /// writer of this header, e.g. `[&](auto& s) { return write_list(s, 3); }`)
 /// and, if it returned errc{}, queues `entry`. Returns what `write` returned.
 /// Example:
-///   write_expecting(sink, parser, expected_for(verb::retr),
+///   write_expecting(sink, parser, expected_for(verb::retr, true),
 ///                   [](auto& s) { return write_retr(s, 1); });
 template <class Sink, class Parser, class Write, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_expecting(Sink& sink, Parser& parser, const expected& entry,
@@ -224,7 +226,7 @@ errc write_expecting(Sink& sink, Parser& parser, const expected& entry,
 /// UTF8 USER capability). Errors: errc::missing_argument (empty),
 /// errc::invalid_argument (a control octet or SP), errc::invalid_utf8,
 /// errc::line_too_long (over 255 octets), errc::buffer_too_small.
-/// Queue: expected_for(verb::user).
+/// Queue: expected_for(verb::user, true).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_user(Sink& sink, std::string_view name) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::command_writer_impl;
@@ -241,7 +243,7 @@ errc write_user(Sink& sink, std::string_view name) noexcept(is_nothrow_sink_v<Si
 /// §6 item 44). Errors: errc::missing_argument (empty),
 /// errc::invalid_argument (a control octet: CR, LF, NUL, HT, ...),
 /// errc::invalid_utf8 (octets >= 0x80 that are no UTF-8), errc::line_too_long,
-/// errc::buffer_too_small. Queue: expected_for(verb::pass).
+/// errc::buffer_too_small. Queue: expected_for(verb::pass, true).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_pass(Sink& sink, std::string_view password) noexcept(is_nothrow_sink_v<Sink>) {
   namespace impl = detail::command_writer_impl;
@@ -259,7 +261,7 @@ errc write_pass(Sink& sink, std::string_view password) noexcept(is_nothrow_sink_
 /// §7); see apop_digest(). Errors: as write_user() for `name`, then for
 /// `digest` errc::invalid_argument (a control octet) or errc::invalid_digest
 /// (not 32 hex digits), then errc::line_too_long, errc::buffer_too_small.
-/// Queue: expected_for(verb::apop).
+/// Queue: expected_for(verb::apop, true).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_apop(Sink& sink, std::string_view name,
                 std::string_view digest) noexcept(is_nothrow_sink_v<Sink>) {
@@ -279,38 +281,38 @@ errc write_apop(Sink& sink, std::string_view name,
 // ---------------------------------------------------------------------------
 // Commands without arguments. Errors: errc::buffer_too_small only.
 
-/// "STAT\r\n" (RFC 1939 §5). Queue: expected_for(verb::stat).
+/// "STAT\r\n" (RFC 1939 §5). Queue: expected_for(verb::stat, false).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_stat(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_bare_verb(sink, verb::stat);
 }
-/// "NOOP\r\n" (RFC 1939 §5; TRANSACTION only). Queue: expected_for(verb::noop).
+/// "NOOP\r\n" (RFC 1939 §5; TRANSACTION only). Queue: expected_for(verb::noop, false).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_noop(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_bare_verb(sink, verb::noop);
 }
-/// "RSET\r\n" (RFC 1939 §5). Queue: expected_for(verb::rset).
+/// "RSET\r\n" (RFC 1939 §5). Queue: expected_for(verb::rset, false).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_rset(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_bare_verb(sink, verb::rset);
 }
-/// "QUIT\r\n" (RFC 1939 §4, §6). Queue: expected_for(verb::quit).
+/// "QUIT\r\n" (RFC 1939 §4, §6). Queue: expected_for(verb::quit, false).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_quit(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_bare_verb(sink, verb::quit);
 }
-/// "CAPA\r\n" (RFC 2449 §5). Queue: expected_for(verb::capa).
+/// "CAPA\r\n" (RFC 2449 §5). Queue: expected_for(verb::capa, false).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_capa(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_bare_verb(sink, verb::capa);
 }
 /// "STLS\r\n" (RFC 2595 §4). Send nothing more before the handshake.
-/// Queue: expected_for(verb::stls) (the same as client_parser::expect_stls()).
+/// Queue: expected_for(verb::stls, false) (the same as client_parser::expect_stls()).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_stls(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_bare_verb(sink, verb::stls);
 }
-/// "UTF8\r\n" (RFC 6856 §2). Queue: expected_for(verb::utf8).
+/// "UTF8\r\n" (RFC 6856 §2). Queue: expected_for(verb::utf8, false).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_utf8(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_bare_verb(sink, verb::utf8);
@@ -349,13 +351,13 @@ errc write_uidl(Sink& sink, std::uint64_t message) noexcept(is_nothrow_sink_v<Si
   return detail::command_writer_impl::write_message_command(sink, verb::uidl, message);
 }
 /// "RETR msg\r\n". Errors: errc::invalid_message_number,
-/// errc::buffer_too_small. Queue: expected_for(verb::retr).
+/// errc::buffer_too_small. Queue: expected_for(verb::retr, true).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_retr(Sink& sink, std::uint64_t message) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_message_command(sink, verb::retr, message);
 }
 /// "DELE msg\r\n". Errors: errc::invalid_message_number,
-/// errc::buffer_too_small. Queue: expected_for(verb::dele).
+/// errc::buffer_too_small. Queue: expected_for(verb::dele, true).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_dele(Sink& sink, std::uint64_t message) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_message_command(sink, verb::dele, message);
@@ -363,7 +365,7 @@ errc write_dele(Sink& sink, std::uint64_t message) noexcept(is_nothrow_sink_v<Si
 /// "TOP msg n\r\n": the headers and the first `lines` body lines; 0 is
 /// valid (the headers only, RFC 1939 §7). Errors: errc::invalid_message_number,
 /// errc::invalid_line_count (over 2^32-1), errc::buffer_too_small.
-/// Queue: expected_for(verb::top).
+/// Queue: expected_for(verb::top, true).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_top(Sink& sink, std::uint64_t message,
                std::uint64_t lines) noexcept(is_nothrow_sink_v<Sink>) {
@@ -425,7 +427,7 @@ constexpr bool auth_initial_response_fits(std::string_view mechanism,
 
 /// Writes "AUTH\r\n", which many servers answer with their mechanisms (the
 /// form before CAPA SASL, RFC 5034 §4 keeps the grammar without one).
-/// Queue: expected_for(verb::auth).
+/// Queue: expected_for(verb::auth, false).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
   return detail::command_writer_impl::write_bare_verb(sink, verb::auth);

@@ -483,7 +483,8 @@ class capabilities {
     return errc{};
   }
   constexpr bool has_mechanism(sasl_mechanism m) const noexcept {
-    return (mechanisms_ & (1u << static_cast<unsigned>(m))) != 0;
+    const auto i = static_cast<unsigned>(m);
+    return i < mailwire::detail::mechanism_count && (mechanisms_ & (1u << i)) != 0;
   }
   /// Any mechanism, well-known or kept as text, case-insensitively.
   constexpr bool has_mechanism(std::string_view name) const noexcept {

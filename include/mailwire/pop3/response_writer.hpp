@@ -76,8 +76,9 @@
 namespace mailwire::pop3 {
 
 /// Longest status line (greeting, single-line response, the first line of a
-/// multi-line one, "+ " challenge), CRLF included (RFC 2449 §4); the default
-/// client_parser_options::max_status_length.
+/// multi-line one), CRLF included (RFC 2449 §4); the default
+/// client_parser_options::max_status_length. Also the default limit of
+/// write_challenge().
 inline constexpr std::size_t max_status_line = 512;
 /// Longest line of a LIST, UIDL, LANG or CAPA body, CRLF included (RFC 2449
 /// §5); the default client_parser_options::max_item_line_length.
@@ -438,8 +439,9 @@ errc write_greeting(Sink& sink, std::string_view text,
 /// Writes the challenge "+ base64\r\n" with the raw `challenge` encoded by
 /// the writer; "+ \r\n" (with the SP) for an empty one. `challenge` may hold
 /// any octets. The line may be at most `max_line` octets with CRLF: 512 by
-/// default, what client_parser reads; a longer limit needs a client with
-/// client_parser_options::max_status_length raised to match. Errors:
+/// default, a size every client takes. client_parser takes challenges up to
+/// client_parser_options::max_challenge_length, bounded by its buffer (1024
+/// octets for client_parser<>); RFC 5034 §4 sets no limit. Errors:
 /// errc::line_too_long, errc::buffer_too_small.
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_challenge(Sink& sink, std::string_view challenge,
