@@ -7,11 +7,13 @@
 // Internal to the writer headers.
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "mailwire/core/ascii.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/output.hpp"
+#include "mailwire/core/utf8.hpp"
 
 namespace mailwire::detail {
 
@@ -65,6 +67,44 @@ errc write_line(Sink& sink, std::size_t limit, errc too_long,
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
     return append_line(s, limit, too_long, body);
   });
+}
+
+/// Text of a reply or status line: HT and %x20-7E (SMTP's textstring,
+/// RFC 5321 §4.2), plus well-formed UTF-8 when `utf8` is true. errc{},
+/// errc::invalid_argument for any other octet (a control above all), else
+/// errc::invalid_utf8.
+constexpr errc check_text(std::string_view s, bool utf8) noexcept {
+  errc bad_utf8{};
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\t' || (c >= 32 && c <= 126)) {
+      ++i;
+    } else if (c >= 0x80 && utf8) {
+      const std::size_t n = utf8::detail::sequence_length(s, i);
+      if (n == 0) {
+        // Keep looking: a control further on is the graver fault.
+        bad_utf8 = errc::invalid_utf8;
+        ++i;
+      } else {
+        i += n;
+      }
+    } else {
+      return errc::invalid_argument;
+    }
+  }
+  return bad_utf8;
+}
+
+/// Appends the decimal digits of `v` (no sign, no leading zeros).
+template <class S>
+void put_decimal(S& s, std::uint64_t v) noexcept(is_nothrow_sink_v<S>) {
+  char digits[20] = {};
+  std::size_t i = sizeof digits;
+  do {
+    digits[--i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  s.append({digits + i, sizeof digits - i});
 }
 
 /// True if `s` holds a control octet (%x00-1F, %x7F): no text field of any

@@ -96,19 +96,8 @@ namespace detail::command_writer_impl {
 using mailwire::detail::append_line;
 using mailwire::detail::has_control;
 using mailwire::detail::line_probe;
+using mailwire::detail::put_decimal;
 using mailwire::detail::write_line;
-
-/// Appends the decimal digits of `v`.
-template <class S>
-void put_decimal(S& s, std::uint64_t v) noexcept(is_nothrow_sink_v<S>) {
-  char digits[20] = {};
-  std::size_t i = sizeof digits;
-  do {
-    digits[--i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  s.append({digits + i, sizeof digits - i});
-}
 
 /// Appends `s` with ASCII letters folded by `fold` (to_upper / to_lower),
 /// in pieces of a small stack buffer.

@@ -121,29 +121,12 @@ namespace detail::response_writer_impl {
 using mailwire::detail::append_line;
 using mailwire::detail::has_control;
 using mailwire::detail::line_probe;
+using mailwire::detail::put_decimal;
 using mailwire::detail::write_line;
 
 /// Status and item text: HT, %x20-7E, well-formed UTF-8.
 constexpr errc check_text(std::string_view s) noexcept {
-  errc bad_utf8{};
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\t' || (c >= 0x20 && c <= 0x7E)) {
-      ++i;
-    } else if (c >= 0x80) {
-      const std::size_t n = utf8::detail::sequence_length(s, i);
-      if (n == 0) {
-        // Keep looking: a control further on is the graver fault.
-        bad_utf8 = errc::invalid_utf8;
-        ++i;
-      } else {
-        i += n;
-      }
-    } else {
-      return errc::invalid_argument;
-    }
-  }
-  return bad_utf8;
+  return mailwire::detail::check_text(s, true);
 }
 
 /// The text and code of a status line, checked so that it reads back as
@@ -170,17 +153,6 @@ constexpr errc check_number(std::uint64_t n, std::uint64_t least) noexcept {
 constexpr errc check_uid(std::string_view uid) noexcept {
   if (has_control(uid)) return errc::invalid_argument;
   return is_unique_id(uid) ? errc{} : errc::invalid_uid;
-}
-
-template <class S>
-void put_decimal(S& s, std::uint64_t v) noexcept(is_nothrow_sink_v<S>) {
-  char digits[20] = {};
-  std::size_t i = sizeof digits;
-  do {
-    digits[--i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  s.append({digits + i, sizeof digits - i});
 }
 
 /// "+OK" / "-ERR", then " [code]" and " text" where present.

@@ -189,24 +189,13 @@ namespace detail::command_writer_impl {
 using mailwire::detail::append_line;
 using mailwire::detail::has_control;
 using mailwire::detail::line_probe;
+using mailwire::detail::put_decimal;
 using mailwire::detail::write_line;
 
 constexpr bool is_ascii(std::string_view s) noexcept {
   for (const char c : s)
     if (!ascii::is_ascii(static_cast<unsigned char>(c))) return false;
   return true;
-}
-
-/// Appends the decimal digits of `v`.
-template <class S>
-void put_decimal(S& s, std::uint64_t v) noexcept(is_nothrow_sink_v<S>) {
-  char digits[20] = {};
-  std::size_t i = sizeof digits;
-  do {
-    digits[--i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  s.append({digits + i, sizeof digits - i});
 }
 
 /// The argument of VRFY, EXPN, HELP and NOOP (RFC 5321 §4.1.1.6-9: String,

@@ -66,30 +66,8 @@ inline constexpr std::size_t max_auth_challenge_line = 12288;
 
 namespace detail::reply_writer_impl {
 
+using mailwire::detail::check_text;
 using mailwire::detail::has_control;
-
-/// Reply text: textstring (HT, %d32-126), plus UTF-8 when `utf8` is true.
-constexpr errc check_text(std::string_view s, bool utf8) noexcept {
-  errc bad_utf8{};
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '\t' || (c >= 32 && c <= 126)) {
-      ++i;
-    } else if (c >= 0x80 && utf8) {
-      const std::size_t n = utf8::detail::sequence_length(s, i);
-      if (n == 0) {
-        // Keep looking: a control further on is the graver fault.
-        bad_utf8 = errc::invalid_utf8;
-        ++i;
-      } else {
-        i += n;
-      }
-    } else {
-      return errc::invalid_argument;
-    }
-  }
-  return bad_utf8;
-}
 
 /// Octets of one reply line: code, separator, [enhanced SP], text, CRLF.
 constexpr std::size_t line_length(std::string_view enhanced, std::string_view text) noexcept {
