@@ -171,6 +171,73 @@ void put_status(S& s, response_status status, std::string_view code,
   }
 }
 
+/// Appends the status line "+OK text" (see write_all_or_nothing callers).
+template <class S>
+errc append_ok_line(S& s, std::string_view text) noexcept(is_nothrow_sink_v<S>) {
+  return append_line(s, max_status_line, errc::line_too_long, [&](auto& o) -> errc {
+    put_status(o, response_status::ok, {}, text);
+    return errc{};
+  });
+}
+
+// One listing entry (LIST's "msg size", UIDL's "msg uid"): its checks and
+// its text, shared by the single-line answers, the body items and the whole
+// multi-line answers.
+constexpr errc check_entry(const scan_entry& x) noexcept { return check_number(x.message, 1); }
+constexpr errc check_entry(const unique_id_entry& x) noexcept {
+  if (const errc e = check_number(x.message, 1); e != errc{}) return e;
+  return check_uid(x.uid);
+}
+template <class S>
+void put_entry(S& s, const scan_entry& x) noexcept(is_nothrow_sink_v<S>) {
+  put_decimal(s, x.message);
+  s.append(" ");
+  put_decimal(s, x.size);
+}
+template <class S>
+void put_entry(S& s, const unique_id_entry& x) noexcept(is_nothrow_sink_v<S>) {
+  put_decimal(s, x.message);
+  s.append(" ");
+  s.append(x.uid);
+}
+
+/// `prefix` ("+OK " or "") and one entry on a line of at most `limit`.
+template <class Sink, class Entry>
+errc write_entry_line(Sink& sink, std::string_view prefix, std::size_t limit,
+                      const Entry& x) noexcept(is_nothrow_sink_v<Sink>) {
+  if (const errc e = check_entry(x); e != errc{}) return e;
+  return write_line(sink, limit, errc::line_too_long, [&](auto& s) -> errc {
+    s.append(prefix);
+    put_entry(s, x);
+    return errc{};
+  });
+}
+
+/// "+OK text", one line per entry, "." (LIST, UIDL), all or nothing.
+template <class Sink, class Entry>
+errc write_listings(Sink& sink, std::string_view text, const Entry* entries,
+                    std::size_t count) noexcept(is_nothrow_sink_v<Sink>) {
+  if (entries == nullptr && count != 0) return errc::invalid_argument;
+  if (const errc e = check_status({}, text); e != errc{}) return e;
+  for (std::size_t i = 0; i < count; ++i)
+    if (const errc e = check_entry(entries[i]); e != errc{}) return e;
+  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
+    if (const errc e = append_ok_line(s, text); e != errc{}) return e;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Entry& x = entries[i];
+      if (const errc e = append_line(s, max_item_line, errc::line_too_long,
+                                     [&x](auto& o) -> errc {
+                                       put_entry(o, x);
+                                       return errc{};
+                                     });
+          e != errc{})
+        return e;
+    }
+    s.append(".\r\n");
+    return errc{};
+  });
+}
+
 constexpr bool has_nul(std::string_view s) noexcept {
   return !s.empty() && std::memchr(s.data(), 0, s.size()) != nullptr;
 }
@@ -473,15 +540,8 @@ errc write_drop_listing(Sink& sink, std::uint64_t count,
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_scan_listing(Sink& sink, std::uint64_t message,
                         std::uint64_t size) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::response_writer_impl;
-  if (const errc e = impl::check_number(message, 1); e != errc{}) return e;
-  return impl::write_line(sink, max_status_line, errc::line_too_long, [&](auto& s) -> errc {
-    s.append("+OK ");
-    impl::put_decimal(s, message);
-    s.append(" ");
-    impl::put_decimal(s, size);
-    return errc{};
-  });
+  return detail::response_writer_impl::write_entry_line(sink, "+OK ", max_status_line,
+                                                        scan_entry{message, size});
 }
 
 /// Writes the answer to "UIDL msg": "+OK msg uid\r\n" (RFC 1939 §7).
@@ -491,16 +551,8 @@ errc write_scan_listing(Sink& sink, std::uint64_t message,
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_unique_id_listing(Sink& sink, std::uint64_t message,
                              std::string_view uid) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::response_writer_impl;
-  if (const errc e = impl::check_number(message, 1); e != errc{}) return e;
-  if (const errc e = impl::check_uid(uid); e != errc{}) return e;
-  return impl::write_line(sink, max_status_line, errc::line_too_long, [&](auto& s) -> errc {
-    s.append("+OK ");
-    impl::put_decimal(s, message);
-    s.append(" ");
-    s.append(uid);
-    return errc{};
-  });
+  return detail::response_writer_impl::write_entry_line(sink, "+OK ", max_status_line,
+                                                        unique_id_entry{message, uid});
 }
 
 // ---------------------------------------------------------------------------
@@ -513,14 +565,8 @@ errc write_unique_id_listing(Sink& sink, std::uint64_t message,
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_scan_item(Sink& sink, std::uint64_t message,
                      std::uint64_t size) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::response_writer_impl;
-  if (const errc e = impl::check_number(message, 1); e != errc{}) return e;
-  return impl::write_line(sink, max_item_line, errc::line_too_long, [&](auto& s) -> errc {
-    impl::put_decimal(s, message);
-    s.append(" ");
-    impl::put_decimal(s, size);
-    return errc{};
-  });
+  return detail::response_writer_impl::write_entry_line(sink, "", max_item_line,
+                                                        scan_entry{message, size});
 }
 
 /// Writes a UIDL body line "msg uid\r\n" (RFC 1939 §7). Errors as
@@ -528,15 +574,8 @@ errc write_scan_item(Sink& sink, std::uint64_t message,
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_unique_id_item(Sink& sink, std::uint64_t message,
                           std::string_view uid) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::response_writer_impl;
-  if (const errc e = impl::check_number(message, 1); e != errc{}) return e;
-  if (const errc e = impl::check_uid(uid); e != errc{}) return e;
-  return impl::write_line(sink, max_item_line, errc::line_too_long, [&](auto& s) -> errc {
-    impl::put_decimal(s, message);
-    s.append(" ");
-    s.append(uid);
-    return errc{};
-  });
+  return detail::response_writer_impl::write_entry_line(sink, "", max_item_line,
+                                                        unique_id_entry{message, uid});
 }
 
 /// Writes a LANG body line "tag description\r\n", or "tag\r\n" for an empty
@@ -579,34 +618,7 @@ errc write_end(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_scan_listings(Sink& sink, std::string_view text, const scan_entry* entries,
                          std::size_t count) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::response_writer_impl;
-  if (entries == nullptr && count != 0) return errc::invalid_argument;
-  if (const errc e = impl::check_status({}, text); e != errc{}) return e;
-  for (std::size_t i = 0; i < count; ++i)
-    if (const errc e = impl::check_number(entries[i].message, 1); e != errc{}) return e;
-  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
-                                         [&](auto& o) -> errc {
-                                           impl::put_status(o, response_status::ok, {}, text);
-                                           return errc{};
-                                         });
-        e != errc{})
-      return e;
-    for (std::size_t i = 0; i < count; ++i) {
-      const scan_entry& x = entries[i];
-      if (const errc e = impl::append_line(s, max_item_line, errc::line_too_long,
-                                           [&x](auto& o) -> errc {
-                                             impl::put_decimal(o, x.message);
-                                             o.append(" ");
-                                             impl::put_decimal(o, x.size);
-                                             return errc{};
-                                           });
-          e != errc{})
-        return e;
-    }
-    s.append(".\r\n");
-    return errc{};
-  });
+  return detail::response_writer_impl::write_listings(sink, text, entries, count);
 }
 
 /// Writes a whole UIDL answer: "+OK text\r\n", one unique-id item per entry,
@@ -615,36 +627,7 @@ errc write_scan_listings(Sink& sink, std::string_view text, const scan_entry* en
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_unique_id_listings(Sink& sink, std::string_view text, const unique_id_entry* entries,
                               std::size_t count) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::response_writer_impl;
-  if (entries == nullptr && count != 0) return errc::invalid_argument;
-  if (const errc e = impl::check_status({}, text); e != errc{}) return e;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (const errc e = impl::check_number(entries[i].message, 1); e != errc{}) return e;
-    if (const errc e = impl::check_uid(entries[i].uid); e != errc{}) return e;
-  }
-  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
-                                         [&](auto& o) -> errc {
-                                           impl::put_status(o, response_status::ok, {}, text);
-                                           return errc{};
-                                         });
-        e != errc{})
-      return e;
-    for (std::size_t i = 0; i < count; ++i) {
-      const unique_id_entry& x = entries[i];
-      if (const errc e = impl::append_line(s, max_item_line, errc::line_too_long,
-                                           [&x](auto& o) -> errc {
-                                             impl::put_decimal(o, x.message);
-                                             o.append(" ");
-                                             o.append(x.uid);
-                                             return errc{};
-                                           });
-          e != errc{})
-        return e;
-    }
-    s.append(".\r\n");
-    return errc{};
-  });
+  return detail::response_writer_impl::write_listings(sink, text, entries, count);
 }
 
 // ---------------------------------------------------------------------------
@@ -667,13 +650,7 @@ errc write_capa_response(Sink& sink, const capabilities& caps,
   namespace impl = detail::response_writer_impl;
   if (const errc e = impl::check_status({}, text); e != errc{}) return e;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
-                                         [&](auto& o) -> errc {
-                                           impl::put_status(o, response_status::ok, {}, text);
-                                           return errc{};
-                                         });
-        e != errc{})
-      return e;
+    if (const errc e = impl::append_ok_line(s, text); e != errc{}) return e;
     if (const errc e = impl::put_capabilities(s, caps); e != errc{}) return e;
     s.append(".\r\n");
     return errc{};
@@ -728,13 +705,7 @@ errc write_message(Sink& sink, std::string_view text, std::string_view content,
   if (const errc e = impl::check_status({}, text); e != errc{}) return e;
   if (impl::has_nul(content)) return errc::body_nul;
   return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
-    if (const errc e = impl::append_line(s, max_status_line, errc::line_too_long,
-                                         [&](auto& o) -> errc {
-                                           impl::put_status(o, response_status::ok, {}, text);
-                                           return errc{};
-                                         });
-        e != errc{})
-      return e;
+    if (const errc e = impl::append_ok_line(s, text); e != errc{}) return e;
     dot::encoder enc(options);
     // Before any content goes to the sink, so a full sink cannot hide it.
     if (const errc e = impl::refused_line_end(enc, content, true); e != errc{}) return e;
