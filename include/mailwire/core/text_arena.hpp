@@ -6,9 +6,70 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string_view>
 
 #include "mailwire/core/ascii.hpp"
+
+namespace mailwire {
+
+/// A forward range of text entries stored in a capability value (mechanism
+/// names, unknown lines), each a std::string_view. It borrows the value it
+/// came from: valid until that value changes or is destroyed.
+class text_range {
+ public:
+  class iterator {
+   public:
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using reference = std::string_view;
+    using pointer = void;
+    using iterator_category = std::forward_iterator_tag;
+
+    constexpr iterator() noexcept = default;
+    constexpr std::string_view operator*() const noexcept { return {p_, length()}; }
+    constexpr iterator& operator++() noexcept {
+      p_ += length() + 1;
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    friend constexpr bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
+    friend constexpr bool operator!=(iterator a, iterator b) noexcept { return a.p_ != b.p_; }
+
+   private:
+    friend class text_range;
+    constexpr explicit iterator(const char* p) noexcept : p_(p) {}
+    constexpr std::size_t length() const noexcept {
+      std::size_t n = 0;
+      while (p_[n] != '\0') ++n;
+      return n;
+    }
+    const char* p_ = nullptr;
+  };
+
+  /// The entries between `first` and `last`: each followed by a NUL.
+  constexpr text_range(const char* first, const char* last) noexcept : first_(first), last_(last) {}
+
+  constexpr iterator begin() const noexcept { return iterator(first_); }
+  constexpr iterator end() const noexcept { return iterator(last_); }
+  constexpr bool empty() const noexcept { return first_ == last_; }
+  /// Number of entries (linear in the bytes stored).
+  constexpr std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (const char* p = first_; p != last_; ++p) n += *p == '\0';
+    return n;
+  }
+
+ private:
+  const char* first_;
+  const char* last_;
+};
+
+}  // namespace mailwire
 
 namespace mailwire::detail {
 
@@ -44,6 +105,7 @@ class text_arena {
   constexpr const char* begin() const noexcept { return data_; }
   constexpr const char* end() const noexcept { return data_ + used_; }
   constexpr bool empty() const noexcept { return used_ == 0; }
+  constexpr text_range range() const noexcept { return {begin(), end()}; }
   constexpr std::size_t used() const noexcept { return used_; }
 
   constexpr bool contains_icase(std::string_view s) const noexcept;

@@ -408,55 +408,7 @@ class capabilities {
   /// A forward range of stored text entries (mechanism names, unknown
   /// lines). It borrows the capabilities it came from: valid until that
   /// object changes or is destroyed.
-  class text_range {
-   public:
-    class iterator {
-     public:
-      using value_type = std::string_view;
-      using difference_type = std::ptrdiff_t;
-      using reference = std::string_view;
-      using pointer = void;
-      using iterator_category = std::forward_iterator_tag;
-
-      constexpr iterator() noexcept = default;
-      constexpr std::string_view operator*() const noexcept {
-        return mailwire::detail::entry_at(p_);
-      }
-      constexpr iterator& operator++() noexcept {
-        p_ += mailwire::detail::entry_at(p_).size() + 1;
-        return *this;
-      }
-      constexpr iterator operator++(int) noexcept {
-        iterator old = *this;
-        ++*this;
-        return old;
-      }
-      friend constexpr bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
-      friend constexpr bool operator!=(iterator a, iterator b) noexcept { return a.p_ != b.p_; }
-
-     private:
-      friend class text_range;
-      constexpr explicit iterator(const char* p) noexcept : p_(p) {}
-      const char* p_ = nullptr;
-    };
-
-    constexpr iterator begin() const noexcept { return iterator(first_); }
-    constexpr iterator end() const noexcept { return iterator(last_); }
-    constexpr bool empty() const noexcept { return first_ == last_; }
-    /// Number of entries (linear in the bytes stored).
-    constexpr std::size_t size() const noexcept {
-      std::size_t n = 0;
-      for (const char* p = first_; p != last_; ++p) n += *p == '\0';
-      return n;
-    }
-
-   private:
-    friend class capabilities;
-    constexpr text_range(const char* first, const char* last) noexcept
-        : first_(first), last_(last) {}
-    const char* first_;
-    const char* last_;
-  };
+  using text_range = mailwire::text_range;
 
   constexpr capabilities() noexcept = default;
 
@@ -492,9 +444,7 @@ class capabilities {
     return other_mechanisms_.contains_icase(name);
   }
   /// The mechanisms kept as text, upper case, in the order added.
-  constexpr text_range other_mechanisms() const noexcept {
-    return text_range(other_mechanisms_.begin(), other_mechanisms_.end());
-  }
+  constexpr text_range other_mechanisms() const noexcept { return other_mechanisms_.range(); }
 
   // --- LOGIN-DELAY, EXPIRE -------------------------------------------------
 
@@ -554,9 +504,7 @@ class capabilities {
   // --- Unknown tags --------------------------------------------------------
 
   /// The lines with unknown tags, items joined by one SP, in the order added.
-  constexpr text_range unknown() const noexcept {
-    return text_range(unknown_.begin(), unknown_.end());
-  }
+  constexpr text_range unknown() const noexcept { return unknown_.range(); }
   /// The parameters of unknown tag `t` (case-insensitive): "a b" for
   /// "X-FOO a b", "" for "X-BAR"; nullopt when not listed. The view borrows
   /// this object (valid until it changes).

@@ -246,55 +246,7 @@ class capabilities {
   /// A forward range of stored text entries (unknown keyword lines, or
   /// mechanism names). It borrows the capabilities it came from: valid until
   /// that object is changed or destroyed.
-  class text_range {
-   public:
-    class iterator {
-     public:
-      using value_type = std::string_view;
-      using difference_type = std::ptrdiff_t;
-      using reference = std::string_view;
-      using pointer = void;
-      using iterator_category = std::forward_iterator_tag;
-
-      constexpr iterator() noexcept = default;
-      constexpr std::string_view operator*() const noexcept {
-        return detail::capabilities_impl::entry_at(p_);
-      }
-      constexpr iterator& operator++() noexcept {
-        p_ += detail::capabilities_impl::entry_at(p_).size() + 1;
-        return *this;
-      }
-      constexpr iterator operator++(int) noexcept {
-        iterator old = *this;
-        ++*this;
-        return old;
-      }
-      friend constexpr bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
-      friend constexpr bool operator!=(iterator a, iterator b) noexcept { return a.p_ != b.p_; }
-
-     private:
-      friend class text_range;
-      constexpr explicit iterator(const char* p) noexcept : p_(p) {}
-      const char* p_ = nullptr;
-    };
-
-    constexpr iterator begin() const noexcept { return iterator(first_); }
-    constexpr iterator end() const noexcept { return iterator(last_); }
-    constexpr bool empty() const noexcept { return first_ == last_; }
-    /// Number of entries (linear in the bytes stored).
-    constexpr std::size_t size() const noexcept {
-      std::size_t n = 0;
-      for (const char* p = first_; p != last_; ++p) n += *p == '\0';
-      return n;
-    }
-
-   private:
-    friend class capabilities;
-    constexpr text_range(const char* first, const char* last) noexcept
-        : first_(first), last_(last) {}
-    const char* first_;
-    const char* last_;
-  };
+  using text_range = mailwire::text_range;
 
   constexpr capabilities() noexcept = default;
 
@@ -358,9 +310,7 @@ class capabilities {
     return other_mechanisms_.contains_icase(name);
   }
   /// The mechanisms kept as text, upper case, in the order added.
-  constexpr text_range other_mechanisms() const noexcept {
-    return {other_mechanisms_.begin(), other_mechanisms_.end()};
-  }
+  constexpr text_range other_mechanisms() const noexcept { return other_mechanisms_.range(); }
   /// Calls f(std::string_view name) for every mechanism in the order of the
   /// AUTH line: well-known ones in enumerator order, then the others.
   template <class F>
@@ -470,7 +420,7 @@ class capabilities {
     return keywords_.push(line) ? errc{} : errc::buffer_too_small;
   }
   /// The unknown keyword lines, in the order added.
-  constexpr text_range keywords() const noexcept { return {keywords_.begin(), keywords_.end()}; }
+  constexpr text_range keywords() const noexcept { return keywords_.range(); }
   /// The parameters of unknown keyword `kw` (compared case-insensitively):
   /// "a b" for "X-FOO a b", "" for "X-BAR"; nullopt when `kw` was not added.
   /// The view borrows this object (valid until it changes).
