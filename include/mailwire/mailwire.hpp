@@ -12,6 +12,7 @@
 #include "mailwire/core/output.hpp"
 #include "mailwire/core/sasl_line.hpp"
 #include "mailwire/core/sasl_mechanism.hpp"
+#include "mailwire/core/sasl_writer.hpp"
 #include "mailwire/core/scan.hpp"
 #include "mailwire/core/text_arena.hpp"
 #include "mailwire/core/utf8.hpp"

@@ -70,6 +70,7 @@
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_writer.hpp"
 #include "mailwire/core/output.hpp"
+#include "mailwire/core/sasl_writer.hpp"
 #include "mailwire/core/utf8.hpp"
 #include "mailwire/pop3/apop.hpp"
 #include "mailwire/pop3/client_parser.hpp"
@@ -126,19 +127,6 @@ constexpr errc check_message(std::uint64_t message) noexcept {
   return message == 0 || message > max_message_number ? errc::invalid_message_number : errc{};
 }
 
-constexpr errc check_mechanism(std::string_view mechanism) noexcept {
-  if (mechanism.empty()) return errc::missing_argument;
-  if (has_control(mechanism)) return errc::invalid_argument;
-  return is_mechanism_name(mechanism) ? errc{} : errc::invalid_mechanism;
-}
-
-/// Base64 text given by the caller: controls first (so an injection attempt
-/// is always invalid_argument), then strict base64.
-constexpr errc check_base64_text(std::string_view text) noexcept {
-  if (has_control(text)) return errc::invalid_argument;
-  return base64::validate(text);
-}
-
 template <class Sink>
 errc write_bare_verb(Sink& sink, verb v) noexcept(is_nothrow_sink_v<Sink>) {
   return write_line(sink, max_command_line, errc::line_too_long, [v](auto& s) -> errc {
@@ -157,18 +145,6 @@ errc write_message_command(Sink& sink, verb v,
     s.append(" ");
     put_decimal(s, message);
     return errc{};
-  });
-}
-
-/// "AUTH MECHANISM" and, if `initial` is not null, SP and what it appends.
-template <class Sink, class Initial>
-errc write_auth_line(Sink& sink, std::string_view mechanism,
-                     const Initial& initial) noexcept(is_nothrow_sink_v<Sink>) {
-  return write_line(sink, max_command_line, errc::line_too_long, [&](auto& s) -> errc {
-    s.append("AUTH ");
-    put_folded(s, mechanism, ascii::to_upper);
-    s.append(" ");
-    return initial(s);
   });
 }
 
@@ -407,11 +383,7 @@ errc write_lang(Sink& sink, std::string_view range) noexcept(is_nothrow_sink_v<S
 /// 5-character mechanism ("PLAIN") that is up to 180 raw octets.
 constexpr bool auth_initial_response_fits(std::string_view mechanism,
                                           std::size_t raw_size) noexcept {
-  const std::size_t encoded = raw_size == 0 ? 1 : base64::encoded_size(raw_size);
-  // "AUTH " mechanism SP response CRLF; the sizes are checked first so the
-  // sum cannot wrap.
-  return mechanism.size() <= max_command_line && encoded <= max_command_line &&
-         5 + mechanism.size() + 1 + encoded + 2 <= max_command_line;
+  return mailwire::detail::auth_initial_response_fits(mechanism, raw_size, max_command_line);
 }
 
 /// Writes "AUTH\r\n", which many servers answer with their mechanisms (the
@@ -430,13 +402,7 @@ errc write_auth(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
 /// queued.
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth(Sink& sink, std::string_view mechanism) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (const errc e = impl::check_mechanism(mechanism); e != errc{}) return e;
-  return impl::write_line(sink, max_command_line, errc::line_too_long, [&](auto& s) -> errc {
-    s.append("AUTH ");
-    impl::put_folded(s, mechanism, ascii::to_upper);
-    return errc{};
-  });
+  return mailwire::detail::write_auth_mechanism(sink, max_command_line, mechanism);
 }
 
 /// Writes "AUTH MECHANISM initial-response\r\n" with the raw initial response
@@ -448,16 +414,7 @@ errc write_auth(Sink& sink, std::string_view mechanism) noexcept(is_nothrow_sink
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth(Sink& sink, std::string_view mechanism,
                 std::string_view initial_response) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (const errc e = impl::check_mechanism(mechanism); e != errc{}) return e;
-  if (!auth_initial_response_fits(mechanism, initial_response.size())) return errc::line_too_long;
-  return impl::write_auth_line(sink, mechanism, [&](auto& s) -> errc {
-    if (initial_response.empty()) {
-      s.append("=");
-      return errc{};
-    }
-    return base64::encode(initial_response, s).error;
-  });
+  return mailwire::detail::write_auth_raw(sink, max_command_line, mechanism, initial_response);
 }
 
 /// Writes "AUTH MECHANISM initial-response\r\n" with an initial response that
@@ -469,13 +426,7 @@ errc write_auth(Sink& sink, std::string_view mechanism,
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth_base64(Sink& sink, std::string_view mechanism,
                        std::string_view initial_response) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (const errc e = impl::check_mechanism(mechanism); e != errc{}) return e;
-  if (const errc e = impl::check_base64_text(initial_response); e != errc{}) return e;
-  return impl::write_auth_line(sink, mechanism, [&](auto& s) -> errc {
-    s.append(initial_response.empty() ? std::string_view("=") : initial_response);
-    return errc{};
-  });
+  return mailwire::detail::write_auth_encoded(sink, max_command_line, mechanism, initial_response);
 }
 
 /// Writes one SASL response line, the answer to a "+ " challenge (RFC 5034
@@ -485,11 +436,7 @@ errc write_auth_base64(Sink& sink, std::string_view mechanism,
 /// octets), errc::buffer_too_small. Queues nothing (the AUTH entry stays).
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_sasl_response(Sink& sink, std::string_view response) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (base64::encoded_size(response.size()) > max_sasl_response_line - 2)
-    return errc::auth_line_too_long;
-  return impl::write_line(sink, max_sasl_response_line, errc::auth_line_too_long,
-                          [&](auto& s) -> errc { return base64::encode(response, s).error; });
+  return mailwire::detail::write_sasl_raw(sink, max_sasl_response_line, response);
 }
 
 /// Writes one SASL response line whose base64 text the caller already has;
@@ -499,13 +446,7 @@ errc write_sasl_response(Sink& sink, std::string_view response) noexcept(is_noth
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_sasl_response_base64(Sink& sink,
                                 std::string_view encoded) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (const errc e = impl::check_base64_text(encoded); e != errc{}) return e;
-  return impl::write_line(sink, max_sasl_response_line, errc::auth_line_too_long,
-                          [&](auto& s) -> errc {
-                            s.append(encoded);
-                            return errc{};
-                          });
+  return mailwire::detail::write_sasl_encoded(sink, max_sasl_response_line, encoded);
 }
 
 /// Writes "*\r\n", which cancels the exchange (RFC 5034 §4; the server
@@ -513,11 +454,7 @@ errc write_sasl_response_base64(Sink& sink,
 /// errc::buffer_too_small.
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_sasl_cancel(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
-  return detail::command_writer_impl::write_line(sink, max_sasl_response_line,
-                                                 errc::auth_line_too_long, [](auto& s) -> errc {
-                                                   s.append("*");
-                                                   return errc{};
-                                                 });
+  return mailwire::detail::write_sasl_encoded(sink, max_sasl_response_line, "*", true);
 }
 
 }  // namespace mailwire::pop3

@@ -59,6 +59,7 @@
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_writer.hpp"
 #include "mailwire/core/output.hpp"
+#include "mailwire/core/sasl_writer.hpp"
 #include "mailwire/core/utf8.hpp"
 #include "mailwire/smtp/capabilities.hpp"
 #include "mailwire/smtp/parameters.hpp"
@@ -617,28 +618,6 @@ errc put_path(S& s, const path& p) noexcept(is_nothrow_sink_v<S>) {
   return errc{};
 }
 
-/// A SASL mechanism name: required, then sasl-mech (RFC 4422 §3.1).
-constexpr errc check_mechanism(std::string_view mechanism) noexcept {
-  if (mechanism.empty()) return errc::missing_argument;
-  if (has_control(mechanism)) return errc::invalid_argument;
-  return is_sasl_mechanism_name(mechanism) ? errc{} : errc::invalid_mechanism;
-}
-
-/// The mechanism name in upper case (mech-char is upper case, RFC 4422 §3.1).
-template <class S>
-void put_mechanism(S& s, std::string_view mechanism) noexcept(is_nothrow_sink_v<S>) {
-  char upper[20] = {};
-  const std::size_t n = mechanism.size() < sizeof upper ? mechanism.size() : sizeof upper;
-  for (std::size_t i = 0; i < n; ++i) upper[i] = ascii::to_upper(mechanism[i]);
-  s.append({upper, n});
-}
-
-/// Pre-encoded SASL data: no controls, strict base64.
-constexpr errc check_base64_text(std::string_view encoded) noexcept {
-  if (has_control(encoded)) return errc::invalid_argument;
-  return base64::validate(encoded);
-}
-
 template <class Sink>
 errc write_bare_verb(Sink& sink, std::string_view verb) noexcept(is_nothrow_sink_v<Sink>) {
   return write_line(sink, max_command_line, errc::line_too_long, [verb](auto& s) -> errc {
@@ -971,11 +950,7 @@ errc write_etrn(Sink& sink, std::string_view argument) noexcept(is_nothrow_sink_
 /// and the response after the server's empty 334 challenge).
 constexpr bool auth_initial_response_fits(std::string_view mechanism,
                                           std::size_t raw_size) noexcept {
-  const std::size_t encoded = raw_size == 0 ? 1 : base64::encoded_size(raw_size);
-  // "AUTH " mechanism SP response CRLF; the sizes are checked first so the
-  // sum cannot wrap.
-  return mechanism.size() <= max_command_line && encoded <= max_command_line &&
-         5 + mechanism.size() + 1 + encoded + 2 <= max_command_line;
+  return mailwire::detail::auth_initial_response_fits(mechanism, raw_size, max_command_line);
 }
 
 /// Writes "AUTH MECHANISM\r\n" (RFC 4954 §4), the mechanism name upper-cased.
@@ -984,13 +959,7 @@ constexpr bool auth_initial_response_fits(std::string_view mechanism,
 /// RFC 4422 §3.1), errc::buffer_too_small.
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth(Sink& sink, std::string_view mechanism) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (const errc e = impl::check_mechanism(mechanism); e != errc{}) return e;
-  return impl::write_line(sink, max_command_line, errc::line_too_long, [&](auto& s) -> errc {
-    s.append("AUTH ");
-    impl::put_mechanism(s, mechanism);
-    return errc{};
-  });
+  return mailwire::detail::write_auth_mechanism(sink, max_command_line, mechanism);
 }
 
 /// Writes "AUTH MECHANISM initial-response\r\n" (RFC 4954 §4) with the raw
@@ -1002,19 +971,7 @@ errc write_auth(Sink& sink, std::string_view mechanism) noexcept(is_nothrow_sink
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth(Sink& sink, std::string_view mechanism,
                 std::string_view initial_response) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (const errc e = impl::check_mechanism(mechanism); e != errc{}) return e;
-  if (!auth_initial_response_fits(mechanism, initial_response.size())) return errc::line_too_long;
-  return impl::write_line(sink, max_command_line, errc::line_too_long, [&](auto& s) -> errc {
-    s.append("AUTH ");
-    impl::put_mechanism(s, mechanism);
-    s.append(" ");
-    if (initial_response.empty()) {
-      s.append("=");
-      return errc{};
-    }
-    return base64::encode(initial_response, s).error;
-  });
+  return mailwire::detail::write_auth_raw(sink, max_command_line, mechanism, initial_response);
 }
 
 /// Writes "AUTH MECHANISM initial-response\r\n" with an initial response that
@@ -1026,16 +983,7 @@ errc write_auth(Sink& sink, std::string_view mechanism,
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_auth_base64(Sink& sink, std::string_view mechanism,
                        std::string_view initial_response) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (const errc e = impl::check_mechanism(mechanism); e != errc{}) return e;
-  if (const errc e = impl::check_base64_text(initial_response); e != errc{}) return e;
-  return impl::write_line(sink, max_command_line, errc::line_too_long, [&](auto& s) -> errc {
-    s.append("AUTH ");
-    impl::put_mechanism(s, mechanism);
-    s.append(" ");
-    s.append(initial_response.empty() ? std::string_view("=") : initial_response);
-    return errc{};
-  });
+  return mailwire::detail::write_auth_encoded(sink, max_command_line, mechanism, initial_response);
 }
 
 /// Writes one SASL response line (RFC 4954 §4), the answer to a 334
@@ -1045,11 +993,7 @@ errc write_auth_base64(Sink& sink, std::string_view mechanism,
 /// i.e. more than 9213 raw octets), errc::buffer_too_small.
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_sasl_response(Sink& sink, std::string_view response) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (base64::encoded_size(response.size()) > max_sasl_response_line - 2)
-    return errc::auth_line_too_long;
-  return impl::write_line(sink, max_sasl_response_line, errc::auth_line_too_long,
-                          [&](auto& s) -> errc { return base64::encode(response, s).error; });
+  return mailwire::detail::write_sasl_raw(sink, max_sasl_response_line, response);
 }
 
 /// Writes one SASL response line whose base64 text the caller already has
@@ -1060,20 +1004,14 @@ errc write_sasl_response(Sink& sink, std::string_view response) noexcept(is_noth
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_sasl_response_base64(Sink& sink,
                                 std::string_view encoded) noexcept(is_nothrow_sink_v<Sink>) {
-  namespace impl = detail::command_writer_impl;
-  if (const errc e = impl::check_base64_text(encoded); e != errc{}) return e;
-  return impl::write_line(sink, max_sasl_response_line, errc::auth_line_too_long,
-                          [&](auto& s) -> errc {
-                            s.append(encoded);
-                            return errc{};
-                          });
+  return mailwire::detail::write_sasl_encoded(sink, max_sasl_response_line, encoded);
 }
 
 /// Writes "*\r\n", which cancels the exchange (RFC 4954 §4; the server
 /// answers 501). Errors: errc::buffer_too_small.
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
 errc write_sasl_cancel(Sink& sink) noexcept(is_nothrow_sink_v<Sink>) {
-  return detail::command_writer_impl::write_bare_verb(sink, "*");
+  return mailwire::detail::write_sasl_encoded(sink, max_sasl_response_line, "*", true);
 }
 
 }  // namespace mailwire::smtp
