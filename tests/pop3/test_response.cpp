@@ -295,6 +295,12 @@ TEST_CASE("pop3 capabilities: IMPLEMENTATION limit and arenas full (RFC 2449 §6
   CHECK(c.add_line("IMPLEMENTATION " + at_limit + "y") == errc::line_too_long);
   CHECK(c.implementation() == at_limit);
   CHECK(c.add_line("IMPLEMENTATION caf\xc3\xa9") == errc{});  // octets >= 0x80 in text
+  // Set directly, the text must read back: no SP at either end.
+  CHECK(c.set_implementation(" x") == errc::invalid_argument);
+  CHECK(c.set_implementation("x ") == errc::invalid_argument);
+  CHECK(c.set_implementation("a\tb") == errc::invalid_argument);
+  CHECK(c.implementation() == "caf\xc3\xa9");  // unchanged by the refusals
+  CHECK(c.set_implementation("a b") == errc{});
 
   errc last = errc{};
   int added = 0;

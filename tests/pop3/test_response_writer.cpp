@@ -391,10 +391,8 @@ TEST_CASE("pop3 response writer: CAPA values that would not read back are refuse
   capabilities impl;
   impl.set(capability::implementation);  // no text
   CHECK(run([&](auto& s) { return write_capa_response(s, impl); }).error == errc::missing_argument);
-  capabilities padded;
-  REQUIRE(padded.set_implementation(" x") == errc{});
-  CHECK(run([&](auto& s) { return write_capa_response(s, padded); }).error ==
-        errc::invalid_argument);
+  capabilities padded;  // the setter already refuses what a reader would trim
+  CHECK(padded.set_implementation(" x") == errc::invalid_argument);
   capabilities bad_utf8;
   REQUIRE(bad_utf8.set_implementation("x\xFF") == errc{});
   CHECK(run([&](auto& s) { return write_capa_response(s, bad_utf8); }).error == errc::invalid_utf8);

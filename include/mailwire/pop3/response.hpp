@@ -477,10 +477,11 @@ class capabilities {
   // --- IMPLEMENTATION, UTF8 ------------------------------------------------
 
   /// Sets IMPLEMENTATION with its text (copied). errc::line_too_long over
-  /// max_implementation_length, errc::invalid_argument for an empty text or
-  /// a control octet; nothing changes on error.
+  /// max_implementation_length, errc::invalid_argument for an empty text, a
+  /// control octet, or SP at either end (a CAPA reader trims it, so the
+  /// value could not be read back); nothing changes on error.
   constexpr errc set_implementation(std::string_view text) noexcept {
-    if (text.empty()) return errc::invalid_argument;
+    if (text.empty() || text.front() == ' ' || text.back() == ' ') return errc::invalid_argument;
     if (text.size() > max_implementation_length) return errc::line_too_long;
     for (const char c : text)
       if (ascii::is_ctl(static_cast<unsigned char>(c))) return errc::invalid_argument;
