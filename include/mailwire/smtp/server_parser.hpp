@@ -311,6 +311,18 @@ class server_parser {
     ev.detail = detail;
   }
 
+  static void clear_path(path& pa) noexcept {
+    pa.kind = path_kind::null;
+    pa.local_part = {};
+    pa.domain = {};
+    pa.domain_type = domain_kind::name;
+    pa.address = {};
+    pa.tag = {};
+    pa.quoted = false;
+    pa.utf8 = false;
+    pa.source_route = false;
+  }
+
   // ev_ emptied field by field: assigning a whole server_event{} compiles
   // to a slow-starting rep stos (it is 352 octets), several ns per event.
   server_event& begin_event() noexcept {
@@ -321,17 +333,8 @@ class server_parser {
     c.verb = verb::unknown;
     c.verb_text = {};
     c.argument = {};
-    path& pa = c.path;
-    pa.kind = path_kind::null;
-    pa.local_part = {};
-    pa.domain = {};
-    pa.domain_type = domain_kind::name;
-    pa.address = {};
-    pa.tag = {};
-    pa.quoted = false;
-    pa.utf8 = false;
-    pa.source_route = false;
-    c.parameters = parameter_list{};
+    clear_path(c.path);
+    detail::parameter_list_builder::clear(c.parameters);
     c.chunk_size = 0;
     c.last = false;
     c.has_initial_response = false;
@@ -347,7 +350,7 @@ class server_parser {
     e.flags = dot::body_flags{};
     e.error_offset = 0;
     e.cancelled = false;
-    dirty_ = dirty_all;  // the caller may set any field
+    full_clear_ = true;  // the caller may set any field
     return e;
   }
 
@@ -358,17 +361,8 @@ class server_parser {
   // (emptied whether or not the last line was one: plain stores cost less
   // than a branch that mispredicts on the mix of commands).
   server_event& begin_line_event() noexcept {
-    if (dirty_ == dirty_all) return begin_event();
-    path& pa = ev_.command.path;
-    pa.kind = path_kind::null;
-    pa.local_part = {};
-    pa.domain = {};
-    pa.domain_type = domain_kind::name;
-    pa.address = {};
-    pa.tag = {};
-    pa.quoted = false;
-    pa.utf8 = false;
-    pa.source_route = false;
+    if (full_clear_) return begin_event();
+    clear_path(ev_.command.path);
     detail::parameter_list_builder::clear(ev_.command.parameters);
     return ev_;
   }
@@ -378,9 +372,7 @@ class server_parser {
   // MAIL or RCPT, possibly anything for an error, BDAT or AUTH.
   void note_line_event(const server_event& ev) noexcept {
     const verb v = ev.command.verb;
-    dirty_ = ev.kind != server_event_kind::command || v == verb::bdat || v == verb::auth ? dirty_all
-             : v == verb::mail || v == verb::rcpt ? dirty_path
-                                                  : std::uint8_t{0};
+    full_clear_ = ev.kind != server_event_kind::command || v == verb::bdat || v == verb::auth;
   }
 
   const server_event& need_more() noexcept {
@@ -410,9 +402,8 @@ class server_parser {
   bool eof_ = false;
   bool barrier_reported_ = false;
   bool smtputf8_ = false;
-  // Which fields of ev_ may differ from an empty event (begin_line_event).
-  static constexpr std::uint8_t dirty_path = 1, dirty_all = 2;
-  std::uint8_t dirty_ = 0;
+  // ev_ may hold fields beyond a command line's (begin_line_event).
+  bool full_clear_ = false;
 };
 
 // ---------------------------------------------------------------------------
