@@ -258,7 +258,7 @@ response_code_kind model_code_kind(std::string_view code) {
 }
 
 /// The APOP timestamp (RFC 1939 §7, response.hpp): the first "<" ... ">"
-/// holding "@" and no "<", ">", SP or control.
+/// holding "@" and only ASCII VCHAR.
 std::string_view model_timestamp(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '<') continue;
@@ -269,7 +269,7 @@ std::string_view model_timestamp(std::string_view text) {
         if (at) return text.substr(i, j - i + 1);
         break;
       }
-      if (c == '<' || c <= ' ' || c == 0x7F) break;
+      if (c == '<' || c <= ' ' || c >= 0x7F) break;  // msg-id: ASCII VCHAR
       at = at || c == '@';
     }
   }

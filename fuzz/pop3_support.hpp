@@ -536,7 +536,7 @@ inline listing_verdict unique_id(std::string_view s) {
   return r;
 }
 
-/// The first "<...>" span with an "@" and no "<", ">", SP or control inside.
+/// The first "<...>" span with an "@" and only ASCII VCHAR inside.
 inline std::string_view apop_timestamp(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '<') continue;
@@ -547,7 +547,7 @@ inline std::string_view apop_timestamp(std::string_view text) {
         if (at) return text.substr(i, j - i + 1);
         break;
       }
-      if (c == '<' || c <= ' ' || c == 0x7F) break;
+      if (c == '<' || c <= ' ' || c >= 0x7F) break;  // msg-id: ASCII VCHAR
       if (c == '@') at = true;
     }
   }

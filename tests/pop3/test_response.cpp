@@ -105,6 +105,9 @@ TEST_CASE("timestamp: first <...@...> span of the greeting (RFC 1939 §7)", "[po
   CHECK(pop3::find_apop_timestamp("a@b>").empty());              // unopened
   CHECK(pop3::find_apop_timestamp("<a @b>").empty());            // SP inside
   CHECK(pop3::find_apop_timestamp("<a@b\x01>").empty());         // control inside
+  CHECK(pop3::find_apop_timestamp("<a@\xc3\xa9>").empty());      // a msg-id is ASCII
+  CHECK(pop3::find_apop_timestamp("<x\xff@y> <1.2@h>") == "<1.2@h>");
+  CHECK(pop3::find_apop_timestamp("<a@b\x7f>").empty());  // DEL
   CHECK(pop3::find_apop_timestamp("<a@b> ") == "<a@b>");
 }
 

@@ -200,7 +200,7 @@ constexpr status_line parse_status_line(std::string_view line, bool any_case = f
 }
 
 /// The APOP timestamp in a greeting's text (RFC 1939 §7): the first span
-/// "<" ... ">" that holds an "@" and no "<", ">", SP or control, brackets
+/// "<" ... ">" that holds an "@" and only ASCII VCHAR (a msg-id), brackets
 /// included (what the APOP digest is computed over); empty when there is
 /// none, which means the server offers no APOP (PROTOCOLS.md §6 item 48).
 /// One pass over `text`, so a hostile greeting of "<<<<..." costs linear time.
@@ -219,7 +219,7 @@ constexpr std::string_view find_apop_timestamp(std::string_view text) noexcept {
       open = std::string_view::npos;
     } else if (c == '@') {
       at = true;
-    } else if (c <= ' ' || c == 0x7F) {
+    } else if (c <= ' ' || c >= 0x7F) {
       open = std::string_view::npos;
     }
   }
