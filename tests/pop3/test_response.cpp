@@ -232,6 +232,24 @@ TEST_CASE("pop3 capabilities: a Gmail-shaped CAPA list (RFC 2449 §6.5, §6.7, �
   CHECK(c.implementation() == "Gpop  ready");
 }
 
+TEST_CASE("pop3 capabilities: SASL mechanisms by enumerator and listed in line order (RFC 2449 §6.3)",
+          "[pop3][capa]") {
+  pop3::capabilities c;
+  c.add_mechanism(pop3::sasl_mechanism::scram_sha_256);
+  CHECK(c.has(capability::sasl));
+  REQUIRE(c.add_mechanism("X-LOCAL") == errc{});
+  REQUIRE(c.add_mechanism("plain") == errc{});
+  std::string line;
+  c.for_each_mechanism([&line](std::string_view m) {
+    line += ' ';
+    line += m;
+  });
+  CHECK(line == " PLAIN SCRAM-SHA-256 X-LOCAL");  // well-known in enumerator order, then the rest
+  pop3::capabilities none;
+  none.add_mechanism(static_cast<pop3::sasl_mechanism>(200));  // no such mechanism
+  CHECK_FALSE(none.has(capability::sasl));
+}
+
 TEST_CASE(
     "pop3 capabilities: parameters of LOGIN-DELAY, EXPIRE, UTF8, SASL (RFC 2449 §6, RFC 6856)",
     "[pop3][capa]") {

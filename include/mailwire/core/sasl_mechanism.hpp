@@ -1,7 +1,8 @@
 #pragma once
 // SASL mechanism names (RFC 4422 §3.1) as SMTP AUTH (RFC 4954) and POP3
-// AUTH and CAPA (RFC 5034, RFC 2449) use them: the name grammar, and the
-// well-known mechanisms that capability values store as bits.
+// AUTH and CAPA (RFC 5034, RFC 2449) use them: the name grammar, the
+// well-known mechanisms, and the set of mechanisms both capability values
+// hold (bits for the well-known ones, text for the others).
 
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <string_view>
 
 #include "mailwire/core/ascii.hpp"
+#include "mailwire/core/error.hpp"
+#include "mailwire/core/text_arena.hpp"
 
 namespace mailwire {
 
@@ -75,5 +78,73 @@ constexpr std::optional<sasl_mechanism> mechanism_from_name(std::string_view n) 
     if (ascii::iequals(n, detail::mechanism_names[i])) return static_cast<sasl_mechanism>(i);
   return std::nullopt;
 }
+
+namespace detail {
+
+/// The mechanisms an EHLO AUTH line or a CAPA SASL line advertises: a bit
+/// per well-known mechanism, other names as upper-case text, once each, in
+/// the order added, in OtherCapacity bytes (each name takes its length + 1).
+/// It owns its storage; smtp::capabilities and pop3::capabilities expose it
+/// as their *_mechanism members.
+template <std::size_t OtherCapacity>
+class sasl_mechanism_set {
+ public:
+  constexpr void add(sasl_mechanism m) noexcept {
+    const auto i = static_cast<unsigned>(m);
+    if (i < mechanism_count) bits_ = static_cast<std::uint16_t>(bits_ | (1u << i));
+  }
+  /// errc::invalid_mechanism unless `name` is a sasl-mech, errc::buffer_too_small
+  /// when it is new and the text does not fit; nothing changes on error.
+  constexpr errc add(std::string_view name) noexcept {
+    if (!is_sasl_mechanism_name(name)) return errc::invalid_mechanism;
+    if (const auto known = mechanism_from_name(name)) {
+      add(*known);
+    } else if (!others_.contains_icase(name) && !others_.push(name, true)) {
+      return errc::buffer_too_small;
+    }
+    return errc{};
+  }
+  constexpr bool contains(sasl_mechanism m) const noexcept {
+    const auto i = static_cast<unsigned>(m);
+    return i < mechanism_count && (bits_ & (1u << i)) != 0;
+  }
+  /// Well-known or kept as text, compared case-insensitively.
+  constexpr bool contains(std::string_view name) const noexcept {
+    if (const auto known = mechanism_from_name(name)) return contains(*known);
+    return others_.contains_icase(name);
+  }
+  /// The names kept as text, upper case, in the order added.
+  constexpr text_range others() const noexcept { return others_.range(); }
+  /// Calls f(std::string_view name) for every mechanism: the well-known ones
+  /// in enumerator order, then the others in the order added.
+  template <class F>
+  constexpr void for_each(F&& f) const {
+    for (std::size_t i = 0; i < mechanism_count; ++i)
+      if ((bits_ & (1u << i)) != 0) f(mechanism_names[i]);
+    for (const std::string_view m : others()) f(m);
+  }
+  constexpr bool empty() const noexcept { return bits_ == 0 && others_.empty(); }
+  constexpr void clear() noexcept {
+    bits_ = 0;
+    others_.clear();
+  }
+
+  /// Equal when the same well-known bits are set and the other names are the
+  /// same, in the same order (so equal sets are written identically).
+  friend constexpr bool operator==(const sasl_mechanism_set& a,
+                                   const sasl_mechanism_set& b) noexcept {
+    return a.bits_ == b.bits_ && a.others_ == b.others_;
+  }
+  friend constexpr bool operator!=(const sasl_mechanism_set& a,
+                                   const sasl_mechanism_set& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  std::uint16_t bits_ = 0;
+  text_arena<OtherCapacity> others_;
+};
+
+}  // namespace detail
 
 }  // namespace mailwire

@@ -425,26 +425,29 @@ class capabilities {
   /// unless 1*20(ALPHA / DIGIT / "-" / "_") (RFC 4422 §3.1);
   /// errc::buffer_too_small when the arena is full; nothing changes on error.
   constexpr errc add_mechanism(std::string_view name) noexcept {
-    if (!is_sasl_mechanism_name(name)) return errc::invalid_mechanism;
-    if (const auto known = mechanism_from_name(name)) {
-      mechanisms_ = static_cast<std::uint16_t>(mechanisms_ | (1u << static_cast<unsigned>(*known)));
-    } else if (!other_mechanisms_.contains_icase(name) && !other_mechanisms_.push(name, true)) {
-      return errc::buffer_too_small;
-    }
+    const errc e = mechanisms_.add(name);
+    if (e == errc{}) set(capability::sasl);
+    return e;
+  }
+  /// Adds a well-known mechanism and sets SASL.
+  constexpr void add_mechanism(sasl_mechanism m) noexcept {
+    if (mailwire::name(m).empty()) return;
+    mechanisms_.add(m);
     set(capability::sasl);
-    return errc{};
   }
-  constexpr bool has_mechanism(sasl_mechanism m) const noexcept {
-    const auto i = static_cast<unsigned>(m);
-    return i < mailwire::detail::mechanism_count && (mechanisms_ & (1u << i)) != 0;
-  }
+  constexpr bool has_mechanism(sasl_mechanism m) const noexcept { return mechanisms_.contains(m); }
   /// Any mechanism, well-known or kept as text, case-insensitively.
   constexpr bool has_mechanism(std::string_view name) const noexcept {
-    if (const auto known = mechanism_from_name(name)) return has_mechanism(*known);
-    return other_mechanisms_.contains_icase(name);
+    return mechanisms_.contains(name);
   }
   /// The mechanisms kept as text, upper case, in the order added.
-  constexpr text_range other_mechanisms() const noexcept { return other_mechanisms_.range(); }
+  constexpr text_range other_mechanisms() const noexcept { return mechanisms_.others(); }
+  /// Calls f(std::string_view name) for every mechanism in the order of the
+  /// SASL line: well-known ones in enumerator order, then the others.
+  template <class F>
+  constexpr void for_each_mechanism(F&& f) const {
+    mechanisms_.for_each(f);
+  }
 
   // --- LOGIN-DELAY, EXPIRE -------------------------------------------------
 
@@ -559,11 +562,10 @@ class capabilities {
 
   friend constexpr bool operator==(const capabilities& a, const capabilities& b) noexcept {
     return a.flags_ == b.flags_ && a.mechanisms_ == b.mechanisms_ &&
-           a.other_mechanisms_ == b.other_mechanisms_ && a.login_delay_ == b.login_delay_ &&
-           a.login_delay_per_user_ == b.login_delay_per_user_ && a.expire_days_ == b.expire_days_ &&
-           a.expire_never_ == b.expire_never_ && a.expire_per_user_ == b.expire_per_user_ &&
-           a.implementation() == b.implementation() && a.utf8_user_ == b.utf8_user_ &&
-           a.unknown_ == b.unknown_;
+           a.login_delay_ == b.login_delay_ && a.login_delay_per_user_ == b.login_delay_per_user_ &&
+           a.expire_days_ == b.expire_days_ && a.expire_never_ == b.expire_never_ &&
+           a.expire_per_user_ == b.expire_per_user_ && a.implementation() == b.implementation() &&
+           a.utf8_user_ == b.utf8_user_ && a.unknown_ == b.unknown_;
   }
   friend constexpr bool operator!=(const capabilities& a, const capabilities& b) noexcept {
     return !(a == b);
@@ -579,8 +581,7 @@ class capabilities {
                              mailwire::detail::item_reader items) noexcept;
 
   std::uint16_t flags_ = 0;
-  std::uint16_t mechanisms_ = 0;
-  mailwire::detail::text_arena<other_mechanism_capacity> other_mechanisms_;
+  mailwire::detail::sasl_mechanism_set<other_mechanism_capacity> mechanisms_;
   std::uint32_t login_delay_ = 0;
   std::uint32_t expire_days_ = 0;
   bool login_delay_per_user_ = false;

@@ -320,20 +320,11 @@ errc put_capabilities(S& s, const capabilities& caps) noexcept(is_nothrow_sink_v
         e = append_line(s, max_item_line, errc::line_too_long, [&caps](auto& o) -> errc {
           o.append("SASL");
           bool any = false;
-          // Every well-known mechanism, in enumerator order: name() is ""
-          // past the last one.
-          for (unsigned m = 0; !mailwire::name(static_cast<sasl_mechanism>(m)).empty(); ++m) {
-            const auto known = static_cast<sasl_mechanism>(m);
-            if (!caps.has_mechanism(known)) continue;
+          caps.for_each_mechanism([&o, &any](std::string_view m) {
             o.append(" ");
-            o.append(mailwire::name(known));
+            o.append(m);
             any = true;
-          }
-          for (const std::string_view other : caps.other_mechanisms()) {
-            o.append(" ");
-            o.append(other);
-            any = true;
-          }
+          });
           // "SASL" alone reads back as an error (missing_argument).
           return any ? errc{} : errc::missing_argument;
         });

@@ -91,8 +91,6 @@ namespace detail::capabilities_impl {
 using mailwire::detail::entry_at;
 using mailwire::detail::item_reader;
 using mailwire::detail::line_builder;
-using mailwire::detail::mechanism_count;
-using mailwire::detail::mechanism_names;
 using mailwire::detail::text_arena;
 
 inline constexpr std::string_view extension_keywords[] = {
@@ -278,9 +276,8 @@ class capabilities {
 
   /// Adds a well-known mechanism and sets AUTH.
   constexpr void add_mechanism(sasl_mechanism m) noexcept {
-    const auto i = static_cast<unsigned>(m);
-    if (i >= detail::capabilities_impl::mechanism_count) return;
-    mechanisms_ = static_cast<std::uint16_t>(mechanisms_ | (1u << i));
+    if (mailwire::name(m).empty()) return;
+    mechanisms_.add(m);
     set(extension::auth);
   }
   /// Adds a mechanism by name and sets AUTH. A well-known name (compared
@@ -290,34 +287,22 @@ class capabilities {
   /// "_") (RFC 4422 §3.1), errc::buffer_too_small when the text arena is
   /// full; on error nothing changes. `name` is only read during the call.
   constexpr errc add_mechanism(std::string_view name) noexcept {
-    if (!is_sasl_mechanism_name(name)) return errc::invalid_mechanism;
-    if (const auto known = mechanism_from_name(name)) {
-      add_mechanism(*known);
-      return errc{};
-    }
-    if (!other_mechanisms_.contains_icase(name) && !other_mechanisms_.push(name, true))
-      return errc::buffer_too_small;
-    set(extension::auth);
-    return errc{};
+    const errc e = mechanisms_.add(name);
+    if (e == errc{}) set(extension::auth);
+    return e;
   }
-  constexpr bool has_mechanism(sasl_mechanism m) const noexcept {
-    const auto i = static_cast<unsigned>(m);
-    return i < detail::capabilities_impl::mechanism_count && (mechanisms_ & (1u << i)) != 0;
-  }
+  constexpr bool has_mechanism(sasl_mechanism m) const noexcept { return mechanisms_.contains(m); }
   /// Any mechanism, well-known or kept as text, compared case-insensitively.
   constexpr bool has_mechanism(std::string_view name) const noexcept {
-    if (const auto known = mechanism_from_name(name)) return has_mechanism(*known);
-    return other_mechanisms_.contains_icase(name);
+    return mechanisms_.contains(name);
   }
   /// The mechanisms kept as text, upper case, in the order added.
-  constexpr text_range other_mechanisms() const noexcept { return other_mechanisms_.range(); }
+  constexpr text_range other_mechanisms() const noexcept { return mechanisms_.others(); }
   /// Calls f(std::string_view name) for every mechanism in the order of the
   /// AUTH line: well-known ones in enumerator order, then the others.
   template <class F>
   constexpr void for_each_mechanism(F&& f) const {
-    for (std::size_t i = 0; i < detail::capabilities_impl::mechanism_count; ++i)
-      if ((mechanisms_ & (1u << i)) != 0) f(detail::capabilities_impl::mechanism_names[i]);
-    for (const std::string_view m : other_mechanisms()) f(m);
+    mechanisms_.for_each(f);
   }
 
   // --- MT-PRIORITY (RFC 6710 §3) -------------------------------------------
@@ -519,8 +504,7 @@ class capabilities {
   /// (RFC 9422), BINARYMIME comes without CHUNKING (RFC 3030 §3) or SMTPUTF8
   /// without 8BITMIME (RFC 6531 §3.1); errc{} otherwise.
   constexpr errc validate() const noexcept {
-    if (has(extension::auth) && mechanisms_ == 0 && other_mechanisms_.empty())
-      return errc::invalid_argument;
+    if (has(extension::auth) && mechanisms_.empty()) return errc::invalid_argument;
     if (has(extension::futurerelease) && release_date_time_size_ == 0)
       return errc::invalid_argument;
     if (has(extension::limits) && limits_[0] == 0 && limits_[1] == 0 && limits_[2] == 0)
@@ -553,7 +537,6 @@ class capabilities {
   friend constexpr bool operator==(const capabilities& a, const capabilities& b) noexcept {
     if (a.flags_ != b.flags_ || a.legacy_auth_equals_ != b.legacy_auth_equals_ ||
         a.size_limit_ != b.size_limit_ || a.mechanisms_ != b.mechanisms_ ||
-        !(a.other_mechanisms_ == b.other_mechanisms_) ||
         a.mt_priority_profile() != b.mt_priority_profile() ||
         a.deliverby_min_by_time() != b.deliverby_min_by_time() ||
         a.release_interval_ != b.release_interval_ ||
@@ -581,7 +564,7 @@ class capabilities {
 
   std::uint32_t flags_ = 0;
   std::uint64_t size_limit_ = 0;
-  std::uint16_t mechanisms_ = 0;
+  mailwire::detail::sasl_mechanism_set<other_mechanism_capacity> mechanisms_;
   bool legacy_auth_equals_ = false;
   bool has_min_by_time_ = false;
   std::uint32_t min_by_time_ = 0;
@@ -591,7 +574,6 @@ class capabilities {
   std::uint8_t mt_profile_size_ = 0;
   std::uint8_t release_date_time_size_ = 0;
   char release_date_time_[max_date_time_length] = {};
-  detail::capabilities_impl::text_arena<other_mechanism_capacity> other_mechanisms_;
   detail::capabilities_impl::text_arena<keyword_capacity> keywords_;
 };
 
@@ -599,10 +581,7 @@ constexpr void capabilities::clear(extension e) noexcept {
   flags_ &= ~bit(e);
   switch (e) {
     case extension::size: size_limit_ = 0; break;
-    case extension::auth:
-      mechanisms_ = 0;
-      other_mechanisms_.clear();
-      break;
+    case extension::auth: mechanisms_.clear(); break;
     case extension::mt_priority: mt_profile_size_ = 0; break;
     case extension::deliverby:
       has_min_by_time_ = false;
