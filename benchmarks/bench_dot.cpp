@@ -11,25 +11,22 @@
 // (the two differ by the stuffed dots and the terminator, about 0.01%).
 //
 // After the usual table a summary prints each benchmark's GB/s (10^9 bytes/s)
-// and its ratio to BM_memcpy from the same run, with the codec targets.
-
-#include <unistd.h>
+// and its ratio to BM_memcpy from the same run, with the codec targets. A
+// pass whose output differs from the reference stops its benchmark and makes
+// the exit status 1 (the corpus itself is checked when it is built).
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <iostream>
-#include <memory>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
+#include "bench_support.hpp"
 #include "corpus.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/scan.hpp"
@@ -43,18 +40,6 @@ namespace scan = mailwire::scan;
 
 constexpr std::size_t kPiece = 64 * 1024;  // socket-sized reads and writes
 constexpr std::size_t kSegments = 1024;    // writev-sized segment array
-
-// ---- memcpy -------------------------------------------------------------
-
-void bm_memcpy(benchmark::State& st, std::string_view src, char* dst) {
-  for (auto _ : st) {
-    std::memcpy(dst, src.data(), src.size());
-    benchmark::DoNotOptimize(dst);
-    benchmark::ClobberMemory();
-  }
-  st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations()) *
-                       static_cast<std::int64_t>(src.size()));
-}
 
 // ---- decode -------------------------------------------------------------
 
@@ -88,16 +73,12 @@ std::int64_t decode_stream(std::string_view encoded, std::size_t piece,
 
 void bm_decode(benchmark::State& st, const mailwire_bench::corpus& c, std::size_t piece,
                const dot::decoder_options& options = {}) {
-  for (auto _ : st) {
-    const std::int64_t n = decode_stream(c.encoded, piece, options);
-    benchmark::DoNotOptimize(n);
-    if (n != static_cast<std::int64_t>(c.raw.size())) {
-      st.SkipWithError("decoded size differs from the raw content");
-      break;
-    }
-  }
-  st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations()) *
-                       static_cast<std::int64_t>(c.encoded.size()));
+  mailwire_bench::timed_passes(st, c.encoded.size(), "decoded size differs from the raw content",
+                               [&] {
+                                 const std::int64_t n = decode_stream(c.encoded, piece, options);
+                                 benchmark::DoNotOptimize(n);
+                                 return n == static_cast<std::int64_t>(c.raw.size());
+                               });
 }
 
 // ---- encode, copy form ----------------------------------------------------
@@ -132,16 +113,12 @@ std::int64_t encode_copy_stream(std::string_view raw, std::size_t piece, char* o
 
 void bm_encode_copy(benchmark::State& st, const mailwire_bench::corpus& c, std::size_t piece) {
   std::vector<char> out(kPiece, '\0');
-  for (auto _ : st) {
-    const std::int64_t n = encode_copy_stream(c.raw, piece, out.data(), out.size());
-    benchmark::DoNotOptimize(n);
-    if (n != static_cast<std::int64_t>(c.encoded.size())) {
-      st.SkipWithError("encoded size differs from the reference encoding");
-      break;
-    }
-  }
-  st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations()) *
-                       static_cast<std::int64_t>(c.raw.size()));
+  mailwire_bench::timed_passes(
+      st, c.raw.size(), "encoded size differs from the reference encoding", [&] {
+        const std::int64_t n = encode_copy_stream(c.raw, piece, out.data(), out.size());
+        benchmark::DoNotOptimize(n);
+        return n == static_cast<std::int64_t>(c.encoded.size());
+      });
 }
 
 // ---- encode, gather form --------------------------------------------------
@@ -174,16 +151,12 @@ std::int64_t encode_gather_stream(std::string_view raw, std::size_t piece, std::
 
 void bm_encode_gather(benchmark::State& st, const mailwire_bench::corpus& c, std::size_t piece) {
   std::array<std::string_view, kSegments> segs{};
-  for (auto _ : st) {
-    const std::int64_t n = encode_gather_stream(c.raw, piece, segs.data());
-    benchmark::DoNotOptimize(n);
-    if (n != static_cast<std::int64_t>(c.encoded.size())) {
-      st.SkipWithError("gathered size differs from the reference encoding");
-      break;
-    }
-  }
-  st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations()) *
-                       static_cast<std::int64_t>(c.raw.size()));
+  mailwire_bench::timed_passes(
+      st, c.raw.size(), "gathered size differs from the reference encoding", [&] {
+        const std::int64_t n = encode_gather_stream(c.raw, piece, segs.data());
+        benchmark::DoNotOptimize(n);
+        return n == static_cast<std::int64_t>(c.encoded.size());
+      });
 }
 
 // ---- scan kernels -----------------------------------------------------------
@@ -209,8 +182,7 @@ void bm_scan(benchmark::State& st, std::string_view buf) {
     }
     benchmark::DoNotOptimize(stops);
   }
-  st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations()) *
-                       static_cast<std::int64_t>(buf.size()));
+  st.SetBytesProcessed(mailwire_bench::run_total(st, buf.size()));
 }
 
 template <find_fn LineFind, find_fn StrictFind>
@@ -226,128 +198,57 @@ void register_scan(const char* kernel, const mailwire_bench::corpus& c) {
 
 // ---- summary ----------------------------------------------------------------
 
-/// The console table as usual, plus bytes_per_second of every run by name.
-class summary_reporter : public benchmark::ConsoleReporter {
- public:
-  using benchmark::ConsoleReporter::ConsoleReporter;
+/// The codec targets of the issue, as a ratio to memcpy (0: none).
+double target_of(const std::string& name) {
+  // The targets cover the default options; an optional check has none.
+  if (name.find("line_limit") != std::string::npos) return 0;
+  if (name.compare(0, 7, "decode/") == 0) return 1.0;
+  if (name.compare(0, 14, "encode_gather/") == 0) return 1.0;
+  if (name.compare(0, 12, "encode_copy/") == 0) return 0.6;
+  return 0;
+}
 
-  void ReportRuns(const std::vector<Run>& reports) override {
-    benchmark::ConsoleReporter::ReportRuns(reports);
-    for (const Run& r : reports) {
-      const bool median_aggregate = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-      if (r.run_type != Run::RT_Iteration && !median_aggregate) continue;
-      const auto it = r.counters.find("bytes_per_second");
-      if (it == r.counters.end()) continue;  // skipped or failed run
-      entry& e = find(r.run_name.function_name);
-      if (median_aggregate)
-        e.aggregate_median = it->second.value;
-      else
-        e.runs.push_back(it->second.value);
-    }
+/// A summary line: name, GB/s, ratio to memcpy and target check.
+std::string summary_row(const mailwire_bench::summary_reporter& reporter,
+                        const mailwire_bench::summary_reporter::entry& e, int width) {
+  using mailwire_bench::format;
+  const double mem = reporter.bytes_of("memcpy");
+  const double v = e.bytes();
+  if (mem <= 0) {
+    return format("%-*s %7.2f GB/s  (no memcpy run)", width, e.name.c_str(), v / 1e9);
   }
-
-  /// Name, GB/s, ratio to memcpy and target check; with repetitions, the
-  /// median of each benchmark's runs (or the reported median aggregate when
-  /// only aggregates are reported).
-  void print_summary(std::ostream& os, const std::string& header) const {
-    if (results_.empty()) return;
-    const double mem = value_of("memcpy");
-    std::size_t width = 6;
-    for (const auto& e : results_) width = std::max(width, e.name.size());
-    char line[256];
-    os << "\n" << header << "\n";
-    for (const auto& e : results_) {
-      const double v = e.value();
-      const double target = target_of(e.name);
-      if (mem > 0) {
-        const double ratio = v / mem;
-        std::snprintf(line, sizeof line, "%-*s %7.2f GB/s  %5.2fx memcpy", static_cast<int>(width),
-                      e.name.c_str(), v / 1e9, ratio);
-        os << line;
-        if (target > 0) {
-          std::snprintf(line, sizeof line, "   target >= %.1fx: %s", target,
-                        ratio >= target ? "met" : "MISSED");
-          os << line;
-        }
-      } else {
-        std::snprintf(line, sizeof line, "%-*s %7.2f GB/s  (no memcpy run)",
-                      static_cast<int>(width), e.name.c_str(), v / 1e9);
-        os << line;
-      }
-      os << "\n";
-    }
-    os.flush();
+  const double ratio = v / mem;
+  std::string line =
+      format("%-*s %7.2f GB/s  %5.2fx memcpy", width, e.name.c_str(), v / 1e9, ratio);
+  const double target = target_of(e.name);
+  if (target > 0) {
+    line += format("   target >= %.1fx: %s", target, ratio >= target ? "met" : "MISSED");
   }
-
- private:
-  struct entry {
-    std::string name;  // without the BM_ prefix
-    std::vector<double> runs;
-    double aggregate_median = 0;
-    double value() const {
-      if (runs.empty()) return aggregate_median;
-      std::vector<double> v = runs;
-      std::sort(v.begin(), v.end());
-      const std::size_t n = v.size();
-      return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-  };
-
-  entry& find(std::string name) {
-    if (name.compare(0, 3, "BM_") == 0) name.erase(0, 3);
-    for (entry& e : results_)
-      if (e.name == name) return e;
-    results_.push_back(entry{name, {}, 0});
-    return results_.back();
-  }
-  double value_of(const std::string& name) const {
-    for (const entry& e : results_)
-      if (e.name == name) return e.value();
-    return 0;
-  }
-  /// The codec targets of the issue.
-  static double target_of(const std::string& name) {
-    // The targets cover the default options; an optional check has none.
-    if (name.find("line_limit") != std::string::npos) return 0;
-    if (name.compare(0, 7, "decode/") == 0) return 1.0;
-    if (name.compare(0, 14, "encode_gather/") == 0) return 1.0;
-    if (name.compare(0, 12, "encode_copy/") == 0) return 0.6;
-    return 0;
-  }
-
-  std::vector<entry> results_;
-};
+  return line;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (!mailwire_bench::initialize(argc, argv)) return 1;
 
   const auto t0 = std::chrono::steady_clock::now();
   const mailwire_bench::corpus c =
       mailwire_bench::make_corpus(mailwire_bench::corpus_bytes_from_env());
-  const double build_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double build_s = mailwire_bench::seconds_since(t0);
   const auto& s = c.stats;
-  char info[512];
-  std::snprintf(info, sizeof info,
-                "corpus: %.2f MiB raw, %.2f MiB encoded; %zu messages, %zu lines "
-                "(%.2f%% start with '.', %zu over 800 octets, %zu base64); built and "
-                "checked in %.2f s; scan::find uses %s",
-                static_cast<double>(c.raw.size()) / mailwire_bench::kMiB,
-                static_cast<double>(c.encoded.size()) / mailwire_bench::kMiB, s.messages, s.lines,
-                100.0 * static_cast<double>(s.dot_lines) / static_cast<double>(s.lines),
-                s.long_lines, s.base64_lines, build_s, scan::name(scan::best_kernel()));
-  std::cout << info << "\n" << std::flush;
+  std::cout << mailwire_bench::format(
+                   "corpus: %.2f MiB raw, %.2f MiB encoded; %zu messages, %zu lines "
+                   "(%.2f%% start with '.', %zu over 800 octets, %zu base64); built and "
+                   "checked in %.2f s; scan::find uses %s",
+                   mailwire_bench::mib(c.raw.size()), mailwire_bench::mib(c.encoded.size()),
+                   s.messages, s.lines, mailwire_bench::percent(s.dot_lines, s.lines), s.long_lines,
+                   s.base64_lines, build_s, scan::name(scan::best_kernel()))
+            << "\n"
+            << std::flush;
 
-  // The memcpy destination, faulted in once so page faults are not measured.
-  std::unique_ptr<char[]> dst(new char[c.encoded.size()]);
-  std::memset(dst.get(), 0x5a, c.encoded.size());
-  char* const dst_ptr = dst.get();
-
-  benchmark::RegisterBenchmark(
-      "BM_memcpy", [&c, dst_ptr](benchmark::State& st) { bm_memcpy(st, c.encoded, dst_ptr); });
+  const auto dst = mailwire_bench::memcpy_destination(c.encoded.size());
+  mailwire_bench::register_memcpy("BM_memcpy", c.encoded, dst.get());
   benchmark::RegisterBenchmark("BM_decode/whole",
                                [&c](benchmark::State& st) { bm_decode(st, c, 0); });
   benchmark::RegisterBenchmark("BM_decode/64KiB",
@@ -374,14 +275,14 @@ int main(int argc, char** argv) {
   register_scan<&scan::neon::find<kLineMode>, &scan::neon::find<kStrictMode>>("neon", c);
 #endif
 
-  summary_reporter reporter(isatty(STDOUT_FILENO) != 0 ? benchmark::ConsoleReporter::OO_ColorTabular
-                                                       : benchmark::ConsoleReporter::OO_Tabular);
+  mailwire_bench::summary_reporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  std::snprintf(info, sizeof info,
-                "summary (GB/s = 10^9 bytes/s; ratios to memcpy of the %.1f MiB encoded "
-                "stream in this run):",
-                static_cast<double>(c.encoded.size()) / mailwire_bench::kMiB);
-  reporter.print_summary(std::cout, info);
+  reporter.print_summary(
+      std::cout,
+      mailwire_bench::format("summary (GB/s = 10^9 bytes/s; ratios to memcpy of "
+                             "the %.1f MiB encoded stream in this run):",
+                             mailwire_bench::mib(c.encoded.size())),
+      [&reporter](const auto& e, int width) { return summary_row(reporter, e, width); });
   benchmark::Shutdown();
-  return 0;
+  return mailwire_bench::exit_status(reporter);
 }

@@ -32,7 +32,6 @@
 // 0.9x memcpy (bodies are zero copy).
 
 #include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -41,14 +40,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <memory>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
+#include "bench_support.hpp"
 #include "corpus.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/pop3/client_parser.hpp"
@@ -65,37 +63,15 @@ constexpr std::size_t k16KiB = 16 * 1024;
 constexpr std::size_t k64KiB = 64 * 1024;
 constexpr double kTarget = 0.9;  // parse >= 0.9x memcpy
 
-// ---- memcpy ---------------------------------------------------------------------
-
-void bm_memcpy(benchmark::State& st, std::string_view src, char* dst) {
-  for (auto _ : st) {
-    std::memcpy(dst, src.data(), src.size());
-    benchmark::DoNotOptimize(dst);
-    benchmark::ClobberMemory();
-  }
-  st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations()) *
-                       static_cast<std::int64_t>(src.size()));
-}
-
 // ---- the client loop ---------------------------------------------------------------
 
 /// What the loop saw; compared with the generator's pop3_expect.
-struct tally {
+struct tally : mailwire_bench::error_tally {  // errc{} for a -ERR response
   pop3_expect seen;
   std::uint64_t ends = 0;                // end events
   std::uint64_t size_mismatches = 0;     // RETR bodies whose size differs from the message's
   std::uint64_t content_mismatches = 0;  // checked passes: slices that differ from the message
-  std::uint64_t errors = 0;
-  mailwire::errc first_error = mailwire::errc{};
-  std::uint64_t first_error_offset = 0;
-  std::uint64_t touch = 0;  // first octets of the data slices (depends on the split)
-
-  void error(mailwire::errc e, std::uint64_t at) noexcept {
-    if (errors++ == 0) {
-      first_error = e;
-      first_error_offset = at;
-    }
-  }
+  std::uint64_t touch = 0;               // first octets of the data slices (depends on the split)
 };
 
 /// The i-th command the client writes in a session of n messages (the
@@ -212,19 +188,11 @@ tally parse_stream(const pop3_stream& s, std::size_t piece) noexcept {
 
 /// Empty if `t` is what the generator wrote, else what differs.
 std::string mismatch(const tally& t, const pop3_expect& e) {
-  char buf[256];
   if (t.errors != 0) {
-    const std::string_view what =
-        t.first_error == mailwire::errc{} ? "-ERR" : mailwire::name(t.first_error);
-    std::snprintf(buf, sizeof buf, "%llu errors, the first %.*s at offset %llu",
-                  static_cast<unsigned long long>(t.errors), static_cast<int>(what.size()),
-                  what.data(), static_cast<unsigned long long>(t.first_error_offset));
-    return buf;
+    return mailwire_bench::error_text(
+        t, t.first_error == mailwire::errc{} ? "-ERR" : mailwire::name(t.first_error));
   }
-  const struct {
-    const char* name;
-    std::uint64_t seen, expected;
-  } fields[] = {
+  return mailwire_bench::first_difference({
       {"responses", t.seen.responses, e.responses},
       {"multi-line responses", t.seen.multi_line, e.multi_line},
       {"end events", t.ends, e.multi_line},
@@ -239,46 +207,27 @@ std::string mismatch(const tally& t, const pop3_expect& e) {
       {"content octets", t.seen.content_octets, e.content_octets},
       {"messages of the wrong size", t.size_mismatches, 0},
       {"data slices that differ from the message", t.content_mismatches, 0},
-  };
-  for (const auto& f : fields) {
-    if (f.seen != f.expected) {
-      std::snprintf(buf, sizeof buf, "%s: parsed %llu, generated %llu", f.name,
-                    static_cast<unsigned long long>(f.seen),
-                    static_cast<unsigned long long>(f.expected));
-      return buf;
-    }
-  }
-  return {};
+  });
 }
 
 void bm_parse(benchmark::State& st, const pop3_stream& s, std::size_t piece) {
-  for (auto _ : st) {
-    const tally t = parse_stream(s, piece);
-    benchmark::DoNotOptimize(t);
-    // A dozen compares next to a million events: every sum, every pass.
-    if (!mismatch(t, s.expect).empty()) {
-      st.SkipWithError("the parse differs from the generated stream");
-      break;
-    }
-  }
-  st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations()) *
-                       static_cast<std::int64_t>(s.bytes.size()));
-  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) *
-                       static_cast<std::int64_t>(s.expect.messages));
+  mailwire_bench::timed_passes(st, s.bytes.size(), "the parse differs from the generated stream",
+                               [&] {
+                                 const tally t = parse_stream(s, piece);
+                                 benchmark::DoNotOptimize(t);
+                                 // A dozen compares next to a million events: every sum,
+                                 // every pass.
+                                 return mismatch(t, s.expect).empty();
+                               });
+  st.SetItemsProcessed(mailwire_bench::run_total(st, s.expect.messages));
 }
 
 /// One full check of the stream, whole and in odd-sized pieces (so lines
 /// and terminators are split everywhere), before anything is timed.
 bool check_stream(const pop3_stream& s) {
-  for (const std::size_t piece :
-       {std::size_t{0}, k64KiB, k16KiB, std::size_t{4093}, std::size_t{7}}) {
-    const std::string m = mismatch(parse_stream<true>(s, piece), s.expect);
-    if (!m.empty()) {
-      std::cerr << "pop3 stream, pieces of " << piece << ": " << m << "\n";
-      return false;
-    }
-  }
-  return true;
+  return mailwire_bench::check_in_pieces(
+      "pop3", {std::size_t{0}, k64KiB, k16KiB, std::size_t{4093}, std::size_t{7}},
+      [&s](std::size_t piece) { return mismatch(parse_stream<true>(s, piece), s.expect); });
 }
 
 // ---- interleaved rounds ---------------------------------------------------------------
@@ -287,13 +236,6 @@ double thread_seconds() noexcept {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 std::size_t rounds_from_env() {
@@ -331,16 +273,14 @@ bool interleaved(const pop3_stream& s, char* dst, std::size_t rounds) {
     r16.push_back(tm / tp[0]);
     r64.push_back(tm / tp[1]);
   }
+  using mailwire_bench::median;
   const double msgs = static_cast<double>(s.expect.messages);
   const double bytes = static_cast<double>(s.bytes.size());
-  char line[256];
   std::printf(
       "\ninterleaved, %zu rounds of memcpy, parse/16KiB, parse/64KiB (thread CPU time; medians; "
       "ratio = median of the per-round ratios; GB/s = 10^9 bytes/s):\n",
       rounds);
-  std::snprintf(line, sizeof line, "%-12s %7.2f GB/s  %19s  %6.3fx memcpy\n", "memcpy",
-                median(mem) / 1e9, "", 1.0);
-  std::fputs(line, stdout);
+  std::printf("%-12s %7.2f GB/s  %19s  %6.3fx memcpy\n", "memcpy", median(mem) / 1e9, "", 1.0);
   const struct {
     const char* name;
     const std::vector<double>& rate;
@@ -349,12 +289,11 @@ bool interleaved(const pop3_stream& s, char* dst, std::size_t rounds) {
   for (const auto& row : rows) {
     const double ratio = median(row.ratio);
     const auto [lo, hi] = std::minmax_element(row.ratio.begin(), row.ratio.end());
-    std::snprintf(line, sizeof line,
-                  "%-12s %7.2f GB/s  %8.0f messages/s  %6.3fx memcpy (rounds %.3f-%.3f)   "
-                  "target >= %.1fx: %s\n",
-                  row.name, median(row.rate) / 1e9, median(row.rate) / bytes * msgs, ratio, *lo,
-                  *hi, kTarget, ratio >= kTarget ? "met" : "MISSED");
-    std::fputs(line, stdout);
+    std::printf(
+        "%-12s %7.2f GB/s  %8.0f messages/s  %6.3fx memcpy (rounds %.3f-%.3f)   "
+        "target >= %.1fx: %s\n",
+        row.name, median(row.rate) / 1e9, median(row.rate) / bytes * msgs, ratio, *lo, *hi, kTarget,
+        ratio >= kTarget ? "met" : "MISSED");
   }
   std::fflush(stdout);
   return ok;
@@ -362,156 +301,75 @@ bool interleaved(const pop3_stream& s, char* dst, std::size_t rounds) {
 
 // ---- summary ------------------------------------------------------------------------
 
-/// The console table as usual, plus bytes and messages per second of every run.
-class summary_reporter : public benchmark::ConsoleReporter {
- public:
-  using benchmark::ConsoleReporter::ConsoleReporter;
-
-  void ReportRuns(const std::vector<Run>& reports) override {
-    benchmark::ConsoleReporter::ReportRuns(reports);
-    for (const Run& r : reports) {
-      if (r.error_occurred) failed_ = true;
-      const bool median_aggregate = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-      if (r.run_type != Run::RT_Iteration && !median_aggregate) continue;
-      const auto bytes = r.counters.find("bytes_per_second");
-      if (bytes == r.counters.end()) continue;  // skipped or failed run
-      entry& e = find(r.run_name.function_name);
-      e.add(bytes->second.value, median_aggregate, &e.bytes);
-      const auto items = r.counters.find("items_per_second");
-      if (items != r.counters.end()) e.add(items->second.value, median_aggregate, &e.items);
+/// Name, GB/s, messages/s, ratio to memcpy and the target check; with
+/// repetitions, medians.
+std::string summary_row(const mailwire_bench::summary_reporter& reporter,
+                        const mailwire_bench::summary_reporter::entry& e, int width) {
+  using mailwire_bench::format;
+  const double mem = reporter.bytes_of("retr/memcpy");
+  const double v = e.bytes();
+  std::string line = format("%-*s %7.2f GB/s", width, e.name.c_str(), v / 1e9);
+  const double items = e.items();
+  line += items > 0 ? format("  %8.0f messages/s", items) : format("  %19s", "");
+  if (mem > 0) {
+    const double ratio = v / mem;
+    line += format("  %6.3fx memcpy", ratio);
+    if (e.name.find("/parse") != std::string::npos) {
+      line += format("   target >= %.1fx: %s", kTarget, ratio >= kTarget ? "met" : "MISSED");
     }
   }
-
-  void print_summary(std::ostream& os, const std::string& header) const {
-    if (results_.empty()) return;
-    std::size_t width = 6;
-    for (const auto& e : results_) width = std::max(width, e.name.size());
-    const double mem = value_of("retr/memcpy");
-    char line[320];
-    os << "\n" << header << "\n";
-    for (const auto& e : results_) {
-      const double v = e.bytes.value();
-      std::snprintf(line, sizeof line, "%-*s %7.2f GB/s", static_cast<int>(width), e.name.c_str(),
-                    v / 1e9);
-      os << line;
-      const double items = e.items.value();
-      if (items > 0) {
-        std::snprintf(line, sizeof line, "  %8.0f messages/s", items);
-      } else {
-        std::snprintf(line, sizeof line, "  %19s", "");
-      }
-      os << line;
-      if (mem > 0) {
-        const double ratio = v / mem;
-        std::snprintf(line, sizeof line, "  %6.3fx memcpy", ratio);
-        os << line;
-        if (e.name.find("/parse") != std::string::npos) {
-          std::snprintf(line, sizeof line, "   target >= %.1fx: %s", kTarget,
-                        ratio >= kTarget ? "met" : "MISSED");
-          os << line;
-        }
-      }
-      os << "\n";
-    }
-    os.flush();
-  }
-
-  bool failed() const noexcept { return failed_; }
-
- private:
-  struct samples {
-    std::vector<double> runs;
-    double aggregate_median = 0;
-    double value() const { return runs.empty() ? aggregate_median : median(runs); }
-  };
-  struct entry {
-    std::string name;  // without the BM_ prefix
-    samples bytes, items;
-    void add(double v, bool median_aggregate, samples* s) {
-      if (median_aggregate)
-        s->aggregate_median = v;
-      else
-        s->runs.push_back(v);
-    }
-  };
-
-  entry& find(std::string name) {
-    if (name.compare(0, 3, "BM_") == 0) name.erase(0, 3);
-    for (entry& e : results_)
-      if (e.name == name) return e;
-    results_.push_back(entry{name, {}, {}});
-    return results_.back();
-  }
-  double value_of(const std::string& name) const {
-    for (const entry& e : results_)
-      if (e.name == name) return e.bytes.value();
-    return 0;
-  }
-
-  std::vector<entry> results_;
-  bool failed_ = false;
-};
+  return line;
+}
 
 void describe(const pop3_stream& s) {
   const auto& t = s.stats;
-  char info[1024];
-  std::snprintf(info, sizeof info,
-                "retr stream: %.2f MiB in %zu sessions; %zu messages (%.2f MiB raw, %.1f KiB "
-                "average, %zu lines, %zu dots stuffed); RETR bodies %.1f%% of the stream; %zu "
-                "status lines, %zu CAPA/LIST/UIDL item lines",
-                static_cast<double>(s.bytes.size()) / mailwire_bench::kMiB, t.sessions, t.messages,
-                static_cast<double>(s.raw.size()) / mailwire_bench::kMiB,
-                static_cast<double>(s.raw.size()) / 1024.0 / static_cast<double>(t.messages),
-                t.content_lines, t.stuffed_dots,
-                100.0 * static_cast<double>(t.body_octets) / static_cast<double>(s.bytes.size()),
-                t.status_lines, t.item_lines);
-  std::cout << info << "\n";
+  std::cout << mailwire_bench::format(
+                   "retr stream: %.2f MiB in %zu sessions; %zu messages (%.2f MiB raw, %.1f KiB "
+                   "average, %zu lines, %zu dots stuffed); RETR bodies %.1f%% of the stream; %zu "
+                   "status lines, %zu CAPA/LIST/UIDL item lines",
+                   mailwire_bench::mib(s.bytes.size()), t.sessions, t.messages,
+                   mailwire_bench::mib(s.raw.size()),
+                   static_cast<double>(s.raw.size()) / 1024.0 / static_cast<double>(t.messages),
+                   t.content_lines, t.stuffed_dots,
+                   mailwire_bench::percent(t.body_octets, s.bytes.size()), t.status_lines,
+                   t.item_lines)
+            << "\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (!mailwire_bench::initialize(argc, argv)) return 1;
 
   const auto t0 = std::chrono::steady_clock::now();
   const pop3_stream s = mailwire_bench::make_pop3_stream(mailwire_bench::corpus_bytes_from_env());
-  const double build_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double build_s = mailwire_bench::seconds_since(t0);
   describe(s);
   const auto t1 = std::chrono::steady_clock::now();
   if (!check_stream(s)) return 1;
-  const double check_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  const double check_s = mailwire_bench::seconds_since(t1);
   std::printf(
       "built in %.2f s; parsed and checked byte for byte (whole sessions, 64 KiB, 16 KiB, 4093- "
       "and 7-octet pieces) in %.2f s\n",
       build_s, check_s);
   std::fflush(stdout);
 
-  // The memcpy destination, faulted in once so page faults are not measured.
-  std::unique_ptr<char[]> dst(new char[s.bytes.size()]);
-  std::memset(dst.get(), 0x5a, s.bytes.size());
-  char* const dst_ptr = dst.get();
-
-  benchmark::RegisterBenchmark(
-      "BM_retr/memcpy", [&s, dst_ptr](benchmark::State& st) { bm_memcpy(st, s.bytes, dst_ptr); });
+  const auto dst = mailwire_bench::memcpy_destination(s.bytes.size());
+  mailwire_bench::register_memcpy("BM_retr/memcpy", s.bytes, dst.get());
   benchmark::RegisterBenchmark("BM_retr/parse/16KiB",
                                [&s](benchmark::State& st) { bm_parse(st, s, k16KiB); });
   benchmark::RegisterBenchmark("BM_retr/parse/64KiB",
                                [&s](benchmark::State& st) { bm_parse(st, s, k64KiB); });
 
-  summary_reporter reporter(isatty(STDOUT_FILENO) != 0 ? benchmark::ConsoleReporter::OO_ColorTabular
-                                                       : benchmark::ConsoleReporter::OO_Tabular);
+  mailwire_bench::summary_reporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.print_summary(std::cout,
-                         "summary (GB/s = 10^9 bytes/s; ratios to memcpy of the same stream in "
-                         "this run; target: parse >= 0.9x memcpy):");
-  const bool ok = interleaved(s, dst_ptr, rounds_from_env());
+  reporter.print_summary(
+      std::cout,
+      "summary (GB/s = 10^9 bytes/s; ratios to memcpy of the same stream in this run; target: "
+      "parse >= 0.9x memcpy):",
+      [&reporter](const auto& e, int width) { return summary_row(reporter, e, width); });
+  // The interleaved rounds check every pass too: a misparse there fails the run as well.
+  const bool ok = interleaved(s, dst.get(), rounds_from_env());
   benchmark::Shutdown();
-  if (reporter.failed() || !ok) {
-    std::cerr << "a timed pass failed its check\n";
-    return 1;
-  }
-  return 0;
+  return mailwire_bench::exit_status(reporter, ok);
 }

@@ -11,7 +11,12 @@
 //
 // Only the generator's own arithmetic on the engine output is used (no
 // std::uniform_int_distribution, whose results differ between standard
-// libraries), so the same seed and size give the same bytes everywhere.
+// libraries), and no expression holds two draws: the order of function
+// arguments and of the operands of `a() + b()` (std::string's operator+
+// included) is unspecified, GCC and Clang pick different ones, and each would
+// write its own corpus. Draws that make one line are named locals, in the
+// order they are written. So the same seed and size give the same bytes
+// everywhere.
 //
 // corpus::raw is the content as a client holds it before sending;
 // corpus::encoded is raw dot-stuffed by mailwire::dot::encoder with the
@@ -234,10 +239,16 @@ class generator {
   }
 
   std::string date() {
+    // One draw per statement (see the top of the file).
+    const std::string day(pick(days_));
+    const std::size_t mday = range(1, 28);
+    const std::string month(pick(months_));
+    const std::size_t hour = below(24);
+    const std::size_t minute = below(60);
+    const std::size_t second = below(60);
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%s, %zu %s 2024 %02zu:%02zu:%02zu +0000",
-                  std::string(pick(days_)).c_str(), range(1, 28),
-                  std::string(pick(months_)).c_str(), below(24), below(60), below(60));
+    std::snprintf(buf, sizeof buf, "%s, %zu %s 2024 %02zu:%02zu:%02zu +0000", day.c_str(), mday,
+                  month.c_str(), hour, minute, second);
     return buf;
   }
 
@@ -248,24 +259,37 @@ class generator {
     line("Return-Path: <" + from + ">");
     const std::size_t hops = range(1, 4);
     for (std::size_t i = 0; i < hops; ++i) {
-      const std::string host = "mx" + std::to_string(below(50)) + "." + std::string(pick(domains_));
+      const std::size_t mx = below(50);
+      const std::string_view mx_domain = pick(domains_);
+      const std::string host = "mx" + std::to_string(mx) + "." + std::string(mx_domain);
       line("Received: from " + host + " (" + host + " [192.0.2." + std::to_string(below(255)) +
            "])");
       line("\tby mail.example.org (mailwire) with ESMTPS id " + hex(10));
       line("\tfor <" + rcpt + ">; " + date());
     }
     line("Date: " + date());
-    line("From: \"" + std::string(pick(first_names_)) + " " + std::string(pick(last_names_)) +
-         "\" <" + from + ">");
+    {
+      const std::string_view first = pick(first_names_);
+      const std::string_view last = pick(last_names_);
+      line("From: \"" + std::string(first) + " " + std::string(last) + "\" <" + from + ">");
+    }
     line("To: <" + rcpt + ">");
-    if (chance(1, 3)) line("Cc: <" + address() + ">, <" + address() + ">");
+    if (chance(1, 3)) {
+      const std::string cc1 = address();
+      const std::string cc2 = address();
+      line("Cc: <" + cc1 + ">, <" + cc2 + ">");
+    }
     {
       const std::size_t start = out_.size();
       out_ += "Subject: ";
       words_to(out_.size(), range(10, 60));
       end_line(start);
     }
-    line("Message-ID: <" + hex(24) + "@" + std::string(pick(domains_)) + ">");
+    {
+      const std::string id = hex(24);
+      const std::string_view id_domain = pick(domains_);
+      line("Message-ID: <" + id + "@" + std::string(id_domain) + ">");
+    }
     line("MIME-Version: 1.0");
     line("Content-Type: multipart/mixed;");
     line("\tboundary=\"" + boundary + "\"");

@@ -31,8 +31,11 @@
 // misparses anything is caught; pop3_stream::raw holds every message's raw
 // bytes (message_sizes cuts them) for a full content comparison.
 //
-// Only the generator's own arithmetic on the engine output is used, so the
-// same seed and size give the same bytes with every standard library.
+// Only the generator's own arithmetic on the engine output is used, and
+// draws that make one line are named locals in the order they are written
+// (never two in one expression: the operands of `a() + b()` have no
+// evaluation order, and GCC and Clang differ), so the same seed and size give
+// the same bytes with every compiler and standard library.
 
 #include <cstddef>
 #include <cstdint>
@@ -115,7 +118,9 @@ class pop3_writer {
     }
     static constexpr const char* greetings[] = {"Dovecot ready.", "Gpop ready for requests",
                                                 "Hello there.", "Qpopper (version 4.1.0) at"};
-    status("+OK " + std::string(greetings[flavour]) + " <" + hex(4) + "." + hex(8) + "@" +
+    const std::string stamp_pid = hex(4);  // the APOP timestamp <pid.clock@host>
+    const std::string stamp_clock = hex(8);
+    status("+OK " + std::string(greetings[flavour]) + " <" + stamp_pid + "." + stamp_clock + "@" +
            (flavour == 1 ? "pop.gmail.example" : "mail.example.org") + ">");
     capa(flavour);
     status(flavour == 1 ? "+OK send PASS" : "+OK");
@@ -142,7 +147,10 @@ class pop3_writer {
     for (std::uint32_t i = 0; i < n; ++i) {
       std::string uid;
       switch (flavour) {
-        case 0: uid = mailbox + hex(8) + hex(8); break;  // 24 hex digits
+        case 0:  // 24 hex digits
+          uid = mailbox + hex(8);
+          uid += hex(8);
+          break;
         case 1: uid = "GmailId" + hex(16); break;
         case 2: uid = std::to_string(1700000000 + i * 37) + "." + mailbox + ",S=" + hex(4); break;
         default: uid = hex(4) + "-" + std::to_string(i + 1); break;

@@ -38,8 +38,11 @@
 // a benchmark recomputes from the typed values the parser returns, so a run
 // that misparses anything is caught.
 //
-// Only the generator's own arithmetic on the engine output is used, so the
-// same seed and size give the same bytes with every standard library.
+// Only the generator's own arithmetic on the engine output is used, and
+// draws that make one line are named locals in the order they are written
+// (never two in one expression: the operands of `a() + b()` and function
+// arguments have no evaluation order, and GCC and Clang differ), so the same
+// seed and size give the same bytes with every compiler and standard library.
 
 #include <cstddef>
 #include <cstdint>
@@ -108,7 +111,8 @@ class session_writer {
 
   void session() {
     ++stats_.sessions;
-    command_line(word("EHLO") + " " + ehlo_argument());
+    const std::string ehlo = word("EHLO");
+    command_line(ehlo + " " + ehlo_argument());
     ++stats_.ehlo;
     const std::size_t transactions = range(1, 3);
     for (std::size_t t = 0; t < transactions; ++t) {
@@ -207,9 +211,13 @@ class session_writer {
   }
   std::string ipv4() {
     static constexpr std::string_view nets[] = {"192.0.2.", "198.51.100.", "203.0.113."};
-    return std::string(pick(nets)) + number(1, 254);
+    const std::string_view net = pick(nets);
+    return std::string(net) + number(1, 254);
   }
-  std::string ipv6() { return "2001:db8:" + hex(range(1, 4)) + "::" + hex(range(1, 4)); }
+  std::string ipv6() {
+    const std::string high = hex(range(1, 4));
+    return "2001:db8:" + high + "::" + hex(range(1, 4));
+  }
 
   /// A domain of a path or EHLO: a name, or now and then an address literal.
   std::string host() {
@@ -231,23 +239,42 @@ class session_writer {
       return "[" + ipv4() + "]";
     }
     static constexpr std::string_view names[] = {"client", "mta", "out", "relay", "smtp-out"};
-    return std::string(pick(names)) + number(1, 99) + "." + domain();
+    const std::string_view name = pick(names);
+    const std::string n = number(1, 99);
+    return std::string(name) + n + "." + domain();
   }
 
   std::string ascii_local() {
     const std::size_t r = below(100);
-    if (r < 50) return std::string(pick(first_)) + "." + std::string(pick(last_));
-    if (r < 62) return std::string(pick(first_)) + number(1, 999);
-    if (r < 72)
-      return std::string(1, pick(first_)[0]) + "." + std::string(pick(last_)) + "+" +
-             std::string(pick(tags_));
+    if (r < 50) {
+      const std::string first(pick(first_));
+      return first + "." + std::string(pick(last_));
+    }
+    if (r < 62) {
+      const std::string first(pick(first_));
+      return first + number(1, 999);
+    }
+    if (r < 72) {
+      const char initial = pick(first_)[0];
+      const std::string last(pick(last_));
+      return std::string(1, initial) + "." + last + "+" + std::string(pick(tags_));
+    }
     if (r < 82) return std::string(pick(roles_));
-    if (r < 88) return "bounces+" + number(1000, 999999) + "-" + hex(8) + "=" + domain();  // VERP
-    if (r < 93) return std::string(pick(first_)) + "_" + std::string(pick(last_));
+    if (r < 88) {  // VERP
+      const std::string id = number(1000, 999999);
+      const std::string tag = hex(8);
+      return "bounces+" + id + "-" + tag + "=" + domain();
+    }
+    if (r < 93) {
+      const std::string first(pick(first_));
+      return first + "_" + std::string(pick(last_));
+    }
     ++stats_.quoted_local;
-    if (r < 97) return "\"" + std::string(pick(first_)) + " " + std::string(pick(last_)) + "\"";
-    return "\"" + std::string(pick(first_)) + "\\\"" + std::string(pick(tags_)) + "\\\"@" +
-           std::string(pick(last_)) + "\"";  // quoted-pairs and an "@" inside quotes
+    const std::string first(pick(first_));
+    if (r < 97) return "\"" + first + " " + std::string(pick(last_)) + "\"";
+    const std::string tag(pick(tags_));
+    return "\"" + first + "\\\"" + tag + "\\\"@" + std::string(pick(last_)) +
+           "\"";  // quoted-pairs and an "@" inside quotes
   }
 
   struct address {
@@ -341,7 +368,8 @@ class session_writer {
   void mail(bool smtputf8) {
     ++stats_.mail;
     ++expect_.mail;
-    std::string s = word("MAIL") + " " + word("FROM") + ":";
+    std::string s = word("MAIL");
+    s += " " + word("FROM") + ":";
     const bool null_path = !smtputf8 && chance(1, 40);
     if (null_path) {
       ++stats_.paths;
@@ -371,13 +399,24 @@ class session_writer {
     if (chance(1, 3)) {
       ++stats_.dsn_mail;
       s += chance(1, 2) ? " RET=HDRS" : " RET=FULL";
-      s += " ENVID=" + xtext(chance(1, 2)
-                                 ? "QQ" + number(100000, 99999999)
-                                 : "<" + hex(16) + "+" + number(1, 9) + "@" + domain() + ">");
+      std::string envid;
+      if (chance(1, 2)) {
+        envid = "QQ" + number(100000, 99999999);
+      } else {
+        const std::string id = hex(16);
+        const std::string n = number(1, 9);
+        envid = "<" + id + "+" + n + "@" + domain() + ">";
+      }
+      s += " ENVID=" + xtext(envid);
     }
     if (!null_path && chance(1, 20)) {
       s += " AUTH=";
-      s += chance(1, 2) ? std::string("<>") : xtext(std::string(pick(first_)) + "@" + domain());
+      if (chance(1, 2)) {
+        s += "<>";
+      } else {
+        const std::string_view name = pick(first_);
+        s += xtext(std::string(name) + "@" + domain());
+      }
     }
     command_line(s);
   }
@@ -386,7 +425,8 @@ class session_writer {
     ++stats_.rcpt;
     ++expect_.rcpt;
     const address a = mailbox(utf8);
-    std::string s = word("RCPT") + " " + word("TO") + ":" + path(a);
+    std::string s = word("RCPT");
+    s += " " + word("TO") + ":" + path(a);
     if (chance(9, 10)) {
       static constexpr std::string_view notify[] = {
           "SUCCESS,FAILURE", "FAILURE", "FAILURE,DELAY", "SUCCESS,FAILURE,DELAY", "NEVER", "DELAY"};
