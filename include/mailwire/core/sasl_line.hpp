@@ -140,4 +140,37 @@ class sasl_line {
   bool allow_bare_lf_ = false;
 };
 
+namespace detail {
+
+/// A server parser's event for one step of its SASL line (SMTP's and POP3's
+/// events name these fields alike; `ev` has been emptied): need_more at
+/// `now`, a sasl_data piece that starts at `at`, or, once the line has ended,
+/// sasl_end (`cancelled` for "*") or the step's error, at `line_start`.
+/// Returns whether the line ended, so that the parser reads commands again.
+template <class Event>
+constexpr bool sasl_event(const sasl_step& step, Event& ev, std::uint64_t at, std::uint64_t now,
+                          std::uint64_t line_start) noexcept {
+  using kind = decltype(ev.kind);
+  switch (step.kind) {
+    case sasl_step_kind::need_more: ev.offset = now; return false;
+    case sasl_step_kind::data:
+      ev.kind = kind::sasl_data;
+      ev.offset = at;
+      ev.bytes = step.bytes;
+      return false;
+    case sasl_step_kind::end:
+      ev.kind = kind::sasl_end;
+      ev.cancelled = step.cancelled;
+      break;
+    case sasl_step_kind::error:
+      ev.kind = kind::error;
+      ev.error = step.error;
+      break;
+  }
+  ev.offset = line_start;
+  return true;
+}
+
+}  // namespace detail
+
 }  // namespace mailwire

@@ -516,26 +516,10 @@ const server_event& server_parser<Capacity>::next_sasl() noexcept {
   ev.command.verb = verb::auth;
   const std::uint64_t at = offset();
   const sasl_step step = sasl_.next(in_, pos_, eof_);
-  switch (step.kind) {
-    case sasl_step_kind::need_more: ev.offset = offset(); return ev;
-    case sasl_step_kind::data:
-      ev.kind = server_event_kind::sasl_data;
-      ev.offset = at;
-      ev.bytes = step.bytes;
-      return ev;
-    case sasl_step_kind::end:
-    case sasl_step_kind::error: break;
-  }
+  if (!mailwire::detail::sasl_event(step, ev, at, offset(), sasl_start_)) return ev;
   mode_ = mode::command;
   sub_fed_ = false;
-  ev.offset = sasl_start_;
-  if (step.kind == sasl_step_kind::error) {
-    fail(ev, step.error);
-    return ev;
-  }
-  ev.kind = server_event_kind::sasl_end;
-  ev.cancelled = step.cancelled;
-  if (!step.cancelled) pending_sasl_ = true;
+  if (ev.kind == server_event_kind::sasl_end && !ev.cancelled) pending_sasl_ = true;
   return ev;
 }
 
