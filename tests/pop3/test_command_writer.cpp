@@ -11,56 +11,16 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "support/writer_checks.hpp"
 
 using namespace mailwire;
 using namespace mailwire::pop3;
 
 namespace {
 
-struct written {
-  errc error;
-  std::string bytes;
-};
-
-// Runs `write` on a growing sink that starts with a prefix, and checks that
-// the prefix is untouched and that nothing is added on error.
-template <class F>
-written run(F&& write) {
-  std::string out = "prefix";
-  appendable_sink<std::string> sink(out);
-  const errc e = write(sink);
-  CHECK(out.substr(0, 6) == "prefix");
-  if (e != errc{}) CHECK(out == "prefix");
-  CHECK_FALSE(sink.failed());
-  return {e, out.substr(6)};
-}
-
-// The writer must produce `expected` into a fixed_sink of exactly that size
-// and refuse every smaller one with buffer_too_small, leaving the sink as it
-// was (bytes already in it included).
-template <class F>
-void check_all_or_nothing(F&& write, std::string_view expected) {
-  for (const std::size_t pre : {std::size_t{0}, std::size_t{3}}) {
-    std::vector<char> buf(pre + expected.size() + 8);
-    for (std::size_t cap = pre; cap <= pre + expected.size(); ++cap) {
-      std::fill(buf.begin(), buf.end(), '#');
-      fixed_sink sink(buf.data(), cap);
-      REQUIRE(sink.append(std::string(pre, 'p')));
-      const errc e = write(sink);
-      if (cap < pre + expected.size()) {
-        INFO("capacity " << cap);
-        REQUIRE(e == errc::buffer_too_small);
-        REQUIRE(sink.view() == std::string(pre, 'p'));
-        REQUIRE_FALSE(sink.failed());
-        REQUIRE(std::string(buf.data() + cap, buf.size() - cap) ==
-                std::string(buf.size() - cap, '#'));
-      } else {
-        REQUIRE(e == errc{});
-        REQUIRE(sink.view().substr(pre) == expected);
-      }
-    }
-  }
-}
+using mailwire::test::check_all_or_nothing;
+using mailwire::test::run;
+using mailwire::test::written;
 
 const std::string_view controls[] = {
     std::string_view("\r", 1), "\n", std::string_view("\0", 1), "\t", "\x7f", "\x1b", "\r\n"};

@@ -11,49 +11,16 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "support/writer_checks.hpp"
 
 using namespace mailwire;
 using namespace mailwire::pop3;
 
 namespace {
 
-struct written {
-  errc error;
-  std::string bytes;
-};
-
-template <class F>
-written run(F&& write) {
-  std::string out = "prefix";
-  appendable_sink<std::string> sink(out);
-  const errc e = write(sink);
-  CHECK(out.substr(0, 6) == "prefix");
-  if (e != errc{}) CHECK(out == "prefix");
-  CHECK_FALSE(sink.failed());
-  return {e, out.substr(6)};
-}
-
-template <class F>
-void check_all_or_nothing(F&& write, std::string_view expected) {
-  for (const std::size_t pre : {std::size_t{0}, std::size_t{3}}) {
-    std::vector<char> buf(pre + expected.size() + 8);
-    for (std::size_t cap = pre; cap <= pre + expected.size(); ++cap) {
-      std::fill(buf.begin(), buf.end(), '#');
-      fixed_sink sink(buf.data(), cap);
-      REQUIRE(sink.append(std::string(pre, 'p')));
-      const errc e = write(sink);
-      if (cap < pre + expected.size()) {
-        INFO("capacity " << cap);
-        REQUIRE(e == errc::buffer_too_small);
-        REQUIRE(sink.view() == std::string(pre, 'p'));
-        REQUIRE_FALSE(sink.failed());
-      } else {
-        REQUIRE(e == errc{});
-        REQUIRE(sink.view().substr(pre) == expected);
-      }
-    }
-  }
-}
+using mailwire::test::check_all_or_nothing;
+using mailwire::test::run;
+using mailwire::test::written;
 
 const std::string_view controls[] = {
     std::string_view("\r", 1), "\n", std::string_view("\0", 1), "\x7f", "\x1b", "\r\n", "\x0b"};
