@@ -19,8 +19,8 @@
 // protected session (offsets keep counting), with no greeting, and the
 // remaining commands are queued. With `keep_starttls_barrier` it stays behind
 // the barrier instead, which is what a client sees when plaintext was
-// injected behind the +OK (SECURITY.md §2): one data_after_starttls error for
-// everything that follows. A -ERR (or an error event in place of the answer)
+// injected behind the +OK (docs/security.md §2): one data_after_starttls
+// error for everything that follows. A -ERR (or an error event in place of the answer)
 // changes nothing: the remaining commands are queued in the same session.
 //
 // Body data is joined into one event per body, so the output does not

@@ -109,7 +109,7 @@ TEST_CASE("base64: RFC 4648 §4 alphabet maps to values 0..63", "[base64]") {
 
 TEST_CASE("base64: RFC 4954 §4 SASL examples", "[base64]") {
   std::string out;
-  // LOGIN challenges (PROTOCOLS.md §5), the PLAIN example of RFC 4954 §4 and
+  // LOGIN challenges ("Username:", "Password:"), the PLAIN example of RFC 4954 §4 and
   // the PLAIN example of RFC 4616 §4.
   REQUIRE(decode_to("VXNlcm5hbWU6", out).ok());
   CHECK(out == "Username:");
@@ -319,7 +319,7 @@ TEST_CASE("base64: RFC 4648 §4 round trip over random byte strings", "[base64]"
   }
 }
 
-TEST_CASE("base64: DESIGN §5 sink overloads write all or nothing", "[base64]") {
+TEST_CASE("base64: sink overloads write all or nothing", "[base64]") {
   std::mt19937 rng(5034);
   std::string plain(1000, '\0');  // longer than one internal chunk
   for (auto& c : plain) c = static_cast<char>(rng() & 0xFF);

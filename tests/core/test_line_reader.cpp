@@ -172,7 +172,8 @@ TEST_CASE("RFC 5321 §2.3.8: an empty line is a line", "[line_reader]") {
   CHECK(run("\r\n\r\nX\r\n\r\n") == expect("line ", "line ", "line X", "line ", "eof"));
 }
 
-TEST_CASE("RFC 5321 §2.3.8: a bare CR makes its line one error (SECURITY §1)", "[line_reader]") {
+TEST_CASE("RFC 5321 §2.3.8: a bare CR makes its line one error (docs/security.md §5)",
+          "[line_reader]") {
   CHECK(run("NOOP\rX\r\nQUIT\r\n") == expect("error bare_cr @0", "line QUIT", "eof"));
   // CR CR LF: the first CR is bare, the second one ends the line.
   CHECK(run("A\r\r\nB\r\n") == expect("error bare_cr @0", "line B", "eof"));
@@ -185,7 +186,7 @@ TEST_CASE("RFC 5321 §2.3.8: a bare CR makes its line one error (SECURITY §1)",
   CHECK(run("QUIT\r") == expect("eof mid-line", "error unexpected_eof @0"));
 }
 
-TEST_CASE("RFC 5321 §2.3.8: a bare LF does not end a line in strict mode (SECURITY §1)",
+TEST_CASE("RFC 5321 §2.3.8: a bare LF does not end a line in strict mode (docs/security.md §5)",
           "[line_reader]") {
   // One bad line, never two commands.
   CHECK(run("MAIL FROM:<a>\nRCPT TO:<b>\r\n") == expect("error bare_lf @0", "eof"));
@@ -236,8 +237,9 @@ TEST_CASE("RFC 5321 §2.3.8: a CR ending one feed and an LF starting the next en
   CHECK(run<16>("\r\n\r\r\n\r\n") == expect("line ", "error bare_cr @2", "line ", "eof"));
 }
 
-TEST_CASE("RFC 5321 §2.4 / SECURITY §1: a NUL octet makes its line an error; allow_nul keeps it",
-          "[line_reader]") {
+TEST_CASE(
+    "RFC 5321 §2.4 / docs/security.md §5: a NUL octet makes its line an error; allow_nul keeps it",
+    "[line_reader]") {
   CHECK(run("A\0B\r\nC\r\n"s) == expect("error nul_in_line @0", "line C", "eof"));
   CHECK(run("\0\r\n"s) == expect("error nul_in_line @0", "eof"));
   CHECK(run("A\0B\r\nC\r\n"s, opts(512, false, true)) == expect("line A\\0B", "line C", "eof"));
@@ -286,7 +288,7 @@ TEST_CASE("RFC 2449 §4: a POP3 command limit of 255 octets with a larger capaci
   CHECK(run(a254 + "\r\nSTAT\r\n", pop3) == expect("error line_too_long @0", "line STAT", "eof"));
 }
 
-TEST_CASE("SECURITY §4: an overlong line is one error and resyncs at its real line end",
+TEST_CASE("docs/security.md §4: an overlong line is one error and resyncs at its real line end",
           "[line_reader]") {
   // The tail of an overlong line is never a command (Exim's 16 KiB split).
   const std::string pad(40, 'A');
@@ -303,7 +305,8 @@ TEST_CASE("SECURITY §4: an overlong line is one error and resyncs at its real l
   CHECK(run<16>(pad + "\r") == expect("eof mid-line", "error unexpected_eof @0"));
 }
 
-TEST_CASE("SECURITY §4: a 100 KB line through a 32-byte reader stays bounded", "[line_reader]") {
+TEST_CASE("docs/security.md §4: a 100 KB line through a 32-byte reader stays bounded",
+          "[line_reader]") {
   // No allocation, so the object size is the whole memory cost.
   static_assert(sizeof(mailwire::line_reader<32>) <= 32 + 128, "bounded memory");
   const std::string big(100 * 1024, 'x');
@@ -313,7 +316,7 @@ TEST_CASE("SECURITY §4: a 100 KB line through a 32-byte reader stays bounded", 
   CHECK(run<32>(lfs + "\r\nNOOP\r\n") == expect("error bare_lf @0", "line NOOP", "eof"));
 }
 
-TEST_CASE("SECURITY §1/§4: one error per bad line, in stream order; the first fault wins",
+TEST_CASE("docs/security.md §4/§5: one error per bad line, in stream order; the first fault wins",
           "[line_reader]") {
   CHECK(run("A\nB\r\nC\rD\r\nE\0\r\nGOOD\r\n"s) == expect("error bare_lf @0", "error bare_cr @5",
                                                           "error nul_in_line @10", "line GOOD",
@@ -329,7 +332,7 @@ TEST_CASE("SECURITY §1/§4: one error per bad line, in stream order; the first 
   CHECK(run<8>("aaaaaaa\0\r\n"s) == expect("error line_too_long @0", "eof"));
 }
 
-TEST_CASE("DESIGN §3: feed_eof with a partial line is one unexpected_eof, then need_more",
+TEST_CASE("line_reader: feed_eof with a partial line is one unexpected_eof, then need_more",
           "[line_reader]") {
   CHECK(run("QUIT") == expect("eof mid-line", "error unexpected_eof @0"));
   CHECK(run("A\r\nB") == expect("line A", "eof mid-line", "error unexpected_eof @3"));
@@ -346,7 +349,7 @@ TEST_CASE("DESIGN §3: feed_eof with a partial line is one unexpected_eof, then 
   CHECK(r.offset() == 4);
 }
 
-TEST_CASE("DESIGN §3: rest() hands the bytes after a line to a body decoder", "[line_reader]") {
+TEST_CASE("line_reader: rest() hands the bytes after a line to a body decoder", "[line_reader]") {
   // Models the SMTP server parser: after the DATA line it takes rest() and all
   // later input as message data; the line reader never sees them again.
   struct handoff {
@@ -403,7 +406,8 @@ TEST_CASE("DESIGN §3: rest() hands the bytes after a line to a body decoder", "
 }
 
 TEST_CASE(
-    "RFC 2920 §3, RFC 3207 §4 / SECURITY §2,§6: buffered() reports bytes beyond the last line",
+    "RFC 2920 §3, RFC 3207 §4 / docs/security.md §2, §9: buffered() reports bytes beyond the "
+    "last line",
     "[line_reader]") {
   mailwire::line_reader<> r;
   CHECK_FALSE(r.buffered());
@@ -438,7 +442,7 @@ TEST_CASE(
   CHECK(run("x\ny") == expect("eof mid-line", "error unexpected_eof @0"));
 }
 
-TEST_CASE("DESIGN §3: each event carries the stream offset of its line's first byte",
+TEST_CASE("line_reader: each event carries the stream offset of its line's first byte",
           "[line_reader]") {
   CHECK(run("EHLO a\r\n\r\nBAD\nX\r\nNOOP\r\nTAIL", opts(), true) ==
         expect("line EHLO a @0", "line  @8", "error bare_lf @10", "line NOOP @17", "eof mid-line",
@@ -448,7 +452,7 @@ TEST_CASE("DESIGN §3: each event carries the stream offset of its line's first 
         expect("error line_too_long @0", "line RSET @602", "eof"));
 }
 
-TEST_CASE("DESIGN §3: reset() forgets input, the partial line, EOF and the offset",
+TEST_CASE("line_reader: reset() forgets input, the partial line, EOF and the offset",
           "[line_reader]") {
   mailwire::line_reader<16> r;
   r.feed("A\r\nPART");
@@ -513,7 +517,7 @@ TEST_CASE("DESIGN §3: reset() forgets input, the partial line, EOF and the offs
         expect("line NOOP @0", "line STARTTLS @6", "line EHLO x @0", "line QUIT @8", "eof"));
 }
 
-TEST_CASE("DESIGN §1.3: lines in one feed are views of it; split lines use the carry",
+TEST_CASE("line_reader: lines in one feed are views of it; split lines use the carry",
           "[line_reader]") {
   mailwire::line_reader<16> r;
   const std::string one = "AB\r\nCD\r\nEF";

@@ -1,5 +1,5 @@
 // Output sinks: fixed buffers report overflow, appendable containers grow, and
-// writers leave nothing partial (DESIGN §5).
+// writers leave nothing partial (docs/security.md §3).
 #include <mailwire/core/output.hpp>
 #include <string>
 #include <vector>
@@ -18,7 +18,7 @@ static_assert(!mailwire::is_sink_v<std::string>);
 static_assert(!mailwire::is_sink_v<char*>);
 static_assert(mailwire::is_nothrow_sink_v<fixed_sink>);
 
-TEST_CASE("output: DESIGN §5 fixed_sink appends within capacity", "[output]") {
+TEST_CASE("output: fixed_sink appends within capacity", "[output]") {
   char buf[16];
   fixed_sink s(buf);
   CHECK(s.capacity() == 16);
@@ -34,7 +34,7 @@ TEST_CASE("output: DESIGN §5 fixed_sink appends within capacity", "[output]") {
   CHECK_FALSE(s.failed());
 }
 
-TEST_CASE("output: DESIGN §5 fixed_sink exact capacity fits, one byte more does not", "[output]") {
+TEST_CASE("output: fixed_sink exact capacity fits, one byte more does not", "[output]") {
   char buf[8];
   fixed_sink exact(buf, 8);
   CHECK(exact.append("12345678"));
@@ -47,7 +47,7 @@ TEST_CASE("output: DESIGN §5 fixed_sink exact capacity fits, one byte more does
   CHECK(short_by_one.failed());
 }
 
-TEST_CASE("output: DESIGN §5 fixed_sink append is all-or-nothing and overflow latches",
+TEST_CASE("output: fixed_sink append is all-or-nothing and overflow latches",
           "[output]") {
   char buf[10] = {};
   fixed_sink s(buf);
@@ -75,7 +75,7 @@ TEST_CASE("output: DESIGN §5 fixed_sink append is all-or-nothing and overflow l
   CHECK(s.append("0123456789"));
 }
 
-TEST_CASE("output: DESIGN §5 fixed_sink truncate rolls back and never grows", "[output]") {
+TEST_CASE("output: fixed_sink truncate rolls back and never grows", "[output]") {
   char buf[16];
   fixed_sink s(buf);
   REQUIRE(s.append("RCPT TO:<a@b>"));
@@ -93,7 +93,7 @@ TEST_CASE("output: DESIGN §5 fixed_sink truncate rolls back and never grows", "
   CHECK(s.failed());
 }
 
-TEST_CASE("output: DESIGN §5 fixed_sink with zero capacity and a null buffer", "[output]") {
+TEST_CASE("output: fixed_sink with zero capacity and a null buffer", "[output]") {
   fixed_sink s(nullptr, 0);
   CHECK(s.capacity() == 0);
   CHECK(s.view().empty());
@@ -103,7 +103,7 @@ TEST_CASE("output: DESIGN §5 fixed_sink with zero capacity and a null buffer", 
   CHECK(s.failed());
 }
 
-TEST_CASE("output: DESIGN §5 fixed_sink append may read from its own buffer", "[output]") {
+TEST_CASE("output: fixed_sink append may read from its own buffer", "[output]") {
   char buf[8];
   fixed_sink s(buf);
   REQUIRE(s.append("ab"));
@@ -112,7 +112,7 @@ TEST_CASE("output: DESIGN §5 fixed_sink append may read from its own buffer", "
   CHECK(s.view() == "abababab");
 }
 
-TEST_CASE("output: DESIGN §5 appendable_sink with std::string", "[output]") {
+TEST_CASE("output: appendable_sink with std::string", "[output]") {
   std::string out = "220 ";
   appendable_sink s(out);  // CTAD: appendable_sink<std::string>
   CHECK(s.size() == 4);    // existing content counts
@@ -130,7 +130,7 @@ TEST_CASE("output: DESIGN §5 appendable_sink with std::string", "[output]") {
   CHECK(out.empty());
 }
 
-TEST_CASE("output: DESIGN §5 appendable_sink with std::vector<char>", "[output]") {
+TEST_CASE("output: appendable_sink with std::vector<char>", "[output]") {
   std::vector<char> out;
   appendable_sink<std::vector<char>> s(out);
   CHECK(s.view().empty());
@@ -144,7 +144,7 @@ TEST_CASE("output: DESIGN §5 appendable_sink with std::vector<char>", "[output]
   CHECK_FALSE(s.failed());
 }
 
-TEST_CASE("output: DESIGN §5 write_all_or_nothing keeps everything on success", "[output]") {
+TEST_CASE("output: write_all_or_nothing keeps everything on success", "[output]") {
   char buf[32];
   fixed_sink s(buf);
   REQUIRE(s.append("pending "));
@@ -156,7 +156,7 @@ TEST_CASE("output: DESIGN §5 write_all_or_nothing keeps everything on success",
   CHECK(s.view() == "pending QUIT\r\n");
 }
 
-TEST_CASE("output: DESIGN §5 write_all_or_nothing rolls back an overflow", "[output]") {
+TEST_CASE("output: write_all_or_nothing rolls back an overflow", "[output]") {
   char buf[12];
   fixed_sink s(buf);
   REQUIRE(s.append("NOOP\r\n"));
@@ -179,7 +179,7 @@ TEST_CASE("output: DESIGN §5 write_all_or_nothing rolls back an overflow", "[ou
   CHECK(s.view() == "HELO a.ex\r\n");
 }
 
-TEST_CASE("output: DESIGN §5 write_all_or_nothing rolls back a writer's own error", "[output]") {
+TEST_CASE("output: write_all_or_nothing rolls back a writer's own error", "[output]") {
   std::string out = "keep";
   appendable_sink s(out);
   const errc e = write_all_or_nothing(s, [](appendable_sink<std::string>& sink) -> errc {
@@ -191,7 +191,7 @@ TEST_CASE("output: DESIGN §5 write_all_or_nothing rolls back a writer's own err
   CHECK_FALSE(s.failed());
 }
 
-TEST_CASE("output: DESIGN §5 write_all_or_nothing into an already failed sink writes nothing",
+TEST_CASE("output: write_all_or_nothing into an already failed sink writes nothing",
           "[output]") {
   char buf[8];
   fixed_sink s(buf);

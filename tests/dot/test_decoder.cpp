@@ -49,7 +49,7 @@ TEST_CASE("RFC 5321 §4.1.1.4: bytes after the terminator are not part of the bo
   CHECK(decode("x\r\n.\r\nQUIT\r\n") == "data x\\r\\n\nend consumed=6 size=3\nrest QUIT\\r\\n\n");
 }
 
-TEST_CASE("SECURITY §1: smuggling variants are content, never the end",
+TEST_CASE("docs/security.md §1: smuggling variants are content, never the end",
           "[dot][decoder][smuggling]") {
   // Each variant is followed by the real terminator; the body must run to it.
   struct variant {
@@ -80,7 +80,7 @@ TEST_CASE("SECURITY §1: smuggling variants are content, never the end",
   }
 }
 
-TEST_CASE("SECURITY §1: reject policy passes bare CR/LF/NUL through and flags the first",
+TEST_CASE("docs/security.md §1: reject policy passes bare CR/LF/NUL through and flags the first",
           "[dot][decoder]") {
   CHECK(decode("a\nb\rc\r\n.\r\n") ==
         "data a\\nb\\rc\\r\\n\nend consumed=10 size=7 flag=body_bare_lf@1 +body_bare_cr "
@@ -92,8 +92,9 @@ TEST_CASE("SECURITY §1: reject policy passes bare CR/LF/NUL through and flags t
         "data a\\r\\r\\n\nend consumed=7 size=4 flag=body_bare_cr@1 +body_bare_cr\n");
 }
 
-TEST_CASE("SECURITY §1: normalize policy turns bare line ends into CRLF, never a terminator",
-          "[dot][decoder]") {
+TEST_CASE(
+    "docs/security.md §1: normalize policy turns bare line ends into CRLF, never a terminator",
+    "[dot][decoder]") {
   dot::decoder_options o;
   o.policy = dot::line_end_policy::normalize;
   CHECK(decode("a\nb\rc\r\n.\r\n", o) == "data a\\r\\nb\\r\\nc\\r\\n\nend consumed=10 size=9\n");

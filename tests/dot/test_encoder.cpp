@@ -125,7 +125,7 @@ TEST_CASE("RFC 5321 §4.5.2: every line starting with a dot gets a second dot", 
   CHECK(encode("a\r\n.b\r\n..\r\nc.d\r\n") == "a\r\n..b\r\n...\r\nc.d\r\n.\r\n");
 }
 
-TEST_CASE("SECURITY §1: bare CR and bare LF become CRLF, so no line can be read two ways",
+TEST_CASE("docs/security.md §1: bare CR and bare LF become CRLF, so no line can be read two ways",
           "[dot][encoder][smuggling]") {
   CHECK(encode("a\nb") == "a\r\nb\r\n.\r\n");
   CHECK(encode("a\rb") == "a\r\nb\r\n.\r\n");

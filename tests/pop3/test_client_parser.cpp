@@ -117,7 +117,7 @@ const expected greeting{verb::unknown, false, true};
 
 }  // namespace
 
-TEST_CASE("pop3 client: status variants, single-line (RFC 1939 §3, PROTOCOLS.md §6.37)",
+TEST_CASE("pop3 client: status variants, single-line (RFC 1939 §3, RFC 2449 §3)",
           "[pop3][client]") {
   const std::string log =
       run({greeting, {verb::user, true}, {verb::pass, true}, {verb::noop}, {verb::quit}},
@@ -232,7 +232,7 @@ TEST_CASE(
         "response NOOP +OK \"\" @139\n");
 }
 
-TEST_CASE("pop3 client: LIST on an empty maildrop is +OK then '.' (PROTOCOLS.md §6.41)",
+TEST_CASE("pop3 client: LIST on an empty maildrop is +OK then '.' (RFC 1939 §5)",
           "[pop3][client][list]") {
   CHECK(run({{verb::list}}, "+OK 0 messages\r\n.\r\n") ==
         "response LIST +OK \"0 messages\" multi @0\nend LIST lines=0 size=0 @19\n");
@@ -316,8 +316,7 @@ TEST_CASE("pop3 client: CAPA, Gmail-shaped, with a bad line in the middle (RFC 2
 }
 
 TEST_CASE(
-    "client: RETR body with dot-stuffing; status-like lines are data (RFC 1939 §3, "
-    "PROTOCOLS.md §6.39)",
+    "client: RETR body with dot-stuffing; status-like lines are data (RFC 1939 §3)",
     "[pop3][client][retr]") {
   const std::string input =
       "+OK 120 octets\r\nSubject: x\r\n\r\n..leading dot\r\n\r\n+OK\r\n-ERR\r\n..\r\n.\r\n"
@@ -331,7 +330,7 @@ TEST_CASE(
 
 TEST_CASE(
     "client: RETR terminator split across feeds; body flags in end (RFC 1939 §3, "
-    "SECURITY.md §1)",
+    "docs/security.md §1)",
     "[pop3][client][retr]") {
   // Every split of "\r\n.\r\n" is covered by the harness; the \n.\n inside
   // is data and flagged, never an end.
@@ -343,8 +342,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "client: TOP, and TOP n 0 gives header and blank line (RFC 1939 §7, "
-    "PROTOCOLS.md §6.40)",
+    "client: TOP, and TOP n 0 gives header and blank line (RFC 1939 §7)",
     "[pop3][client][top]") {
   CHECK(run({{verb::top, true}, {verb::top, true}},
             "+OK\r\nFrom: a\r\n\r\n.\r\n+OK top\r\nX: y\r\n\r\nline 1\r\n.\r\n") ==
@@ -356,7 +354,7 @@ TEST_CASE(
         "end TOP lines=0 size=16 @47\n");
 }
 
-TEST_CASE("pop3 client: -ERR to multi-line commands has no body (PROTOCOLS.md §6.38)",
+TEST_CASE("pop3 client: -ERR to multi-line commands has no body (RFC 1939 §3)",
           "[pop3][client]") {
   CHECK(run({{verb::retr, true},
              {verb::list},
@@ -419,7 +417,7 @@ TEST_CASE("pop3 client: queue full is an error return; unsolicited lines are err
   CHECK(p.next().text == "b");
 }
 
-TEST_CASE("pop3 client: AUTH '+ ' challenges keep the entry (RFC 5034 §4, PROTOCOLS.md §6.32)",
+TEST_CASE("pop3 client: AUTH '+ ' challenges keep the entry (RFC 5034 §4)",
           "[pop3][client][auth]") {
   CHECK(run({{verb::auth, true}, {verb::auth, true}, {verb::noop}},
             "+ \r\n+ VXNlcm5hbWU6\r\n+\r\n+ bad!\r\n+OK welcome\r\n+ \r\n-ERR [AUTH] no\r\n"
@@ -461,7 +459,7 @@ TEST_CASE("pop3 client: challenges may be longer than status lines (RFC 5034 §4
             .rfind("error line_too_long NOOP", 0) == 0);
 }
 
-TEST_CASE("pop3 client: a bare AUTH is answered with the mechanism list (PROTOCOLS.md §4.2)",
+TEST_CASE("pop3 client: a bare AUTH is answered with the mechanism list",
           "[pop3][client][auth]") {
   // The form before CAPA SASL: +OK, one mechanism a line, ".". -ERR has no
   // body; AUTH with a mechanism never has one.
@@ -475,8 +473,9 @@ TEST_CASE("pop3 client: a bare AUTH is answered with the mechanism list (PROTOCO
         "response AUTH +OK \"done\" @39\n");
 }
 
-TEST_CASE("pop3 client: STLS barrier, bytes behind +OK are one error (RFC 2595 §4, SECURITY.md §2)",
-          "[pop3][client][stls]") {
+TEST_CASE(
+    "pop3 client: STLS barrier, bytes behind +OK are one error (RFC 2595 §4, docs/security.md §2)",
+    "[pop3][client][stls]") {
   CHECK(run({{verb::stls}, {verb::noop}}, "+OK Begin TLS\r\n+OK injected\r\n-ERR more\r\n") ==
         "response STLS +OK \"Begin TLS\" @0\n"
         "error data_after_starttls STLS #0 \"\" @15\n");
@@ -514,8 +513,9 @@ TEST_CASE("pop3 client: EOF mid-body, mid-line and with entries waiting (RFC 193
   CHECK(run({{verb::quit}}, "+OK bye\r\n") == "response QUIT +OK \"bye\" @0\n");
 }
 
-TEST_CASE("pop3 client: framing errors in status lines and bodies (RFC 1939 §3, SECURITY.md §4)",
-          "[pop3][client]") {
+TEST_CASE(
+    "pop3 client: framing errors in status lines and bodies (RFC 1939 §3, docs/security.md §4)",
+    "[pop3][client]") {
   CHECK(run({greeting, {verb::list}, {verb::noop}},
             test::bytes("+OK a\nb\r\n+OK\r\n1 2\r3\r\n.\n\r\n4\x00 5\r\n.\r\n+OK\r\n")) ==
         "error bare_lf greeting #0 \"+OK a\\nb\" @0\n"

@@ -20,7 +20,7 @@ TEST_CASE("status: exactly +OK or -ERR, then SP text or the end (RFC 1939 §3)",
   CHECK(ok.error == errc{});
   CHECK(ok.status == response_status::ok);
   CHECK(ok.text.empty());
-  ok = pop3::parse_status_line("+OK ");  // PROTOCOLS.md §6 item 37
+  ok = pop3::parse_status_line("+OK ");  // SP and empty text (RFC 2449 §3)
   CHECK(ok.error == errc{});
   CHECK(ok.text.empty());
   ok = pop3::parse_status_line("+OK 2 messages (320 octets)");
@@ -80,7 +80,7 @@ TEST_CASE("response codes: the RFC 2449 and RFC 3206 codes (RFC 2449 §8)", "[po
   CHECK(c.level(3).empty());
 }
 
-TEST_CASE("response codes: malformed brackets are plain text (RFC 2449 §8, PROTOCOLS.md §6.47)",
+TEST_CASE("response codes: malformed brackets are plain text (RFC 2449 §8)",
           "[pop3][resp-code]") {
   for (const char* bad : {"-ERR [IN-USE locked", "-ERR []", "-ERR [A//B]", "-ERR [/A]", "-ERR [A/]",
                           "-ERR [A B] x", "-ERR [AUTH]x", "-ERR x [AUTH]", "-ERR [A\x01] x"}) {

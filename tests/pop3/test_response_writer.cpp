@@ -128,7 +128,7 @@ TEST_CASE(
     "[pop3][writer][response]") {
   for (const std::string_view bad : {"[AUTH] bad password", "[AUTH]", "[SYS/TEMP] x", "[x]  y"})
     CHECK(run([&](auto& s) { return write_err(s, bad); }).error == errc::invalid_argument);
-  // A "[" that starts no code is plain text (PROTOCOLS.md §6 item 47).
+  // A "[" that starts no code is plain text (RFC 2449 §8).
   for (const std::string_view fine : {"[a b] x", "[x", "[x]y", "[] x", "[a//b] x", "x [AUTH]"})
     CHECK(run([&](auto& s) { return write_err(s, fine); }).error == errc{});
   // After a code: a second bracket is text, a leading SP would be eaten.
@@ -155,8 +155,7 @@ TEST_CASE("pop3 response writer: greeting with an APOP timestamp (RFC 1939 §4, 
 }
 
 TEST_CASE(
-    "pop3 response writer: the timestamp is <...@...> and the text holds none (RFC 1939 §7,"
-    " PROTOCOLS.md §6 item 48)",
+    "pop3 response writer: the timestamp is <...@...> and the text holds none (RFC 1939 §7)",
     "[pop3][writer][greeting]") {
   for (const std::string_view bad : {"a@b", "<ab>", "<a b@c>", "<a<b@c>", "<a@b>x", "x<a@b>",
                                      "<a@b", "<a@b>>", "<>", "<@>x", "<a@\xC3\xA9>", "<a@b\r>"})
@@ -263,8 +262,7 @@ TEST_CASE("pop3 response writer: LIST and UIDL bodies item by item, then . (RFC 
 }
 
 TEST_CASE(
-    "pop3 response writer: whole LIST and UIDL answers; empty maildrop (RFC 1939 §5, "
-    "PROTOCOLS.md §6 item 41)",
+    "pop3 response writer: whole LIST and UIDL answers; empty maildrop (RFC 1939 §5)",
     "[pop3][writer][listing]") {
   const scan_entry scans[] = {{1, 120}, {3, 200}};
   CHECK(run([&](auto& s) { return write_scan_listings(s, "2 messages", scans, 2); }).bytes ==
@@ -376,10 +374,10 @@ TEST_CASE("pop3 response writer: RETR content is dot-stuffed and terminated (RFC
         "+OK\r\na\r\nb\r\n.\r\n");
   // Empty content: the terminator alone.
   CHECK(run([](auto& s) { return write_message(s, "", ""); }).bytes == "+OK\r\n.\r\n");
-  // A line that is only "." and one that looks like a status (PROTOCOLS.md §6 item 39).
+  // A line that is only "." and one that looks like a status (RFC 1939 §3).
   CHECK(run([](auto& s) { return write_message(s, "", ".\r\n-ERR x\r\n"); }).bytes ==
         "+OK\r\n..\r\n-ERR x\r\n.\r\n");
-  // Bare line ends become CRLF (SECURITY.md §1): "\n.\n" cannot end the body.
+  // Bare line ends become CRLF (docs/security.md §1): "\n.\n" cannot end the body.
   CHECK(run([](auto& s) { return write_message(s, "", "a\n.\nb\rc\r"); }).bytes ==
         "+OK\r\na\r\n..\r\nb\r\nc\r\n.\r\n");
   check_all_or_nothing([](auto& s) { return write_message(s, "x", ".a"); },
@@ -388,7 +386,7 @@ TEST_CASE("pop3 response writer: RETR content is dot-stuffed and terminated (RFC
 
 TEST_CASE(
     "pop3 response writer: NUL and refused bare line ends in content (RFC 1939 §3, "
-    "SECURITY.md §1)",
+    "docs/security.md §1)",
     "[pop3][writer][body]") {
   const std::string nul("a\0b", 3);
   CHECK(run([&](auto& s) { return write_message(s, "", nul); }).error == errc::body_nul);

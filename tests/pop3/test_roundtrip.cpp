@@ -622,7 +622,7 @@ TEST_CASE("pop3 round trip: pipelined commands read back in order at any split (
 
 TEST_CASE(
     "pop3 round trip: hostile values are refused and never make a second command "
-    "(SECURITY.md §3)",
+    "(docs/security.md §3)",
     "[pop3][roundtrip][command][security]") {
   using writer = std::function<errc(appendable_sink<std::string>&, const std::string&)>;
   struct field {

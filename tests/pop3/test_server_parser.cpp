@@ -56,6 +56,7 @@ struct session {
   pop3::server_parser<> parser;
   int sasl_rounds = 2;
   int rounds_left = 0;
+  bool refuse_stls = false;  // answer -ERR to STLS (and lift the barrier)
 
   void drain(test::event_log& log) {
     for (;;) {
@@ -66,6 +67,8 @@ struct session {
         continue;
       }
       log.add(describe_event(ev));
+      if (refuse_stls && ev.kind == server_event_kind::command && ev.command.verb == verb::stls)
+        CHECK(parser.refuse_stls());
       if (ev.kind == server_event_kind::command && ev.command.verb == verb::auth &&
           !ev.command.mechanism.empty()) {
         rounds_left = sasl_rounds;
@@ -391,7 +394,8 @@ TEST_CASE("pop3 server: command lines are limited to 255 octets with CRLF (RFC 2
 }
 
 TEST_CASE(
-    "pop3 server: an overlong line is one error; its tail is never a command (SECURITY.md §4)",
+    "pop3 server: an overlong line is one error; its tail is never a command "
+    "(docs/security.md §4)",
     "[pop3][server]") {
   // The tail past octet 255 reads like a command: it must not become one.
   const std::string evil = "USER " + std::string(250, 'a') + "DELE 1\r\nSTAT\r\n";
@@ -407,8 +411,9 @@ TEST_CASE(
   CHECK(ev[1] == "command NOOP");
 }
 
-TEST_CASE("pop3 server: bare CR, bare LF and NUL make a line bad (RFC 1939 §3, SECURITY.md §1)",
-          "[pop3][server]") {
+TEST_CASE(
+    "pop3 server: bare CR, bare LF and NUL make a line bad (RFC 1939 §3, docs/security.md §5)",
+    "[pop3][server]") {
   // "STAT\nDELE 1\r\n" is one bad line, never two commands.
   CHECK(
       events_of("STAT\nDELE 1\r\nNOOP\r\n") ==
@@ -523,7 +528,7 @@ TEST_CASE("pop3 server: SASL line cut by EOF is unexpected_eof (RFC 5034 §4)", 
   CHECK(events_of("AUTH X\r\n") == std::vector<std::string>{"command AUTH mech=X"});
 }
 
-TEST_CASE("pop3 server: STLS is a barrier for buffered bytes (RFC 2595 §4, SECURITY.md §2)",
+TEST_CASE("pop3 server: STLS is a barrier for buffered bytes (RFC 2595 §4, docs/security.md §2)",
           "[pop3][server]") {
   // Injected in the same read, and more bytes in later reads: one error.
   CHECK(trace_of("CAPA\r\nSTLS\r\nUSER evil\r\nPASS evil\r\n") ==
@@ -562,6 +567,32 @@ TEST_CASE("pop3 server: STLS is a barrier for buffered bytes (RFC 2595 §4, SECU
   q.feed("USER a\r\n");
   CHECK(q.next().error == errc::data_after_starttls);
   CHECK(q.next().kind == server_event_kind::need_more);
+}
+
+TEST_CASE(
+    "pop3 server: an STLS answered -ERR lifts the barrier; the rest are commands "
+    "(RFC 2595 §4)",
+    "[pop3][server]") {
+  const std::string log = test::check_split_invariance(
+      [] {
+        session s;
+        s.refuse_stls = true;
+        return s;
+      },
+      "CAPA\r\nSTLS\r\nUSER mrose\r\nQUIT\r\n");
+  CHECK(log == "command CAPA @0\ncommand STLS @6\ncommand USER name=mrose @12\ncommand QUIT @24\n");
+
+  // Too late once bytes behind the STLS line were dropped: the stream is out
+  // of step, and the barrier stays.
+  pop3::server_parser<> p;
+  p.feed("STLS\r\nNOOP\r\n");
+  REQUIRE(p.next().command.verb == verb::stls);
+  CHECK(p.next().error == errc::data_after_starttls);
+  CHECK_FALSE(p.refuse_stls());
+  pop3::server_parser<> q;
+  q.feed("NOOP\r\n");
+  REQUIRE(q.next().command.verb == verb::noop);
+  CHECK_FALSE(q.refuse_stls());  // no STLS to refuse
 }
 
 TEST_CASE("pop3 server: the example session of RFC 1939 §10", "[pop3][server]") {

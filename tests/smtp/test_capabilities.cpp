@@ -1,5 +1,5 @@
-// The EHLO capabilities value (RFC 5321 §4.1.1.1 and the extensions of
-// PROTOCOLS.md §2.0): flags, parameters, unknown keywords, the lines it
+// The EHLO capabilities value (RFC 5321 §4.1.1.1 and the ESMTP extensions,
+// each with its RFC): flags, parameters, unknown keywords, the lines it
 // stands for, and equality; on the client side, EHLO and LHLO reply lines
 // folded back into it (add_line, ehlo_folder), and the round trip through
 // write_ehlo_reply and client_parser.
@@ -128,7 +128,7 @@ constexpr bool constexpr_capabilities() {
 static_assert(constexpr_capabilities(), "capabilities is usable in constant expressions");
 static_assert(std::is_trivially_copyable_v<capabilities>, "a plain value, no heap");
 
-TEST_CASE("capabilities: every extension has its EHLO keyword (PROTOCOLS.md §2.0)",
+TEST_CASE("capabilities: every extension has its EHLO keyword",
           "[smtp][capabilities]") {
   using mailwire::smtp::keyword;
   const std::string_view expected[] = {"SIZE",      "8BITMIME",      "PIPELINING",
@@ -451,7 +451,7 @@ TEST_CASE("capabilities: LIMITS values are 1-6 digits and non-zero (RFC 9422)",
   CHECK(c == capabilities{});
 }
 
-TEST_CASE("capabilities: the legacy AUTH= form is recorded, never written (PROTOCOLS.md §6.20)",
+TEST_CASE("capabilities: the legacy AUTH= form is recorded, never written",
           "[smtp][capabilities][auth]") {
   capabilities c;
   c.set_legacy_auth_equals(true);
@@ -950,7 +950,7 @@ TEST_CASE("add_line: a bad AUTH line adds none of its mechanisms (RFC 4422 §3.1
   CHECK_FALSE(c.has_mechanism("X-NEW"));
 }
 
-TEST_CASE("add_line: the legacy AUTH= line is read as AUTH and recorded (PROTOCOLS.md §6.20)",
+TEST_CASE("add_line: the legacy AUTH= line is read as AUTH and recorded",
           "[smtp][capabilities][ehlo][auth]") {
   capabilities c;
   CHECK(c.add_line("AUTH=LOGIN PLAIN") == errc{});
@@ -1249,7 +1249,7 @@ TEST_CASE("ehlo_folder: the first line is the domain, not a keyword (RFC 5321 §
   CHECK(f.result() == folded({"STARTTLS"}));
 }
 
-TEST_CASE("ehlo_folder: \"250 host\" alone advertises nothing (PROTOCOLS.md §6.21)",
+TEST_CASE("ehlo_folder: \"250 host\" alone advertises nothing (RFC 5321 §4.1.1.1)",
           "[smtp][capabilities][ehlo][folder]") {
   const ehlo_outcome r = run_ehlo("250 mx.example.org at your service\r\n");
   CHECK(r.replies == 1);
@@ -1348,7 +1348,7 @@ TEST_CASE("ehlo_folder: an Exchange-like EHLO reply with the legacy AUTH= line (
   CHECK(texts(c.keywords()) ==
         std::vector<std::string>{"X-ANONYMOUSTLS", "X-EXPS GSSAPI NTLM", "XRDST"});
   CHECK(c.find_keyword("x-exps") == std::string_view("GSSAPI NTLM"));
-  // Written back, the AUTH= line is gone (PROTOCOLS.md §6.20).
+  // Written back, the legacy AUTH= line is gone.
   const auto lines = lines_of(c);
   CHECK(std::find(lines.begin(), lines.end(), "AUTH LOGIN NTLM") != lines.end());
   CHECK(std::none_of(lines.begin(), lines.end(),

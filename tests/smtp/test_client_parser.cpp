@@ -178,7 +178,7 @@ TEST_CASE("client: the code alone is a complete reply with empty text (RFC 5321 
                                  "eof",
                              });
   CHECK(events("250 \r\n")[0] == "line 250 last \"\" #1 @0");
-  // "250-" is a continuation with empty text (PROTOCOLS.md §6 item 2).
+  // "250-" is a continuation with empty text (RFC 5321 §4.2.1).
   CHECK(events("250-\r\n250\r\n") == std::vector<std::string>{
                                          "line 250 more \"\" #1 @0",
                                          "line 250 last \"\" #2 @6",
@@ -293,7 +293,7 @@ TEST_CASE(
     "client: a line with another code is read to the reply's end, then one "
     "reply_code_mismatch (RFC 5321 §4.2.1)",
     "[smtp][client][mismatch]") {
-  // PROTOCOLS.md §6 item 1: an error, never "take the last code" silently;
+  // RFC 5321 §4.2.1: an error, never "take the last code" silently;
   // the error comes in place of the reply event, with the last line's code
   // and the reply's line count, and the next line starts a new reply.
   CHECK(events("250-first\r\n251 second\r\n250 next\r\n") ==
@@ -505,7 +505,7 @@ TEST_CASE(
         });
 }
 
-TEST_CASE("client: 3xx text is never read for an enhanced code (RFC 2034 §3, PROTOCOLS.md §6.34)",
+TEST_CASE("client: 3xx text is never read for an enhanced code (RFC 2034 §3)",
           "[smtp][client][enhanced]") {
   for (const char* line :
        {"354 2.0.0 go ahead\r\n", "354 5.0.0 go ahead\r\n", "334 3.0.0 challenge\r\n"}) {
@@ -561,7 +561,7 @@ TEST_CASE("client: reply lines are limited to 512 octets with CRLF (RFC 5321 §4
   CHECK(ok[0] == "line 250 last \"" + std::string(506, 'a') + "\" #1 @0");
   CHECK(ok[2] == "line 221 last \"bye\" #1 @512");
   // One over: one error with the line's first 32 octets; its tail is never
-  // a reply, and the next line is read normally (SECURITY.md §4).
+  // a reply, and the next line is read normally (docs/security.md §4).
   CHECK(events(over + "221 bye\r\n", {}, -1, 16, 0) ==
         std::vector<std::string>{
             "error line_too_long code=250 lines=0 \"250 " + std::string(28, 'a') + "\" @0",
@@ -595,7 +595,7 @@ TEST_CASE("client: max_line_length can be raised up to Capacity (RFC 5321 §4.5.
         "line 550 last \"" + std::string(506, 'x') + "\" #1 @0");
 }
 
-TEST_CASE("client: a reply has at most max_reply_lines lines (SECURITY.md §4, §5)",
+TEST_CASE("client: a reply has at most max_reply_lines lines (docs/security.md §4)",
           "[smtp][client][limits]") {
   std::string lines_128;
   for (int i = 0; i < 127; ++i) lines_128 += "250-x\r\n";
@@ -627,8 +627,9 @@ TEST_CASE("client: a reply has at most max_reply_lines lines (SECURITY.md §4, �
         });
 }
 
-TEST_CASE("client: a reply has at most max_reply_length octets, CRLFs included (SECURITY.md §5)",
-          "[smtp][client][limits]") {
+TEST_CASE(
+    "client: a reply has at most max_reply_length octets, CRLFs included (docs/security.md §4)",
+    "[smtp][client][limits]") {
   client_parser_options o;
   o.max_reply_length = 20;
   // 9 + 11 = 20 octets: at the limit.
@@ -657,8 +658,9 @@ TEST_CASE("client: a reply has at most max_reply_length octets, CRLFs included (
         "error reply_too_long code=250 lines=32 \"250 a\" @16384");
 }
 
-TEST_CASE("client: bare CR, bare LF and NUL make a line an error (RFC 5321 §2.3.8, SECURITY.md §1)",
-          "[smtp][client]") {
+TEST_CASE(
+    "client: bare CR, bare LF and NUL make a line an error (RFC 5321 §2.3.8, docs/security.md §5)",
+    "[smtp][client]") {
   CHECK(events("250 a\rb\r\n250 ok\r\n") == std::vector<std::string>{
                                                 "error bare_cr code=250 lines=0 \"250 a\\rb\" @0",
                                                 "line 250 last \"ok\" #1 @9",
@@ -756,7 +758,7 @@ TEST_CASE("client: EOF in the middle of a reply is one unexpected_eof (RFC 5321 
 
 TEST_CASE(
     "client: bytes behind the 220 to STARTTLS are one error, never replies "
-    "(RFC 3207 §4, SECURITY.md §2)",
+    "(RFC 3207 §4, docs/security.md §2)",
     "[smtp][client][starttls]") {
   // The injection arrives in the same read as the 220 or later: the split
   // harness tries both, and the log must be the same.
@@ -1016,7 +1018,7 @@ TEST_CASE("client: a multi-line 554 greeting and a 421 in the middle (RFC 5321 �
 
 // --- contracts -----------------------------------------------------------------
 
-TEST_CASE("client: views point into the feed; offset(), rest() and reset() (DESIGN §3)",
+TEST_CASE("client: views point into the feed; offset(), rest() and reset()",
           "[smtp][client]") {
   const std::string input = "250-a\r\n250 bc\r\n221";
   client_parser<> p;
@@ -1048,7 +1050,7 @@ TEST_CASE("client: views point into the feed; offset(), rest() and reset() (DESI
   CHECK(ev.text == "bye");
 }
 
-TEST_CASE("client: a line split across feeds comes from the carry buffer (DESIGN §3)",
+TEST_CASE("client: a line split across feeds comes from the carry buffer",
           "[smtp][client]") {
   client_parser<> p;
   p.feed("250 hel");
@@ -1064,7 +1066,7 @@ TEST_CASE("client: a line split across feeds comes from the carry buffer (DESIGN
   CHECK(reply.text == "hello");
 }
 
-TEST_CASE("client: every event kind in one stream is split-invariant (DESIGN §Tests)",
+TEST_CASE("client: every event kind in one stream is split-invariant",
           "[smtp][client]") {
   std::string input =
       "220-mx.example.org ESMTP\r\n220 ready\r\n"
@@ -1313,7 +1315,7 @@ TEST_CASE("client: what reply_writer writes, client_parser reads back (RFC 5321 
 
 TEST_CASE(
     "client: random bytes never crash and every error is followed by a fresh reply "
-    "(SECURITY.md §5)",
+    "(docs/security.md §7)",
     "[smtp][client][property]") {
   // Fragments of valid and broken lines, glued at random: the log must be
   // split-invariant and every reply event must follow its own line events.

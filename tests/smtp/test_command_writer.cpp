@@ -1,5 +1,5 @@
 // SMTP command writers (RFC 5321 §4.1.1, RFC 2033, RFC 3030, RFC 3207, RFC
-// 4954 and the ESMTP parameters of PROTOCOLS.md §2): exact bytes, every
+// 4954 and the ESMTP parameters of smtp/parameters.hpp): exact bytes, every
 // validation error, all or nothing, and round trips through server_parser.
 #include <mailwire/smtp/command_writer.hpp>
 #include <mailwire/smtp/sasl.hpp>
@@ -658,7 +658,7 @@ TEST_CASE("command: ENVID= is printable ASCII, at most 100 characters as xtext (
   CHECK(mail_error(p) == errc::invalid_argument);
 }
 
-TEST_CASE("command: MT-PRIORITY= -9..9 (RFC 6710 §3, PROTOCOLS.md §6 item 36)",
+TEST_CASE("command: MT-PRIORITY= -9..9 (RFC 6710 §3)",
           "[smtp][command_writer][mail][parameters][mt_priority]") {
   mail_parameters p;
   for (int v = -9; v <= 9; ++v) {
@@ -765,7 +765,7 @@ TEST_CASE("command: extension parameters follow the esmtp-param grammar (RFC 532
 
 TEST_CASE(
     "command: known keywords as extensions are checked by their rule and never duplicated "
-    "(RFC 3461 §5.2.1, PROTOCOLS.md §6 item 16)",
+    "(RFC 3461 §5, §5.2.1)",
     "[smtp][command_writer][mail][parameters][extensions]") {
   const auto mail_error = [](const mail_parameters& p) {
     return error_of(run([&](auto& s) { return write_mail(s, null_path, p); }));
@@ -832,7 +832,7 @@ TEST_CASE("command: an extension list holds 8 parameters", "[smtp][command_write
   CHECK(list.empty());
 }
 
-TEST_CASE("command: a MAIL or RCPT line is at most 2048 octets (PROTOCOLS.md §2.0)",
+TEST_CASE("command: a MAIL or RCPT line is at most 2048 octets (RFC 1870 §3, RFC 4954 §3)",
           "[smtp][command_writer][mail][limits]") {
   // "MAIL FROM:<a@b.example> X-PAD=" (30) + value + CRLF.
   const std::string pad(2016, 'v');
@@ -1002,7 +1002,7 @@ TEST_CASE("command: NOTIFY= NEVER alone or a list of SUCCESS, FAILURE, DELAY (RF
     p.notify = l.first;
     rcpt_round_trip(p, l.second);
   }
-  // Empty, or NEVER with another (PROTOCOLS.md §6 item 35).
+  // Empty, or NEVER with another (RFC 3461 §4.1).
   for (const notify_flags bad :
        {notify_flags{}, notify_flags{true, true, false, false},
         notify_flags{true, false, true, false}, notify_flags{true, false, false, true}}) {
@@ -1199,7 +1199,7 @@ TEST_CASE("command: NOOP [string] (RFC 5321 §4.1.1.9)", "[smtp][command_writer]
 
 TEST_CASE(
     "command: text arguments refuse controls, bad UTF-8 and outer spaces (RFC 5321 §4.1.1, "
-    "SECURITY.md §3)",
+    "docs/security.md §3)",
     "[smtp][command_writer][text]") {
   const std::pair<std::string_view, errc> cases[] = {
       {"a\r\nRSET", errc::invalid_argument}, {"a\r", errc::invalid_argument},
@@ -1437,7 +1437,7 @@ TEST_CASE("command: a SASL response line is at most 12288 octets (RFC 4954 §4)"
 
 // --- The final check and the sinks ------------------------------------------------
 
-TEST_CASE("command: the final bytes are checked for CR, LF and NUL (SECURITY.md §3)",
+TEST_CASE("command: the final bytes are checked for CR, LF and NUL (docs/security.md §3)",
           "[smtp][command_writer][security]") {
   // A body that slips a line end past the field checks is still refused,
   // and nothing is written.
@@ -1884,7 +1884,7 @@ std::string hostile(generator& g) {
 
 TEST_CASE(
     "command: property: hostile fields give an error or exactly one command, never two "
-    "(SECURITY.md §3)",
+    "(docs/security.md §3)",
     "[smtp][command_writer][property][security]") {
   generator g(4242);
   constexpr std::size_t kinds = 14;
@@ -1979,7 +1979,7 @@ TEST_CASE(
 
 TEST_CASE(
     "command: property: hostile SASL text gives an error or exactly one response line "
-    "(RFC 4954 §4, SECURITY.md §3)",
+    "(RFC 4954 §4, docs/security.md §3)",
     "[smtp][command_writer][property][security][sasl]") {
   generator g(99);
   int written_lines = 0;

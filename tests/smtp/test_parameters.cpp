@@ -86,7 +86,7 @@ TEST_CASE("parameters: esmtp-param grammar accepts keywords and values (RFC 5321
   CHECK(parse_ok("9").count() == 1);
   CHECK(parse_ok("X-").count() == 1);  // a trailing "-" is allowed in esmtp-keyword
   CHECK(parse_ok("A-B-C9=v").count() == 1);
-  CHECK(parse_ok("SIZE=10 RET=HDRS").count() == 2);  // PROTOCOLS.md §6 item 7
+  CHECK(parse_ok("SIZE=10 RET=HDRS").count() == 2);  // RFC 1870 §6, RFC 3461 §4.3
   CHECK(parse_ok("X-VALUE=!\"#$%&'()*+,-./0123456789:;<>?@[\\]^_`{|}~").count() == 1);
   CHECK(parse_ok("A=1 B=2 C D=4 E").count() == 5);
 }
@@ -121,7 +121,8 @@ TEST_CASE("parameters: esmtp-value is 1*(%d33-60 / %d62-126) (RFC 5321 §4.1.2)"
     if (c == ' ') continue;  // splits into "X=a" and "b"
     CHECK(parse_error(in) == (valid ? errc{} : errc::invalid_parameter));
   }
-  // PROTOCOLS.md §6 item 17 and 19: empty values and "=" inside a value.
+  // RFC 5321 §4.1.2: no empty values and no "=" inside a value (RFC 3461 §4:
+  // xtext writes it "+3D").
   CHECK(parse_error("SIZE=") == errc::invalid_parameter);
   CHECK(parse_error("X=") == errc::invalid_parameter);
   CHECK(parse_error("X= Y") == errc::invalid_parameter);
@@ -199,7 +200,7 @@ TEST_CASE(
     "parameters: a keyword given twice is a duplicate, case-insensitively (RFC 1870 §6, "
     "RFC 3461 §5)",
     "[smtp][parameters]") {
-  // PROTOCOLS.md §6 item 16.
+  // A repeated parameter is an error (RFC 1870 §6, RFC 3461 §5).
   const std::string_view dup[] = {
       "SIZE=1 SIZE=1",
       "SIZE=1 size=2",
@@ -526,7 +527,7 @@ TEST_CASE("parameters: SIZE=1*20DIGIT fits in 64 bits (RFC 1870 §3)", "[smtp][p
       "SIZE=99999999999999999999",   // 20 digits, overflow
       "SIZE=000000000000000000001",  // 21 digits
       "SIZE=100000000000000000000",  // 21 digits
-      "SIZE",                        // PROTOCOLS.md §6 item 17: value required
+      "SIZE",                        // RFC 1870 §6: value required
       "SIZE=-1",
       "SIZE=+1",
       "SIZE=1k",
@@ -572,7 +573,7 @@ TEST_CASE("parameters: SMTPUTF8 and REQUIRETLS take no value (RFC 6531 §3.4, RF
   CHECK(list.requiretls().value);
   CHECK(mail_error("SMTPUTF8 REQUIRETLS") == errc{});
   CHECK(!parse_ok("SIZE=1").smtputf8().present);
-  // PROTOCOLS.md §6 item 17.
+  // Valueless parameters take no "=" (RFC 6531 §3.4, RFC 8689 §2).
   for (auto in : {"SMTPUTF8=1", "SMTPUTF8=yes", "REQUIRETLS=1", "requiretls=NO"}) {
     INFO(in);
     CHECK(mail_error(in) == errc::invalid_parameter_value);
@@ -649,7 +650,7 @@ TEST_CASE("parameters: NOTIFY=NEVER or a list of SUCCESS/FAILURE/DELAY (RFC 3461
   CHECK(never.value.never);
   CHECK(!never.value.success);
   CHECK(notify("notify=never").value.never);
-  // PROTOCOLS.md §6 item 35.
+  // NEVER stands alone; the others combine, in any case (RFC 3461 §4.1).
   const auto sd = notify("notify=success,delay");
   REQUIRE(sd.ok());
   CHECK(sd.value.success);
@@ -727,7 +728,7 @@ TEST_CASE("parameters: MT-PRIORITY is \"0\" or [\"-\"] NZDIGIT (RFC 6710 §3)",
     CHECK(mail_error(in) == errc{});
   }
   CHECK(parse_ok("mt-priority=3").mt_priority().value == 3);
-  // PROTOCOLS.md §6 item 36.
+  // RFC 6710 §3: priority-value = (["-"] NZDIGIT) / "0".
   for (auto in : {"MT-PRIORITY", "MT-PRIORITY=+1", "MT-PRIORITY=-0", "MT-PRIORITY=05",
                   "MT-PRIORITY=00", "MT-PRIORITY=10", "MT-PRIORITY=-10", "MT-PRIORITY=--1",
                   "MT-PRIORITY=a", "MT-PRIORITY=1.5", "MT-PRIORITY=-"}) {
@@ -897,7 +898,7 @@ TEST_CASE(
   // server's call (555).
   CHECK(mail_error("SIZE=1 X-ANYTHING=%% NOTIFY=bogus ORCPT=bad RRVS=bad") == errc{});
   CHECK(rcpt_error("NOTIFY=NEVER SIZE=bogus BODY=x ENVID=+ AUTH=+ SMTPUTF8=1") == errc{});
-  // PROTOCOLS.md §6 item 7.
+  // MAIL FROM:<> SIZE=10 RET=HDRS is valid (RFC 1870 §6, RFC 3461 §4.3).
   CHECK(mail_error("SIZE=10 RET=HDRS") == errc{});
   CHECK(mail_error("SIZE=10 BODY=8BITMIME SMTPUTF8 REQUIRETLS AUTH=<> RET=FULL ENVID=QQ314159 "
                    "MT-PRIORITY=-3 BY=120;RT HOLDFOR=60") == errc{});
@@ -1040,4 +1041,20 @@ TEST_CASE(
   CHECK(check.error == errc::invalid_xtext);
   CHECK(check.offending.data() == bad.data() + (std::size_t{1} << 24) + 7);
   CHECK(check.offending.size() == 16 + address.size());
+}
+
+TEST_CASE(
+    "parameters: all_known_for() is false for unknown and other-verb keywords "
+    "(RFC 5321 §4.1.1.11)",
+    "[smtp][parameters]") {
+  using smtp::parameter_verb;
+  CHECK(parse_ok("SIZE=1 BODY=8BITMIME SMTPUTF8").all_known_for(parameter_verb::mail));
+  CHECK(parse_ok("NOTIFY=NEVER ORCPT=rfc822;a@b.example").all_known_for(parameter_verb::rcpt));
+  CHECK(parse_ok("").all_known_for(parameter_verb::mail));
+  // Known, but of the other verb: check_*_parameters let them pass, a server answers 555.
+  CHECK_FALSE(parse_ok("NOTIFY=NEVER").all_known_for(parameter_verb::mail));
+  CHECK_FALSE(parse_ok("SIZE=5").all_known_for(parameter_verb::rcpt));
+  CHECK_FALSE(parse_ok("NOTIFY=NEVER").has_unknown());
+  // Unknown keywords.
+  CHECK_FALSE(parse_ok("SIZE=1 X-TRACE=on").all_known_for(parameter_verb::mail));
 }

@@ -182,7 +182,7 @@ TEST_CASE("path: \"<>\" is the null reverse-path, only with allow_null (RFC 5321
   CHECK(p.r.consumed == 2);
   CHECK(p.r.path.local_part.empty());
   CHECK(p.r.path.domain.empty());
-  // MAIL FROM:<> SIZE=10 RET=HDRS (PROTOCOLS §6 item 7): parameters are the caller's.
+  // MAIL FROM:<> SIZE=10 RET=HDRS (RFC 5321 §4.1.2): parameters are the caller's.
   CHECK(ok("<> SIZE=10 RET=HDRS", with_null()).r.consumed == 2);
   // RCPT TO:<> is not valid.
   CHECK(fails("<>") == failure{errc::null_path_not_allowed, 0});
@@ -268,8 +268,9 @@ TEST_CASE("path: source routes are accepted and dropped (RFC 5321 §4.1.1.3, §C
   CHECK(fails("<@>") == failure{errc::invalid_path, 2});
 }
 
-TEST_CASE("path: brackets present, balanced and not nested (RFC 5321 §4.1.2, §3.3; SECURITY §5)",
-          "[smtp][path]") {
+TEST_CASE(
+    "path: brackets present, balanced and not nested (RFC 5321 §4.1.2, §3.3; docs/security.md §7)",
+    "[smtp][path]") {
   CHECK(fails("") == failure{errc::invalid_path, 0});
   CHECK(fails("a@b") == failure{errc::invalid_path, 0});     // §3.3, §6 item 8
   CHECK(fails(" <a@b>") == failure{errc::invalid_path, 0});  // MAIL FROM: <a@b>
@@ -293,7 +294,7 @@ TEST_CASE("path: brackets present, balanced and not nested (RFC 5321 §4.1.2, §
 // ---------------------------------------------------------------------------
 // Local part
 
-TEST_CASE("path: dot-string needs non-empty atoms (RFC 5321 §4.1.2; PROTOCOLS §6 item 14)",
+TEST_CASE("path: dot-string needs non-empty atoms (RFC 5321 §4.1.2)",
           "[smtp][path]") {
   CHECK(ok("<a.b.c@x>").r.path.local_part == "a.b.c");
   CHECK(ok("<a.b-c.d_e@x>").r.path.local_part == "a.b-c.d_e");
@@ -334,7 +335,7 @@ TEST_CASE("path: dot-string octets are atext or \".\" (RFC 5321 §4.1.2, RFC 532
 
 TEST_CASE("path: quoted local part keeps its quotes and quoted-pairs (RFC 5321 §4.1.2)",
           "[smtp][path]") {
-  // ">" and SP inside quotes do not end the path (PROTOCOLS §6 item 13).
+  // ">" and SP inside quotes do not end the path (RFC 5321 §4.1.2).
   const parsed p = ok("<\"a b>c\"@x> SIZE=1");
   CHECK(p.r.path.quoted);
   CHECK(p.r.path.local_part == "\"a b>c\"");
@@ -387,7 +388,7 @@ TEST_CASE("path: quoted-pairSMTP is \"\\\" %d32-126 (RFC 5321 §4.1.2)", "[smtp]
 
 TEST_CASE(
     "path: unterminated quoted strings and stray octets after them (RFC 5321 §4.1.2; "
-    "SECURITY §5)",
+    "docs/security.md §7)",
     "[smtp][path]") {
   CHECK(fails("<\"abc@x>") == failure{errc::invalid_local_part, 8});
   CHECK(fails("<\"abc") == failure{errc::invalid_local_part, 5});
@@ -636,7 +637,7 @@ TEST_CASE("path: IPv6 address literals in the four ABNF forms (RFC 5321 §4.1.3)
   CHECK(fails("<a@[IPv6:1::2::3]>") == failure{errc::invalid_address_literal, 13});
   CHECK(fails("<a@[IPv6:12345::1]>") == failure{errc::invalid_address_literal, 13});
   CHECK(fails("<a@[IPv6:1:2:3:4:5:6:7:8::]>") == failure{errc::invalid_address_literal, 24});
-  // RFC 4291 §2.2: "::" may stand for a single zero group (PROTOCOLS.md §1.3).
+  // RFC 4291 §2.2: "::" may stand for a single zero group (RFC 5321 §4.1.3: two or more).
   for (const std::string_view v : {"[IPv6:1:2:3:4:5:6:7::]", "[IPv6:::1:2:3:4:5:6:7]",
                                    "[IPv6:1:2:3:4::5:6:7]", "[IPv6:1:2:3:4:5::1.2.3.4]"}) {
     INFO(v);
@@ -750,7 +751,7 @@ TEST_CASE("path: local part at most 64 octets (RFC 5321 §4.5.3.1.1)", "[smtp][p
   CHECK(fails("<\"" + std::string(63, 'a') + "\"@x>") == failure{errc::local_part_too_long, 65});
   CHECK(ok("<\"" + repeat("\\a", 31) + "\"@x>").r.ok());
   CHECK(fails("<\"" + repeat("\\a", 31) + "a\"@x>") == failure{errc::local_part_too_long, 65});
-  // UTF-8 counts octets (PROTOCOLS §6 item 15).
+  // The limits count octets, not characters (RFC 5321 §4.5.3.1.1).
   CHECK(ok("<" + repeat("\xC3\xA9", 32) + "@x>", with_utf8()).r.ok());
   CHECK(fails("<" + repeat("\xC3\xA9", 32) + "a@x>", with_utf8()) ==
         failure{errc::local_part_too_long, 65});
@@ -858,7 +859,7 @@ TEST_CASE("path: UTF-8 local parts and domains only under SMTPUTF8 (RFC 6531 §3
 // ---------------------------------------------------------------------------
 // Lenient: no brackets
 
-TEST_CASE("path: allow_missing_brackets takes a bare mailbox up to SP (PROTOCOLS §6 item 8)",
+TEST_CASE("path: allow_missing_brackets takes a bare mailbox up to SP (RFC 5321 §4.1.2 wants <>)",
           "[smtp][path]") {
   const parsed p = ok("a@b SIZE=1", bare());
   CHECK(p.r.consumed == 3);
@@ -1112,7 +1113,7 @@ TEST_CASE(
   CHECK(written_mailbox(ok("<postmaster>", with_postmaster()).r.path) == "postmaster");
 }
 
-TEST_CASE("path: write_mailbox refuses hand-made paths that would inject (SECURITY §3)",
+TEST_CASE("path: write_mailbox refuses CR, LF and NUL in hand-made paths (docs/security.md §3)",
           "[smtp][path]") {
   smtp::path p;
   p.kind = path_kind::mailbox;
@@ -1191,7 +1192,7 @@ TEST_CASE(
   CHECK(plain > 1000);
 }
 
-TEST_CASE("path: write_mailbox refuses hand-made paths that would inject (SECURITY.md §3)",
+TEST_CASE("path: write_mailbox refuses hand-made paths that would inject (docs/security.md §3)",
           "[smtp][path]") {
   const auto write = [](std::string_view local, std::string_view domain,
                         smtp::path_kind kind = smtp::path_kind::mailbox) {

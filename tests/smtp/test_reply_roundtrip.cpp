@@ -351,7 +351,7 @@ TEST_CASE(
     const capabilities c = full_capabilities();
     CHECK(ehlo_round_trip(c, "mx.example.org", "Hello [192.0.2.1]") == c);
   }
-  SECTION("no extensions: one line, the domain alone (PROTOCOLS.md §6 item 21)") {
+  SECTION("no extensions: one line, the domain alone (RFC 5321 §4.1.1.1)") {
     CHECK(ehlo_round_trip(capabilities{}, "[192.0.2.1]", "") == capabilities{});
   }
   SECTION("the legacy AUTH= flag is never written, so it comes back clear (§6 item 20)") {
@@ -577,7 +577,7 @@ TEST_CASE(
 
 TEST_CASE(
     "reply round trip: property: hostile text is refused or read back as written "
-    "(SECURITY.md §3)",
+    "(docs/security.md §3)",
     "[smtp][reply_roundtrip][property][security]") {
   static const std::string pieces[] = {
       "ok",   "\r",   "\n",   std::string("\0", 1), "\r\n250 evil", " ",      "\t",

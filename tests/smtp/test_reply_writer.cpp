@@ -1,5 +1,5 @@
 // SMTP reply writers (RFC 5321 §4.2; RFC 2034 and 3463 enhanced codes; RFC
-// 4954 §4 challenges): every field validated (SECURITY.md §3), all or nothing.
+// 4954 §4 challenges): every field validated (docs/security.md §3), all or nothing.
 #include <mailwire/smtp/reply_writer.hpp>
 #include <random>
 #include <string>
@@ -182,7 +182,7 @@ TEST_CASE("reply: text is textstring: HT and printable ASCII (RFC 5321 §4.2)",
   CHECK(r.bytes == "250   leading and trailing  \r\n");
 }
 
-TEST_CASE("reply: CR, LF, NUL, DEL and every other control are refused (SECURITY.md §3)",
+TEST_CASE("reply: CR, LF, NUL, DEL and every other control are refused (docs/security.md §3)",
           "[smtp][reply][text][security]") {
   for (int c = 0; c < 32; ++c) {
     if (c == '\t') continue;
@@ -196,7 +196,8 @@ TEST_CASE("reply: CR, LF, NUL, DEL and every other control are refused (SECURITY
   CHECK(r.error == errc::invalid_argument);
 }
 
-TEST_CASE("reply: injection attempts write nothing (SECURITY.md §3)", "[smtp][reply][security]") {
+TEST_CASE("reply: injection attempts write nothing (docs/security.md §3)",
+          "[smtp][reply][security]") {
   for (const std::string_view text :
        {std::string_view("ok\r\n250 x"), std::string_view("ok\n250 x"),
         std::string_view("ok\r250 x"), std::string_view("ok\0x", 4), std::string_view("\r\n")}) {
@@ -293,7 +294,7 @@ TEST_CASE("reply: validation order is code, enhanced, text, length", "[smtp][rep
   CHECK(r.error == errc::line_too_long);
 }
 
-TEST_CASE("reply: one-line reply is all or nothing at every sink size (DESIGN §5)",
+TEST_CASE("reply: one-line reply is all or nothing at every sink size",
           "[smtp][reply][sink]") {
   check_all_or_nothing([](auto& s) { return write_reply(s, 250, "2.1.0", "Sender ok"); },
                        "250 2.1.0 Sender ok\r\n");
@@ -301,7 +302,7 @@ TEST_CASE("reply: one-line reply is all or nothing at every sink size (DESIGN §
   check_all_or_nothing([](auto& s) { return write_reply(s, 221, "", "Bye"); }, "221 Bye\r\n");
 }
 
-TEST_CASE("reply: a sink that has already failed is refused and stays failed (DESIGN §5)",
+TEST_CASE("reply: a sink that has already failed is refused and stays failed",
           "[smtp][reply][sink]") {
   char buf[64];
   fixed_sink sink(buf, 4);
@@ -382,7 +383,7 @@ TEST_CASE("reply: one bad line anywhere in a multi-line reply writes nothing",
   }
 }
 
-TEST_CASE("reply: multi-line reply is all or nothing at every sink size (DESIGN §5)",
+TEST_CASE("reply: multi-line reply is all or nothing at every sink size",
           "[smtp][reply][multiline][sink]") {
   check_all_or_nothing(
       [](auto& s) {
@@ -618,7 +619,7 @@ TEST_CASE("greeting: the line is at most 512 octets (RFC 5321 §4.5.3.1.5)",
 
 // --- write_ehlo_reply -------------------------------------------------------
 
-TEST_CASE("ehlo: no extensions is one line (RFC 5321 §4.1.1.1, PROTOCOLS.md §6 item 21)",
+TEST_CASE("ehlo: no extensions is one line (RFC 5321 §4.1.1.1)",
           "[smtp][reply][ehlo]") {
   auto r = run([](auto& s) {
     return write_ehlo_reply(s, "mx.example.org", "Hello client.example", capabilities{});
@@ -644,7 +645,7 @@ TEST_CASE("ehlo: extensions follow the greeting line, the last with SP (RFC 5321
   CHECK(r.bytes == "250-[IPv6:2001:db8::25]\r\n250-SIZE\r\n250 PIPELINING\r\n");
 }
 
-TEST_CASE("ehlo: a server advertising everything, byte for byte (PROTOCOLS.md §2.0)",
+TEST_CASE("ehlo: a server advertising every known extension, byte for byte",
           "[smtp][reply][ehlo]") {
   const std::string_view expected =
       "250-mx.example.org Hello client.example [192.0.2.7]\r\n"
@@ -750,7 +751,7 @@ TEST_CASE("auth: 334 challenge with base64, or 334 SP for empty (RFC 4954 §4)",
   check_all_or_nothing([](auto& s) { return write_auth_challenge(s, ""); }, "334 \r\n");
 }
 
-TEST_CASE("auth: challenges must be strict base64 (RFC 4648 §4, PROTOCOLS.md §5)",
+TEST_CASE("auth: challenges must be strict base64 (RFC 4648 §4, RFC 4954 §4)",
           "[smtp][reply][auth]") {
   for (const std::string_view bad :
        {"abc", "=", "*", "QUJD=", "QU JD", "=AAA", "AAA=BBBB", "QR==", "QUJD ", "QUJ\xc3\xa9"}) {

@@ -305,7 +305,7 @@ TEST_CASE("server: DATA body only after accept_data() (RFC 5321 §3.3, §4.1.1.4
   CHECK_FALSE(q.accept_data());
 }
 
-TEST_CASE("server: DATA ends only at CRLF.CRLF; smuggled ends are data (SECURITY.md §1)",
+TEST_CASE("server: DATA ends only at CRLF.CRLF; smuggled ends are data (docs/security.md §1)",
           "[smtp][server]") {
   const auto log = lines_of(
       smtp_server_trace_of("DATA\r\nhello\n.\nMAIL FROM:<evil@example.org>\r\n.\r\nRSET\r\n"));
@@ -361,8 +361,9 @@ TEST_CASE(
   CHECK(lines_of(smtp_server_trace_of(std::string("NOOP\0\r\nNOOP\r\n", 12))).size() == 2);
 }
 
-TEST_CASE("server: an unparseable or overflowing BDAT size is fatal (RFC 3030 §2, SECURITY.md §5)",
-          "[smtp][server]") {
+TEST_CASE(
+    "server: an unparseable or overflowing BDAT size is fatal (RFC 3030 §2, docs/security.md §6)",
+    "[smtp][server]") {
   for (std::string_view line :
        {"BDAT\r\n", "BDAT x\r\n", "BDAT -1\r\n", "BDAT 18446744073709551616\r\n", "BDAT  1\r\n"}) {
     INFO(line);
@@ -470,7 +471,7 @@ TEST_CASE("server: SASL lines up to 12288 octets need no 12 KiB buffer (RFC 4954
   CHECK(p.next().kind == server_event_kind::need_more);
 }
 
-TEST_CASE("server: STARTTLS is a barrier for buffered bytes (RFC 3207 §4, SECURITY.md §2)",
+TEST_CASE("server: STARTTLS is a barrier for buffered bytes (RFC 3207 §4, docs/security.md §2)",
           "[smtp][server]") {
   trace::smtp_server_trace_options barrier;
   barrier.keep_starttls_barrier = true;
@@ -495,6 +496,69 @@ TEST_CASE("server: STARTTLS is a barrier for buffered bytes (RFC 3207 §4, SECUR
   CHECK(p.next().command.verb == verb::noop);
 }
 
+namespace {
+
+/// A server that refuses every STARTTLS (454): one log line per event.
+struct refusing_session {
+  smtp::server_parser<> parser;
+  void feed(std::string_view piece, test::event_log& log) {
+    parser.feed(piece);
+    drain(log);
+  }
+  void finish(test::event_log& log) {
+    parser.feed_eof();
+    drain(log);
+  }
+  void drain(test::event_log& log) {
+    for (;;) {
+      const server_event& ev = parser.next();
+      if (ev.kind == server_event_kind::need_more) return;
+      if (ev.kind == server_event_kind::error) {
+        log.add("error " + std::string(name(ev.error)) + " @" + std::to_string(ev.offset));
+        continue;
+      }
+      log.add(std::string(ev.command.verb_text) + " @" + std::to_string(ev.offset));
+      if (ev.command.verb == verb::starttls) CHECK(parser.refuse_starttls());
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("server: a refused STARTTLS lifts the barrier; the rest are commands (RFC 3207 §4)",
+          "[smtp][server]") {
+  const std::string log = test::check_split_invariance(
+      [] { return refusing_session{}; },
+      "EHLO a.example\r\nSTARTTLS\r\nNOOP\r\nMAIL FROM:<a@b.example>\r\nQUIT\r\n");
+  CHECK(log == "EHLO @0\nSTARTTLS @16\nNOOP @26\nMAIL @32\nQUIT @57\n");
+
+  // Nothing behind the STARTTLS line yet: refusing after need_more works too.
+  smtp::server_parser<> p;
+  p.feed("STARTTLS\r\n");
+  REQUIRE(p.next().command.verb == verb::starttls);
+  CHECK(p.next().kind == server_event_kind::need_more);
+  CHECK(p.refuse_starttls());
+  CHECK_FALSE(p.refuse_starttls());  // the barrier is down already
+  p.feed("NOOP\r\n");
+  CHECK(p.next().command.verb == verb::noop);
+}
+
+TEST_CASE("server: STARTTLS cannot be refused once bytes behind it were dropped",
+          "[smtp][server]") {
+  smtp::server_parser<> p;
+  p.feed("STARTTLS\r\nNOOP\r\n");
+  REQUIRE(p.next().command.verb == verb::starttls);
+  CHECK(p.next().error == errc::data_after_starttls);
+  CHECK_FALSE(p.refuse_starttls());  // the NOOP is gone: the stream is out of step
+  p.feed("QUIT\r\n");
+  CHECK(p.next().kind == server_event_kind::need_more);  // still behind the barrier
+
+  smtp::server_parser<> q;
+  q.feed("NOOP\r\n");
+  REQUIRE(q.next().command.verb == verb::noop);
+  CHECK_FALSE(q.refuse_starttls());  // no STARTTLS to refuse
+}
+
 TEST_CASE(
     "server: command lines are limited to 512 octets, MAIL and RCPT to 2048 "
     "(RFC 5321 §4.5.3.1.4)",
@@ -516,8 +580,9 @@ TEST_CASE(
   CHECK(accepted(noop_510 + "\r\n", o));
 }
 
-TEST_CASE("server: an overlong line is one error; its tail is never a command (SECURITY.md §4)",
-          "[smtp][server]") {
+TEST_CASE(
+    "server: an overlong line is one error; its tail is never a command (docs/security.md §4)",
+    "[smtp][server]") {
   const std::string input = "NOOP " + std::string(3000, 'x') + "QUIT\r\nRSET\r\n";
   const auto log = lines_of(smtp_server_trace_of(input));
   REQUIRE(log.size() == 2);

@@ -7,7 +7,7 @@
 // of the caller's bytes; only a line split across feeds is copied, into a
 // carry buffer of Capacity bytes owned by the reader. Nothing else is held.
 //
-// Framing rules (strict by default, see SECURITY.md §1 and §4):
+// Framing rules (strict by default, see docs/security.md §4 and §5):
 // - The only line end is CR LF. With `allow_bare_lf` a lone LF ends a line too.
 // - A CR not followed by LF (bare_cr), a lone LF in strict mode (bare_lf) or a
 //   NUL (nul_in_line, unless `allow_nul`) makes the line it is in bad. A bad

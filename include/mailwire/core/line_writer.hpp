@@ -1,9 +1,10 @@
 #pragma once
-// How every mailwire writer puts out a protocol line safely (SECURITY.md §3):
-// the line is built twice, first into a probe that counts its octets and
-// looks for CR, LF and NUL, then, only if the probe found none and the line
-// fits its limit, into the real sink followed by the one CRLF. So no field a
-// check let through by mistake can make a writer emit a second line.
+// How every mailwire writer puts out a protocol line safely
+// (docs/security.md §3): the line is built twice, first into a probe that
+// counts its octets and looks for CR, LF and NUL, then, only if the probe
+// found none and the line fits its limit, into the real sink followed by the
+// one CRLF. So no field a check let through by mistake can make a writer emit
+// a second line.
 // Internal to the writer headers.
 
 #include <cstddef>

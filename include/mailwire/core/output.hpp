@@ -176,10 +176,10 @@ class appendable_sink {
   bool failed_ = false;
 };
 
-/// "Nothing partial" for writers (DESIGN §5). Runs `write(sink)`; `write`
-/// returns void or errc. If it reports an error, or any append made the sink
-/// fail, the sink is restored exactly as it was on entry (its size, and its
-/// failed() latch cleared again) and the error is returned
+/// "Nothing partial" for writers (docs/security.md §3). Runs `write(sink)`;
+/// `write` returns void or errc. If it reports an error, or any append made
+/// the sink fail, the sink is restored exactly as it was on entry (its size,
+/// and its failed() latch cleared again) and the error is returned
 /// (errc::buffer_too_small for a refused append, unless `write` reported its
 /// own error). Returns errc{} when everything was written.
 ///

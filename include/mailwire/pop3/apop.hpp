@@ -7,7 +7,7 @@
 // The digest is the lower-case hex of MD5(timestamp || secret), where the
 // timestamp is the greeting's "<...>" with its brackets. MD5 is broken, and
 // APOP needs the server to keep the secret in clear: it exists for old
-// clients and servers only (PROTOCOLS.md §4.4). Nothing here allocates.
+// clients and servers only (RFC 1939 §7). Nothing here allocates.
 
 #include <cstddef>
 #include <string_view>

@@ -22,9 +22,9 @@
 // client calls expect() as it writes each command (the greeting first), so
 // pipelined commands (RFC 2449 §6.6) simply queue up; a response is matched
 // to the oldest entry. Whether a +OK is followed by a body depends on the
-// command and whether it had an argument (PROTOCOLS.md §4.1): LIST, UIDL,
-// LANG and AUTH without one, RETR, TOP and CAPA are multi-line; -ERR never
-// is.
+// command and whether it had an argument (RFC 1939 §5, §7; RFC 2449 §5;
+// RFC 6856 §3): LIST, UIDL, LANG and AUTH without one, RETR, TOP and CAPA
+// are multi-line; -ERR never is.
 //
 // Status lines (RFC 1939 §3, RFC 2449 §3, §8): exactly "+OK" or "-ERR"
 // (any case with `any_case_status`), then SP text or the line end; at most
@@ -36,8 +36,8 @@
 // number/size/uid; a malformed one is an error event in place of the
 // response (its extent, one line, is known, so the stream stays in step).
 //
-// AUTH (RFC 5034 §4): while the oldest entry is AUTH, a line "+ base64"
-// (or a bare "+", PROTOCOLS.md §6 item 32) is a `challenge` event and the
+// AUTH (RFC 5034 §4): while the oldest entry is AUTH, a line "+ base64" (or
+// a bare "+", read leniently as an empty one) is a `challenge` event and the
 // entry stays: the client answers with a line and the next line is again a
 // response to the same AUTH. A challenge that is not strict base64 is
 // errc::invalid_base64 (the entry stays too; the client answers "*").
@@ -57,17 +57,17 @@
 //
 // Errors and recovery. A framing error (line too long, bare CR or LF, NUL)
 // is one `error` event at the bad line's real end; an overlong line's tail is
-// never read as a response (SECURITY.md §4). A bad status line still answers
-// the oldest entry (which is removed): one outcome per command. If it
+// never read as a response (docs/security.md §4). A bad status line still
+// answers the oldest entry (which is removed): one outcome per command. If it
 // belonged to a multi-line command, the server's body (if it sent one) will
 // be read as responses to later commands and fail; a client closes the
 // connection on any status-line error. A line with no entry waiting is
 // errc::unexpected_response. EOF in the middle
 // of a line or body, or with entries waiting, is one errc::unexpected_eof.
 //
-// STLS (RFC 2595 §4, SECURITY.md §2): when the +OK answering an STLS entry
-// (expect_stls()) is read, every byte behind its line end, buffered now or
-// fed later, is one errc::data_after_starttls error and is never parsed,
+// STLS (RFC 2595 §4, docs/security.md §2): when the +OK answering an STLS
+// entry (expect_stls()) is read, every byte behind its line end, buffered now
+// or fed later, is one errc::data_after_starttls error and is never parsed,
 // until reset() (called after the TLS handshake). -ERR lifts nothing and
 // parsing goes on.
 //
@@ -142,8 +142,8 @@ struct client_parser_options {
   /// the three), so the default client_parser<> takes challenges up to 1024
   /// octets (PLAIN, LOGIN, CRAM-MD5, SCRAM); GSSAPI needs a larger Capacity.
   std::size_t max_challenge_length = 12288;
-  /// Lenient: "+ok", "-Err" and other cases of the status (PROTOCOLS.md §6
-  /// item 37). Servers MUST send upper case (RFC 1939 §3).
+  /// Lenient: "+ok", "-Err" and other cases of the status. Servers MUST send
+  /// upper case (RFC 1939 §3).
   bool any_case_status = false;
   /// Lenient: control octets other than HT (never NUL, CR or LF) in status
   /// text.

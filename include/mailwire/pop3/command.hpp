@@ -66,7 +66,8 @@ inline constexpr state_set authorization_only = states(session_state::authorizat
 inline constexpr state_set transaction_only = states(session_state::transaction);
 inline constexpr state_set authorization_or_transaction = authorization_only | transaction_only;
 
-/// The POP3 state table (PROTOCOLS.md §4.2), one row per verb, in enumerator
+/// The POP3 state table (RFC 1939 §4-7; RFC 2449 §5, RFC 2595 §4, RFC 5034
+/// §4, RFC 6856 §2-3 for the extensions), one row per verb, in enumerator
 /// order. The parser does not enforce it (it cannot know whether a USER or an
 /// AUTH succeeded); a session checks `allowed_in()` and answers -ERR to a
 /// command in the wrong state (RFC 1939 §3).
@@ -107,7 +108,7 @@ constexpr state_set allowed_states(verb v) noexcept {
   return i < sizeof(verb_table) / sizeof(verb_table[0]) ? verb_table[i].allowed : state_set{0};
 }
 
-/// Whether a server accepts `v` in state `s` (PROTOCOLS.md §4.2). PASS is
+/// Whether a server accepts `v` in state `s` (the table above). PASS is
 /// further limited to right after a USER that got +OK; that is the session's
 /// to track.
 constexpr bool allowed_in(verb v, session_state s) noexcept {

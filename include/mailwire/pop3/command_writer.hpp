@@ -14,7 +14,7 @@
 //   write_sasl_response, write_sasl_response_base64, write_sasl_cancel
 //   expected_for, write_expecting           the matching client_parser entry
 //
-// Every function checks every field before it writes (SECURITY.md §3),
+// Every function checks every field before it writes (docs/security.md §3),
 // writes the whole line or nothing (write_all_or_nothing: on any error the
 // sink is exactly as it was), never allocates itself and returns errc{} or
 // the error. They are noexcept whenever the sink's append() is. Arguments are
@@ -204,8 +204,8 @@ errc write_user(Sink& sink, std::string_view name) noexcept(is_nothrow_sink_v<Si
 }
 
 /// Writes "PASS password\r\n": the password is the rest of the line, SP
-/// included, and server_parser returns it verbatim (RFC 1939 §7, PROTOCOLS.md
-/// §6 item 44). Errors: errc::missing_argument (empty),
+/// included, and server_parser returns it verbatim (RFC 1939 §7; the line may
+/// be 255 octets, RFC 2449 §4). Errors: errc::missing_argument (empty),
 /// errc::invalid_argument (a control octet: CR, LF, NUL, HT, ...),
 /// errc::invalid_utf8 (octets >= 0x80 that are no UTF-8), errc::line_too_long,
 /// errc::buffer_too_small. Queue: expected_for(verb::pass, true).

@@ -90,7 +90,7 @@ struct status_line {
   response_code code;
   /// The text after the status and SP, without the response code and the
   /// spaces after it. The whole text when it has no valid code ("[" without
-  /// "]" is plain text, PROTOCOLS.md §6 item 47).
+  /// "]" is plain text; RFC 2449 §8).
   std::string_view text;
 };
 
@@ -202,7 +202,7 @@ constexpr status_line parse_status_line(std::string_view line, bool any_case = f
 /// The APOP timestamp in a greeting's text (RFC 1939 §7): the first span
 /// "<" ... ">" that holds an "@" and only ASCII VCHAR (a msg-id), brackets
 /// included (what the APOP digest is computed over); empty when there is
-/// none, which means the server offers no APOP (PROTOCOLS.md §6 item 48).
+/// none, which means the server offers no APOP (RFC 1939 §7).
 /// One pass over `text`, so a hostile greeting of "<<<<..." costs linear time.
 constexpr std::string_view find_apop_timestamp(std::string_view text) noexcept {
   std::size_t open = std::string_view::npos;

@@ -18,7 +18,7 @@
 //   write_body, write_body_end            the same content streamed (dot::encoder, copy form)
 //   gather_message, gather_body           the same as views for writev() (gather form)
 //
-// Every function checks every field before it writes (SECURITY.md §3),
+// Every function checks every field before it writes (docs/security.md §3),
 // writes all of its lines or nothing (write_all_or_nothing: on any error the
 // sink is exactly as it was), never allocates itself and returns errc{} or
 // the error. They are noexcept whenever the sink's append() is. Arguments are
@@ -52,8 +52,8 @@
 // errc::body_bare_cr / body_bare_lf), lines starting with "." are stuffed,
 // a final CRLF is added when the content does not end with one, and ".\r\n"
 // ends the body (RFC 1939 §3). A NUL octet in content is errc::body_nul:
-// client_parser flags it (SECURITY.md §1), and RFC 5322 has no place for it.
-// So the content a client reads back is the content normalised: line ends
+// client_parser flags it (docs/security.md §1), and RFC 5322 has no place for
+// it. So the content a client reads back is the content normalised: line ends
 // CRLF, a final CRLF unless it is empty.
 
 #include <cstddef>

@@ -41,17 +41,17 @@
 //   §4) and closed by `sasl_end` (`cancelled` for "*"). On an error event the
 //   pieces already delivered for that line are void. Without the call (the
 //   server refused AUTH or finished it) the next bytes are commands again.
-// - STLS is a barrier (SECURITY.md §2, RFC 2595 §4): after an STLS command
+// - STLS is a barrier (docs/security.md §2, RFC 2595 §4): after an STLS command
 //   event no byte is parsed until reset(). Bytes already buffered or fed later
 //   give one errc::data_after_starttls error and are dropped. Call reset()
-//   once the handshake is done, or after answering -ERR to STLS: bytes the
-//   client sent behind STLS before its answer are dropped either way, since
-//   RFC 2595 §4 lets it send nothing until then.
+//   once the handshake is done. A server that answers -ERR to STLS calls
+//   refuse_stls() instead, before reading on: the session stays in plaintext
+//   and the bytes behind the STLS line are commands.
 //
 // Errors. A bad command line gives one `error` event at its real line end and
 // the parser carries on with the next line (RFC 1939 §3: -ERR, state kept).
 // An overlong line is one error, discarded whole: its tail is never read as a
-// command (SECURITY.md §4). Bare CR, bare LF and NUL in a line are errors
+// command (docs/security.md §4). Bare CR, bare LF and NUL in a line are errors
 // unless allow_bare_lf lets LF end lines. `reply()` on the event gives the
 // text for "-ERR".
 //
@@ -188,6 +188,18 @@ class server_parser {
 
   /// The fed bytes not consumed yet (borrowed like the feed).
   std::string_view rest() const noexcept { return {in_.data() + pos_, in_.size() - pos_}; }
+
+  /// After an STLS command event the server answered -ERR: the session stays
+  /// in plaintext, so the barrier is lifted and the bytes behind the STLS line
+  /// are read as commands. Call it before next() drops anything: false (and
+  /// nothing changes) unless the parser is at the barrier and has reported no
+  /// data_after_starttls. (reset() is not a refusal: it forgets the feed, so
+  /// what survived would depend on how the bytes were split.)
+  bool refuse_stls() noexcept {
+    if (mode_ != mode::barrier || barrier_reported_) return false;
+    mode_ = mode::command;
+    return true;
+  }
 
   /// Octets consumed since construction or reset().
   std::uint64_t offset() const noexcept { return base_ + pos_; }

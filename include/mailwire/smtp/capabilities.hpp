@@ -1,6 +1,7 @@
 #pragma once
 // What an SMTP server advertises in its EHLO reply (RFC 5321 §4.1.1.1,
-// §4.2; the extensions of PROTOCOLS.md §2.0) as one fixed-size value.
+// §4.2; the extensions of `extension` below, each with its RFC) as one
+// fixed-size value.
 //
 // A server builds a `capabilities` once and hands it to write_ehlo_reply()
 // (reply_writer.hpp); a client folds a server's EHLO reply into one, line by
@@ -25,8 +26,8 @@
 //                  a fixed arena (keyword_capacity)
 // Every other extension is a flag. The legacy "AUTH=" form (e.g.
 // "250-AUTH=LOGIN PLAIN" from old servers) is a flag of its own that a client
-// may set when it reads one; for_each_line() never generates it (PROTOCOLS.md
-// §6 item 20).
+// may set when it reads one; for_each_line() never generates it (it comes
+// from the drafts of RFC 2554, and RFC 4954 has no such line).
 //
 // Setting a parameter sets its extension (add_mechanism() implies AUTH,
 // set_size_limit() implies SIZE, ...); clear(e) removes the extension and its
@@ -256,7 +257,7 @@ class capabilities {
   /// Stop advertising `e` and drop its parameters.
   constexpr void clear(extension e) noexcept;
 
-  /// The legacy "AUTH=mech ..." line was seen (PROTOCOLS.md §6 item 20).
+  /// The legacy "AUTH=mech ..." line (from the drafts of RFC 2554) was seen.
   /// Recorded for clients; never written. Does not change has(auth).
   constexpr void set_legacy_auth_equals(bool seen) noexcept { legacy_auth_equals_ = seen; }
   constexpr bool legacy_auth_equals() const noexcept { return legacy_auth_equals_; }
@@ -433,7 +434,7 @@ class capabilities {
   /// them count as one separator; a line repeated, or a known keyword
   /// repeated, is no error (see below for what a repeat does).
   ///
-  /// What each line does (RFC sections in PROTOCOLS.md §2):
+  /// What each line does (the RFC of each extension is listed at `extension`):
   ///   SIZE [n]            set_size_limit(n); none or 0 is no fixed limit
   ///   AUTH mech...        add_mechanism() for each, in line order
   ///   AUTH=mech [mech...] the same, and set_legacy_auth_equals(true)
@@ -617,7 +618,7 @@ constexpr errc capabilities::add_line(std::string_view line) noexcept {
   impl::item_reader items(line);
   const std::string_view kw = items.next();
   // "AUTH=LOGIN PLAIN" is how servers spoke to clients built on the drafts
-  // of RFC 2554 (PROTOCOLS.md §6 item 20). "AUTH=" is no ehlo-keyword, so
+  // of RFC 2554. "AUTH=" is no ehlo-keyword, so
   // this comes before that check.
   if (ascii::istarts_with(kw, "AUTH="))
     return add_auth_line({kw.data() + 5, kw.size() - 5}, items, true);

@@ -9,12 +9,12 @@
 //     switch (ev.kind) {
 //       case client_event_kind::need_more: /* read, feed() or feed_eof() */ break;
 //       case client_event_kind::line:  collect(ev.text); break;  // e.g. EHLO keywords
-//       case client_event_kind::reply: handle(ev.code, ev.enhanced, ev.lines); break;
+//       case client_event_kind::reply: handle(ev.code, ev.enhanced, ev.text); break;  // last line
 //       case client_event_kind::error: log(name(ev.error)); close(); break;
 //     }
 //   }
 //
-// Grammar (RFC 5321 §4.2, §4.2.1; PROTOCOLS.md §1.5, §6 items 1-4):
+// Grammar (RFC 5321 §4.2, §4.2.1):
 //   Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF
 //   Reply-code = %x32-35 %x30-35 %x30-39
 // - A line is a code, then "-" (more lines follow), SP or the line end (the
@@ -37,7 +37,7 @@
 //   it) into `enhanced`. Its class must be the reply's first digit
 //   (errc::enhanced_code_mismatch otherwise). Anything else that merely looks
 //   similar ("2.01.0", "8.1.2", "1.2.3.4") is left in the text, and 3xx text
-//   is never read for one (PROTOCOLS.md §6 item 34).
+//   is never read for one (RFC 2034 §4 puts codes on 2xx, 4xx and 5xx only).
 // - Limits: max_line_length per line (line_reader; errc::line_too_long),
 //   max_reply_lines and max_reply_length per reply (too_many_reply_lines,
 //   reply_too_long), so a server cannot make a reply endless.
@@ -47,9 +47,9 @@
 // followed, on the next next() call, by one `reply` event for the whole
 // reply. A bad line is one `error` event at its real line end; an overlong
 // line is discarded up to its real end, and its tail is never read as a
-// reply (SECURITY.md §4).
+// reply (docs/security.md §4).
 //
-// Code mismatch (RFC 5321 §4.2.1, PROTOCOLS.md §6 item 1). Lines whose code
+// Code mismatch (RFC 5321 §4.2.1, docs/security.md §7). Lines whose code
 // differs from the first line's are well-framed, so the reply's extent is
 // still known: they are `line` events like the others (each with its own
 // code), and the reply is read to its last line. In place of its `reply`
@@ -67,11 +67,11 @@
 // become part of a reply. If the peer closes in the middle of a reply
 // (feed_eof()), that is one errc::unexpected_eof error.
 //
-// STARTTLS (RFC 3207 §4, SECURITY.md §2): after sending STARTTLS the client
-// calls expect_starttls_reply(). If the next complete reply is 2xx, every
-// byte after its final line end, already buffered or fed later, is dropped:
-// the first such byte gives ONE errc::data_after_starttls error, and nothing
-// more is parsed until reset() (which the client calls after the TLS
+// STARTTLS (RFC 3207 §4, docs/security.md §2): after sending STARTTLS the
+// client calls expect_starttls_reply(). If the next complete reply is 2xx,
+// every byte after its final line end, already buffered or fed later, is
+// dropped: the first such byte gives ONE errc::data_after_starttls error, and
+// nothing more is parsed until reset() (which the client calls after the TLS
 // handshake). Any other reply (454, 501, ...) lifts the expectation and
 // parsing goes on. A reply with mismatched codes is the answer too (it is
 // the one outcome of STARTTLS): its last line's code decides, so bytes behind

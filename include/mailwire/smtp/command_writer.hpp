@@ -1,7 +1,7 @@
 #pragma once
 // SMTP, ESMTP and LMTP client commands (RFC 5321 §4.1.1, RFC 2033 §4.1 and
-// the extensions of PROTOCOLS.md §2) written into a sink (core/output.hpp):
-// the client's half of what smtp::server_parser reads.
+// the ESMTP extensions of smtp/parameters.hpp) written into a sink
+// (core/output.hpp): the client's half of what smtp::server_parser reads.
 //
 //   write_helo / write_ehlo / write_lhlo   "EHLO client.example.org\r\n"
 //   write_mail                             "MAIL FROM:<jane@example.org> SIZE=1200\r\n"
@@ -12,7 +12,7 @@
 //   write_auth, write_auth_base64          "AUTH PLAIN AHVzZXIAcGFzcw==\r\n"
 //   write_sasl_response, write_sasl_response_base64, write_sasl_cancel
 //
-// Every function checks every field before it writes (SECURITY.md §3),
+// Every function checks every field before it writes (docs/security.md §3),
 // writes all of the line or nothing (write_all_or_nothing: on any error the
 // sink is exactly as it was), never allocates itself, and returns errc{} or
 // the error. They are noexcept whenever the sink's append() is. Arguments are
@@ -33,19 +33,20 @@
 //     writer emit a second line, whatever a check above might miss.
 //
 // Line limits, CRLF included: max_address_command_line (2048) for MAIL and
-// RCPT, whose extensions add to the base line (PROTOCOLS.md §2.0; the
-// server_parser default); max_command_line (512, RFC 5321 §4.5.3.1.4) for
-// every other command, AUTH included (RFC 4954 §4: a client MUST NOT send an
-// initial response that makes the AUTH line longer; see
-// auth_initial_response_fits()); max_sasl_response_line (12288, RFC 4954 §4)
-// for SASL response lines. Over the limit: errc::line_too_long, or
-// errc::auth_line_too_long for a SASL response line.
+// RCPT, whose extensions add to the base line (RFC 1870 §3, RFC 4954 §3,
+// RFC 6531 §3.1, ...; the server_parser default); max_command_line (512,
+// RFC 5321 §4.5.3.1.4) for every other command, AUTH included (RFC 4954 §4:
+// a client MUST NOT send an initial response that makes the AUTH line
+// longer; see auth_initial_response_fits()); max_sasl_response_line (12288,
+// RFC 4954 §4) for SASL response lines. Over the limit: errc::line_too_long,
+// or errc::auth_line_too_long for a SASL response line.
 //
 // Order of errors: the fields in the order they are written (each field's
 // control check first), then the line's length, then errc::buffer_too_small.
 //
 // Verbs, the keywords of typed parameters and mechanism names are written in
-// upper case (PROTOCOLS.md §1.6); extension parameters are written as given.
+// upper case (case-insensitive by RFC 5321 §2.4, but some old servers want
+// upper case); extension parameters are written as given.
 
 #include <cstddef>
 #include <cstdint>
@@ -72,7 +73,8 @@ namespace mailwire::smtp {
 /// §4.5.3.1.4). AUTH with its initial response is held to it too (RFC 4954 §4).
 inline constexpr std::size_t max_command_line = 512;
 /// Longest MAIL or RCPT line, CRLF included: 512 plus what the extensions add
-/// (PROTOCOLS.md §2.0), the server_parser default.
+/// (SIZE, AUTH=, SMTPUTF8, ...: RFC 1870 §3, RFC 4954 §3, RFC 6531 §3.1), the
+/// server_parser default.
 inline constexpr std::size_t max_address_command_line = 2048;
 /// Longest SASL response line, CRLF included (RFC 4954 §4); the same as
 /// sasl::max_response_line.

@@ -991,10 +991,21 @@ class parameter_list {
   constexpr bool contains(parameter_kind k) const noexcept {
     return k != parameter_kind::unknown && (known_mask_ & bit(k)) != 0;
   }
-  /// Does the list hold a keyword mailwire has no rule for? (A server that
-  /// supports only the known extensions answers 555 then.)
+  /// Does the list hold a keyword mailwire has no rule for? (Known keywords
+  /// of the other verb, NOTIFY on MAIL say, are not unknown: see
+  /// all_known_for().)
   constexpr bool has_unknown() const noexcept {
     return count_ != static_cast<std::size_t>(popcount(known_mask_));
+  }
+  /// Is every parameter one that mailwire knows for `verb`? False for an
+  /// unknown keyword and for a known one of the other verb (NOTIFY on MAIL,
+  /// SIZE on RCPT): a server answers 555 to those (RFC 5321 §4.1.1.11), as to
+  /// known ones whose extension it does not advertise.
+  constexpr bool all_known_for(parameter_verb verb) const noexcept {
+    if (has_unknown()) return false;
+    for (std::size_t i = 0; i < detail::known_count; ++i)
+      if ((known_mask_ & (1u << i)) != 0 && parameter_rules[i].verb != verb) return false;
+    return true;
   }
 
   // Typed accessors: each validates the value on access (see the rule of the

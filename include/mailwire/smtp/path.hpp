@@ -133,11 +133,11 @@ struct path_options {
   bool utf8 = false;
   /// Local part 64, domain 255, path 256 octets (see the top of this header).
   bool enforce_length_limits = true;
-  /// Lenient (PROTOCOLS §6 item 8): a bare Mailbox without "<" ">", ending at
-  /// SP or at the end of the text. A text that starts with "<" is parsed as a
-  /// normal path. The path limit counts the brackets the mailbox should have
-  /// had, so a mailbox passes or fails the same with and without them. Never
-  /// generate such paths.
+  /// Lenient (RFC 5321 §4.1.2 has no such form): a bare Mailbox without "<"
+  /// ">", ending at SP or at the end of the text. A text that starts with "<"
+  /// is parsed as a normal path. The path limit counts the brackets the
+  /// mailbox should have had, so a mailbox passes or fails the same with and
+  /// without them. Never generate such paths.
   bool allow_missing_brackets = false;
 };
 
@@ -320,8 +320,7 @@ constexpr std::size_t ipv4_error(std::string_view text, std::size_t i, std::size
 /// In that grammar "::" stands for two or more zero groups. RFC 4291 §2.2
 /// lets it stand for one ("1:2:3:4:5:6:7::"), real software writes such
 /// literals, and reading them is unambiguous, so up to 7 groups (5 before an
-/// IPv4 tail) are accepted around "::" (PROTOCOLS.md §1.3). Writers must not
-/// produce them.
+/// IPv4 tail) are accepted around "::". Writers must not produce them.
 constexpr std::size_t ipv6_error(std::string_view text, std::size_t i, std::size_t end) noexcept {
   constexpr unsigned max_groups_full = 8, max_groups_comp = 7, max_groups_v4_comp = 5;
   unsigned groups = 0;
@@ -918,7 +917,7 @@ constexpr address_literal parse_address_literal(std::string_view literal) noexce
 /// For an IPv6 address that parse_address_literal() accepted: true when it
 /// also keeps to RFC 5321's own group count, where "::" stands for two or
 /// more zero groups. Parsers accept RFC 4291's "::" for a single group;
-/// writers should produce only what this accepts (PROTOCOLS.md §1.3).
+/// writers should produce only what this accepts (RFC 5321 §4.1.3).
 constexpr bool is_rfc5321_ipv6(std::string_view address) noexcept {
   if (address.find("::") == std::string_view::npos) return true;
   unsigned groups = 0;

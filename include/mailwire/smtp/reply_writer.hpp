@@ -7,8 +7,8 @@
 //   write_ehlo_reply()      "250-mail.example.org hi\r\n250-SIZE 1000\r\n250 8BITMIME\r\n"
 //   write_auth_challenge()  "334 <base64>\r\n" (RFC 4954 §4)
 //
-// Every function validates every field before it writes (SECURITY.md §3), is
-// all or nothing (on any error the sink is exactly as it was), never
+// Every function validates every field before it writes (docs/security.md
+// §3), is all or nothing (on any error the sink is exactly as it was), never
 // allocates itself, and returns errc{} or the error. They are noexcept
 // whenever the sink's append() is (fixed_sink; a growing container may throw
 // std::bad_alloc, which is let through, see appendable_sink).
@@ -30,9 +30,9 @@
 //
 // Text may be empty: "250\r\n" (the code alone, no SP; clients must accept
 // it, RFC 5321 §4.2). With an enhanced code the text may not be empty, since
-// RFC 2034 §3 has the code always followed by a space and text, and
-// "250 2.0.0\r\n" would be read as a reply whose text is "2.0.0". For the
-// same reason, so that every reply reads back as written: text without an
+// RFC 2034 §3 has the code always followed by a space and text (a client that
+// does not look for enhanced codes would take "250 2.0.0\r\n" for the text
+// "2.0.0"). So that every reply reads back as written, text without an
 // enhanced code may not start like one ("5.1.1 x" needs `enhanced`; 3xx
 // excepted, which carries none), and text after one may not start with SP.
 //
@@ -236,7 +236,7 @@ errc write_greeting(Sink& sink, std::string_view domain,
 }
 
 /// Writes the EHLO reply (RFC 5321 §4.1.1.1, ehlo-ok-rsp): "250 domain
-/// greeting\r\n" when `caps` lists nothing (PROTOCOLS.md §6 item 21),
+/// greeting\r\n" when `caps` lists nothing,
 /// otherwise "250-domain greeting\r\n", one "250-" line per keyword in
 /// capabilities::for_each_line() order, and the last as "250 LINE\r\n". The
 /// greeting may be empty ("250-domain\r\n"). No enhanced codes (RFC 2034 §3).

@@ -13,10 +13,10 @@
 //   errc::invalid_argument    a field the mechanism forbids: empty where a
 //                             value is required, or holding an octet it
 //                             refuses. NUL, CR and LF are refused in every
-//                             field that is sent (SECURITY.md §3), even where
-//                             base64 would carry them safely: a server that
-//                             decodes the response may hand the fields to a
-//                             line-based back end.
+//                             field that is sent (docs/security.md §3), even
+//                             where base64 would carry them safely: a server
+//                             that decodes the response may hand the fields
+//                             to a line-based back end.
 //   errc::invalid_utf8        PLAIN fields that are not UTF-8 (RFC 4616 §2)
 //   errc::invalid_base64      a CRAM-MD5 challenge that is not strict base64
 //   errc::auth_line_too_long  the response line (base64 + CRLF) would exceed

@@ -24,7 +24,7 @@
 // Modes. The parser reads command lines until the caller says otherwise:
 // - DATA: after a DATA command event the caller sends 354 and calls
 //   accept_data() before the next next(); the body then comes as `data` slices
-//   through dot::decoder (strict CRLF.CRLF end, SECURITY.md §1), closed by a
+//   through dot::decoder (strict CRLF.CRLF end, docs/security.md §1), closed by a
 //   `data_end` event carrying the body's flags. Without accept_data() (the
 //   server refused DATA) the next bytes are commands again.
 // - BDAT: a BDAT command whose size parsed is always followed by exactly that
@@ -39,15 +39,17 @@
 //   `sasl_data` pieces (so a 12288-octet line needs no 12 KiB buffer) and
 //   closed by `sasl_end` (`cancelled` for "*"). On an error event the pieces
 //   already delivered for that line are void.
-// - STARTTLS is a barrier (SECURITY.md §2): after a STARTTLS command event no
+// - STARTTLS is a barrier (docs/security.md §2): after a STARTTLS command event no
 //   byte is parsed as a command again until reset(). Bytes already buffered
 //   or fed later give one errc::data_after_starttls error and are dropped.
-//   Call reset() once the handshake is done (or when refusing STARTTLS).
+//   Call reset() once the handshake is done. A server that refuses STARTTLS
+//   (454) calls refuse_starttls() instead, before reading on: the session
+//   stays in plaintext and the bytes behind the STARTTLS line are commands.
 //
 // Errors. A bad command line gives one `error` event at its real line end and
 // the parser carries on with the next line (RFC 5321 §4.1.4: reply and keep
 // the state). An overlong line is one error, discarded whole: its tail is
-// never read as a command (SECURITY.md §4). Bare CR, bare LF and NUL in a
+// never read as a command (docs/security.md §4). Bare CR, bare LF and NUL in a
 // command line are errors unless allow_bare_lf lets LF end lines. `reply()`
 // on the event gives the reply to send.
 //
@@ -81,8 +83,8 @@ struct server_parser_options {
   /// (RFC 5321 §4.5.3.1.4).
   std::size_t max_line_length = 512;
   /// Longest MAIL or RCPT line: extensions add to the 512 octets (SIZE, BODY,
-  /// AUTH=, SMTPUTF8, ... PROTOCOLS.md §2.0); 2048 covers all of them. Capped
-  /// by the parser's Capacity.
+  /// AUTH=, SMTPUTF8, ...: RFC 5321 §4.5.3.1.4, RFC 1870 §3); 2048 covers all
+  /// of them. Capped by the parser's Capacity.
   std::size_t max_address_line_length = 2048;
   /// Longest SASL response line, CRLF included (RFC 4954 §4: 12288 octets is
   /// enough for every mechanism). Streamed, so it may exceed Capacity.
@@ -216,6 +218,20 @@ class server_parser {
     leave_command_mode(mode::sasl);
     sasl_.start(options_.max_auth_line_length, options_.allow_bare_lf);
     sasl_start_ = offset();
+    return true;
+  }
+
+  /// After a STARTTLS command event the server refused (454, or 501 to a bad
+  /// line that was no STARTTLS event): the session stays in plaintext, so the
+  /// barrier is lifted and the bytes behind the STARTTLS line are read as
+  /// commands, as if it had been any other refused command. Call it before
+  /// next() drops anything: false (and nothing changes) unless the parser is
+  /// at the barrier and has reported no data_after_starttls. (reset() is not
+  /// a refusal: it forgets the feed, so what survived would depend on how the
+  /// bytes were split.)
+  bool refuse_starttls() noexcept {
+    if (mode_ != mode::barrier || barrier_reported_) return false;
+    mode_ = mode::command;
     return true;
   }
 

@@ -12,7 +12,8 @@
 // therefore *accepts* "+3d" as well as "+3D" when validating and decoding
 // (both mean "="), and always *writes* upper case. A "+" not followed by exactly two
 // hex digits ("+", "+3", "+GG") is invalid: a decoder that skips that check
-// reads past the value (the xtext class of Exim's "21Nails", SECURITY.md §5).
+// reads past the value (the xtext class of Exim's "21Nails",
+// docs/security.md §7).
 //
 // xtext may decode to any octet, NUL, CR and LF included. Which octets a
 // parameter may carry is the parameter's rule (smtp/parameters.hpp: ENVID and
