@@ -1,11 +1,13 @@
 // Helpers shared by the dot::decoder fuzz targets (dot_decode.cpp,
-// dot_split.cpp): the options byte, comparison of end events, and the
-// contract of a data event's view.
+// dot_split.cpp) and by the session targets that read bodies through one
+// (smtp_server.cpp, pop3_client.cpp): the options byte, comparison of end
+// events, the contract of a data event's view, and a body decoded whole.
 
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "mailwire/dot/decoder.hpp"
@@ -101,5 +103,50 @@ class data_view_checker {
   std::uint64_t last_offset_ = 0;
   std::uint64_t input_end_ = 0;
 };
+
+/// views.check() for a body inside a session's stream (a DATA or RETR/TOP
+/// body; `views` was made for the stream from `body_start` on): `bytes`, a
+/// data event's view for stream index `at`, while the current feed `piece`
+/// starts at stream index `piece_start`, maybe before the body (then only its
+/// part from body_start on is the body's).
+inline void check_body_data(data_view_checker& views, std::uint64_t body_start, std::uint64_t at,
+                            std::string_view bytes, std::string_view piece,
+                            std::uint64_t piece_start) {
+  mailwire::dot::decoder_event de;
+  de.kind = mailwire::dot::event_kind::data;
+  de.offset = at - body_start;
+  de.bytes = bytes;
+  if (piece_start >= body_start)
+    views.check(de, piece, piece_start - body_start);
+  else
+    views.check(de, piece.substr(static_cast<std::size_t>(body_start - piece_start)), 0);
+}
+
+/// A body decoded whole by a dot::decoder of its own.
+struct whole_decode {
+  std::string content;               ///< the data joined
+  mailwire::dot::decoder_event end;  ///< the end event
+};
+
+/// `wire` (a body with its terminator, the whole of it) fed at once to a
+/// dot::decoder with options `o`: it ends, within a bounded number of
+/// next() calls, just past the terminator.
+inline whole_decode decode_whole(std::string_view wire, const mailwire::dot::decoder_options& o) {
+  mailwire::dot::decoder d(o);
+  d.feed(wire);
+  whole_decode r;
+  for (std::size_t n = 0;; ++n) {
+    FUZZ_CHECK(n <= 4 * wire.size() + 8);
+    const mailwire::dot::decoder_event de = d.next();
+    if (de.kind == mailwire::dot::event_kind::data) {
+      r.content.append(de.bytes.data(), de.bytes.size());
+      continue;
+    }
+    FUZZ_CHECK(de.kind == mailwire::dot::event_kind::end);
+    FUZZ_CHECK(de.consumed() == wire.size());
+    r.end = de;
+    return r;
+  }
+}
 
 }  // namespace fuzz

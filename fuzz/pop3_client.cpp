@@ -9,8 +9,8 @@
 // any_case_status, allow_control, the RETR/TOP decoder), byte 2 the split
 // and max_challenge_length,
 // byte 3 the command queue header, then that many command bytes
-// (fuzz::pop3_expected_from: verb, has_argument, greeting); the rest is the
-// server's byte stream.
+// (fuzz::pop3_queue_from, fuzz::pop3_expected_from: verb, has_argument,
+// greeting); the rest is the server's byte stream.
 //   byte 0  bit 7     keep the STLS barrier (else, after +OK to STLS: reset()
 //                     and go on with the bytes behind it, as after a TLS
 //                     handshake, writing the commands left)
@@ -94,13 +94,10 @@ using pop3::expected;
 using pop3::verb;
 namespace model = fuzz::pop3_model;
 
-constexpr std::size_t kHeader = 4;
-
 struct session_policy {
   bool keep_barrier = false;
   bool eof_early = false;
-  std::vector<expected> commands;
-  std::size_t window = 1;
+  fuzz::pop3_queue_plan queue;  ///< the commands the client writes
 };
 
 enum class mode { status, items, content, barrier };
@@ -114,54 +111,29 @@ bool framing_errc(errc e) {
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
+/// The session over the stream; fuzz::stream_session (support.hpp) keeps
+/// where it stands.
 template <class Parser>
-class session {
+class session : fuzz::stream_session {
  public:
   session(Parser& p, std::string_view input, const fuzz::pop3_client_config& cfg,
           const session_policy& pol)
-      : p_(p), input_(input), cfg_(cfg), o_(cfg.options), pol_(pol) {}
+      : fuzz::stream_session(input), p_(p), cfg_(cfg), o_(cfg.options), pol_(pol) {}
 
   void run(const std::vector<std::size_t>& plan) {
     FUZZ_CHECK(p_.offset() == 0 && p_.pending() == 0 && !p_.buffered());
     top_up();
-    fuzz::for_each_piece(input_, plan, [&](std::string_view piece, std::size_t at, bool last) {
-      p_.feed(piece);
-      piece_ = piece;
-      piece_idx_ = at;
-      fed_end_ = at + piece.size();
-      if (last && pol_.eof_early) {
-        p_.feed_eof();
-        eof_ = true;
-      }
-      drain(piece.size());
-      return true;
-    });
-    FUZZ_CHECK(fed_end_ == input_.size());
-    if (!eof_) {
-      p_.feed_eof();
-      eof_ = true;
-      drain(0);
-    }
-    for (int i = 0; i < 2; ++i) {
-      const client_event& ev = p_.next();
-      FUZZ_CHECK(ev.kind == client_event_kind::need_more);
-      FUZZ_CHECK(index(ev.offset) == input_.size());
-    }
-    static const char more[] = "+OK\r\n";
-    p_.feed(std::string_view(more, 5));
-    const client_event& ev = p_.next();
-    FUZZ_CHECK(ev.kind == client_event_kind::need_more);
-    FUZZ_CHECK(index(p_.offset()) == input_.size());
+    feed(p_, plan, pol_.eof_early, [&](std::size_t len) { drain(len); });
+    check_end_stays(p_, "+OK\r\n");
     FUZZ_CHECK(p_.pending() == queue_.size());
   }
 
  private:
-  std::uint64_t index(std::uint64_t parser_offset) const { return reset_base_ + parser_offset; }
-
   /// The client writes commands up to its window.
   void top_up() {
-    while (next_ < pol_.commands.size() && queue_.size() < pol_.window) {
-      const expected e = pol_.commands[next_++];
+    const fuzz::pop3_queue_plan& q = pol_.queue;
+    while (next_ < q.commands.size() && queue_.size() < q.window) {
+      const expected e = q.commands[next_++];
       if (queue_.size() == fuzz::kPop3QueueCapacity) {
         FUZZ_CHECK(p_.expect(e) == errc::queue_full);
         continue;  // not written
@@ -173,14 +145,9 @@ class session {
   }
 
   void drain(std::size_t len) {
-    const std::size_t limit = 2 * len + 8;
     for (std::size_t n = 0;; ++n) {
-      FUZZ_CHECK(n <= limit);  // every event but EOF's consumes octets
-      const std::uint64_t before = index(p_.offset());
-      const client_event& ev = p_.next();
-      now_ = index(p_.offset());
-      FUZZ_CHECK(now_ >= before && now_ <= fed_end_);
-      FUZZ_CHECK(index(ev.offset) <= fed_end_);
+      // Every event but EOF's consumes octets.
+      const client_event& ev = next_event(p_, n, 2 * len + 8);
       if (ev.kind == client_event_kind::need_more) {
         FUZZ_CHECK(index(ev.offset) == now_ && now_ == fed_end_);
         const bool line_modes = mode_ == mode::status || mode_ == mode::items;
@@ -408,19 +375,13 @@ class session {
 
   void after_handshake() {
     FUZZ_CHECK(now_ >= piece_idx_);
-    const std::string_view rest = piece_.substr(static_cast<std::size_t>(now_ - piece_idx_));
-    reset_base_ = now_;
-    p_.reset();
-    FUZZ_CHECK(p_.offset() == 0 && p_.pending() == 0 && !p_.buffered());
-    caps_.clear();
-    FUZZ_CHECK(p_.capabilities() == caps_);
-    queue_.clear();
-    p_.feed(rest);
-    if (eof_) p_.feed_eof();
+    restart(p_, piece_.substr(static_cast<std::size_t>(now_ - piece_idx_)), [&] {
+      FUZZ_CHECK(p_.offset() == 0 && p_.pending() == 0 && !p_.buffered());
+      caps_.clear();
+      FUZZ_CHECK(p_.capabilities() == caps_);
+      queue_.clear();
+    });
     eof_reported_ = false;
-    piece_ = rest;
-    piece_idx_ = now_;
-    elem_end_ = now_;
     mode_ = mode::status;
   }
 
@@ -517,14 +478,7 @@ class session {
     const std::uint64_t at = index(ev.offset);
     if (ev.kind == client_event_kind::data) {
       FUZZ_CHECK(at >= body_start_ && !ev.text.empty());
-      dot::decoder_event de;
-      de.kind = dot::event_kind::data;
-      de.offset = at - body_start_;
-      de.bytes = ev.text;
-      if (piece_idx_ >= body_start_)
-        views_.check(de, piece_, piece_idx_ - body_start_);
-      else
-        views_.check(de, piece_.substr(static_cast<std::size_t>(body_start_ - piece_idx_)), 0);
+      fuzz::check_body_data(views_, body_start_, at, ev.text, piece_, piece_idx_);
       data_.append(ev.text.data(), ev.text.size());
       return;
     }
@@ -540,23 +494,15 @@ class session {
     FUZZ_CHECK(ev.size == content.size() && ev.lines == 0);
     FUZZ_CHECK(views_.input_end() <= wire.size());
     // The same body through a decoder of its own, fed whole.
-    dot::decoder d(o_.body);
-    d.feed(wire);
-    for (std::size_t n = 0;; ++n) {
-      FUZZ_CHECK(n <= 4 * wire.size() + 8);
-      const dot::decoder_event de = d.next();
-      if (de.kind == dot::event_kind::data) continue;
-      FUZZ_CHECK(de.kind == dot::event_kind::end);
-      FUZZ_CHECK(de.consumed() == wire.size() && de.size == ev.size);
-      FUZZ_CHECK(fuzz::flag_bits(de.flags) == fuzz::flag_bits(ev.flags));
-      FUZZ_CHECK(de.error == ev.error);
-      if (de.error != errc{}) {
-        FUZZ_CHECK(ev.flags.has(ev.error));
-        FUZZ_CHECK(body_start_ + de.error_offset == index(ev.error_offset));
-      } else {
-        FUZZ_CHECK(!ev.flags.any() && ev.error_offset == 0);
-      }
-      break;
+    const dot::decoder_event de = fuzz::decode_whole(wire, o_.body).end;
+    FUZZ_CHECK(de.size == ev.size);
+    FUZZ_CHECK(fuzz::flag_bits(de.flags) == fuzz::flag_bits(ev.flags));
+    FUZZ_CHECK(de.error == ev.error);
+    if (de.error != errc{}) {
+      FUZZ_CHECK(ev.flags.has(ev.error));
+      FUZZ_CHECK(body_start_ + de.error_offset == index(ev.error_offset));
+    } else {
+      FUZZ_CHECK(!ev.flags.any() && ev.error_offset == 0);
     }
     elem_end_ = now_;
     mode_ = mode::status;
@@ -572,18 +518,10 @@ class session {
   }
 
   Parser& p_;
-  const std::string_view input_;
   const fuzz::pop3_client_config& cfg_;
   const pop3::client_parser_options& o_;
   const session_policy& pol_;
 
-  std::uint64_t reset_base_ = 0;  // stream index of the parser's offset 0
-  std::string_view piece_;        // the current feed
-  std::uint64_t piece_idx_ = 0;   // its stream index
-  std::uint64_t fed_end_ = 0;     // stream index just past the bytes fed
-  std::uint64_t now_ = 0;         // stream index of p_.offset() after the last next()
-  std::uint64_t elem_end_ = 0;    // where the next line (or body) starts
-  bool eof_ = false;
   bool eof_reported_ = false;
   mode mode_ = mode::status;
   // The queue model.
@@ -604,20 +542,15 @@ class session {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < kHeader) return 0;
-  const std::size_t n = data[3] & 0x3F;
-  if (size < kHeader + n) return 0;
-  const fuzz::pop3_client_config cfg = fuzz::pop3_client_config_from(data);
   session_policy pol;
+  const std::size_t header = fuzz::pop3_queue_from(data, size, pol.queue);
+  if (header == 0) return 0;
+  const fuzz::pop3_client_config cfg = fuzz::pop3_client_config_from(data);
   pol.keep_barrier = (data[0] & 0x80) != 0;
   pol.eof_early = (data[1] & 0x40) != 0;
   const bool again = (data[1] & 0x80) != 0;
-  static constexpr std::size_t kWindow[] = {1, 3, 32, SIZE_MAX};
-  pol.window = kWindow[data[3] >> 6];
-  for (std::size_t i = 0; i < n; ++i)
-    pol.commands.push_back(fuzz::pop3_expected_from(data[kHeader + i]));
 
-  const std::string input(reinterpret_cast<const char*>(data) + kHeader + n, size - kHeader - n);
+  const std::string input(reinterpret_cast<const char*>(data) + header, size - header);
   const auto cut_around = [](char c) { return c == '\r' || c == '\n' || c == '.'; };
   const std::vector<std::size_t> plan =
       fuzz::split_plan(input, data[2], fuzz::fnv1a(data, size), cut_around);

@@ -10,6 +10,7 @@
 //                     bits 5-6 max_challenge_length (fuzz::pop3_client_config_from)
 //   byte 3            the command queue: bits 0-5 the number of command bytes
 //                     that follow, bits 6-7 the window (1, 3, 32, all)
+//                     (fuzz::pop3_queue_from)
 //   command bytes     fuzz::pop3_expected_from
 // The rest is the server's byte stream. It goes through a parser whole, then
 // through a fresh parser in pieces as byte 2 says, and, for streams of at most
@@ -31,7 +32,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -46,30 +46,16 @@
 namespace {
 
 using namespace mailwire;
+using fuzz::field;  // the log's encoding (support.hpp)
 using pop3::client_event;
 using pop3::client_event_kind;
 using pop3::expected;
 using pop3::verb;
 
-constexpr std::size_t kHeader = 4;
-
 struct session_policy {
   bool keep_barrier = false;
-  std::vector<expected> commands;
-  std::size_t window = 1;
+  fuzz::pop3_queue_plan queue;  ///< the commands the client writes
 };
-
-void field(std::string& out, std::string_view v) {
-  out += std::to_string(v.size());
-  out += ':';
-  out.append(v.data(), v.size());
-  out += ' ';
-}
-
-void field(std::string& out, std::uint64_t v) {
-  out += std::to_string(v);
-  out += ' ';
-}
 
 template <class Parser>
 class session {
@@ -80,22 +66,13 @@ class session {
   std::string run(std::string_view input, const std::vector<std::size_t>& plan, bool eof_early,
                   pop3::capabilities& caps) {
     top_up();
-    fuzz::for_each_piece(input, plan, [&](std::string_view piece, std::size_t, bool last) {
-      p_.feed(piece);
-      piece_ = piece;
-      piece_start_ = p_.offset();
-      if (last && eof_early) {
-        p_.feed_eof();
-        eof_ = true;
-      }
-      drain(piece.size());
-      return true;
-    });
-    if (!eof_) {
-      p_.feed_eof();
-      eof_ = true;
-      drain(0);
-    }
+    fuzz::feed_stream(
+        p_, input, plan, eof_early, eof_,
+        [&](std::string_view piece, std::size_t) {
+          piece_ = piece;
+          piece_start_ = p_.offset();
+        },
+        [&](std::size_t len) { drain(len); });
     flush();
     log_ += "end ";
     field(log_, reset_base_ + p_.offset());
@@ -106,8 +83,9 @@ class session {
 
  private:
   void top_up() {
-    while (next_ < pol_.commands.size() && p_.pending() < pol_.window) {
-      if (p_.expect(pol_.commands[next_++]) != errc{}) log_ += "full\n";
+    const fuzz::pop3_queue_plan& q = pol_.queue;
+    while (next_ < q.commands.size() && p_.pending() < q.window) {
+      if (p_.expect(q.commands[next_++]) != errc{}) log_ += "full\n";
     }
   }
 
@@ -146,14 +124,13 @@ class session {
       log_ += '\n';
       if (ev.kind == client_event_kind::response && ev.verb == verb::stls && !ev.greeting &&
           ev.status == pop3::response_status::ok && !pol_.keep_barrier) {
+        // The TLS handshake; the bytes behind the +OK are the rest of the
+        // piece (pop3::client_parser has no public rest()).
         const std::string_view rest =
             piece_.substr(static_cast<std::size_t>(p_.offset() - piece_start_));
-        reset_base_ += p_.offset();
-        p_.reset();
-        p_.feed(rest);
+        fuzz::restart(p_, rest, reset_base_, eof_);
         piece_ = rest;
         piece_start_ = 0;
-        if (eof_) p_.feed_eof();
       }
       top_up();
     }
@@ -182,40 +159,17 @@ class session {
   bool data_open_ = false;
 };
 
-void report_difference(const char* what, const std::string& whole, const std::string& split) {
-  std::size_t line = 0, i = 0;
-  while (i < whole.size() && i < split.size() && whole[i] == split[i]) {
-    if (whole[i] == '\n') ++line;
-    ++i;
-  }
-  const auto show = [&](const char* side, const std::string& log) {
-    const std::size_t from = log.rfind('\n', i == 0 ? 0 : i - 1);
-    const std::size_t b = from == std::string::npos || i == 0 ? 0 : from + 1;
-    const std::size_t e = log.find('\n', b);
-    const std::string text = log.substr(b, e == std::string::npos ? std::string::npos : e - b);
-    std::fprintf(stderr, "  %s: %.300s\n", side, text.c_str());
-  };
-  std::fprintf(stderr, "pop3_client_split: %s logs differ at line %zu\n", what, line);
-  show("whole", whole);
-  show("split", split);
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < kHeader) return 0;
-  const std::size_t n = data[3] & 0x3F;
-  if (size < kHeader + n) return 0;
-  const fuzz::pop3_client_config cfg = fuzz::pop3_client_config_from(data);
   session_policy pol;
+  const std::size_t header = fuzz::pop3_queue_from(data, size, pol.queue);
+  if (header == 0) return 0;
+  const fuzz::pop3_client_config cfg = fuzz::pop3_client_config_from(data);
   pol.keep_barrier = (data[0] & 0x80) != 0;
   const bool eof_early = (data[1] & 0x40) != 0;
-  static constexpr std::size_t kWindow[] = {1, 3, 32, SIZE_MAX};
-  pol.window = kWindow[data[3] >> 6];
-  for (std::size_t i = 0; i < n; ++i)
-    pol.commands.push_back(fuzz::pop3_expected_from(data[kHeader + i]));
 
-  const std::string input(reinterpret_cast<const char*>(data) + kHeader + n, size - kHeader - n);
+  const std::string input(reinterpret_cast<const char*>(data) + header, size - header);
   const auto cut_around = [](char c) { return c == '\r' || c == '\n' || c == '.'; };
   const std::vector<std::size_t> plan =
       fuzz::split_plan(input, data[2], fuzz::fnv1a(data, size), cut_around);
@@ -231,19 +185,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   pop3::capabilities whole_caps, split_caps;
   const std::string whole = run({input.size()}, false, whole_caps);
   const std::string pieces = run(plan, eof_early, split_caps);
-  if (whole != pieces) {
-    report_difference("split", whole, pieces);
-    FUZZ_CHECK(whole == pieces);
-  }
+  fuzz::check_same_log("pop3_client_split", "split", whole, pieces);
   FUZZ_CHECK(whole_caps == split_caps);
   if (input.size() <= 64) {
     pop3::capabilities byte_caps;
     const std::string bytes =
         run(fuzz::split_plan(input, 0, 0, [](char) { return false; }), eof_early, byte_caps);
-    if (whole != bytes) {
-      report_difference("byte-by-byte", whole, bytes);
-      FUZZ_CHECK(whole == bytes);
-    }
+    fuzz::check_same_log("pop3_client_split", "byte-by-byte", whole, bytes);
     FUZZ_CHECK(whole_caps == byte_caps);
   }
   return 0;

@@ -23,27 +23,28 @@
 //              {off, 1, 7, 100, 1000, 4096, off, off}, bits 3-5
 //              max_line_length {off, 1, 8, 78, 1000, off, off, off}; bit 6
 //              the writer's encoder refuses bare CR/LF
-// Fields (class `input`, as in smtp_command_roundtrip.cpp): a text field is a
-// slice (a length octet < 0xE0 and the octets; 0xE0-0xEF and one more octet: a
-// 12-bit length; 0xF0-0xFF: a 16-bit length and a unit of 0-15 octets repeated
-// to it), each in an exact-size heap block of its own. A number is a mode
-// octet and then (mode % 4) 0: one octet, 1: four octets, 2: eight octets, 3:
-// one octet indexing {0, 1, 2^32-1, 2^32, 2^64-1, 10^10}. Lists are a count
-// octet and that many entries (for 9 and 10, 255 is a null array of 3); CAPA
-// is a text, then a count octet of calls on a capabilities value (`apply`).
+// Fields (fuzz::field_reader in support.hpp): a text field is a slice (a
+// length octet < 0xE0 and the octets; 0xE0-0xEF and one more octet: a 12-bit
+// length; 0xF0-0xFF: a 16-bit length and a unit of 0-15 octets repeated to
+// it), each in an exact-size heap block of its own. A number is a count(): a
+// mode octet and then (mode % 4) 0: one octet, 1: four octets, 2: eight
+// octets, 3: one octet indexing {0, 1, 2^32-1, 2^32, 2^64-1, 10^10}. Lists
+// are a count octet and that many entries (for 9 and 10, 255 is a null array
+// of 3); CAPA is a text, then a count octet of calls on a capabilities value
+// (`apply`).
 //
 // Checked:
-// - all or nothing, as in smtp_command_roundtrip, for every call: a growing
-//   sink (the reference), a fixed one of exactly its size, a small one and one
-//   already failed (which must give the reference's error: every check comes
-//   before the sink, a refused bare CR/LF included);
+// - all or nothing (fuzz::sinks in roundtrip_support.hpp) for every call: a
+//   growing sink (the reference), a fixed one of exactly its size, a small one
+//   and one already failed (which must give the reference's error: every check
+//   comes before the sink, a refused bare CR/LF included);
 // - the writer's error is exactly the one a model of response_writer.hpp's
-//   rules written here gives: controls (but HT) and bad UTF-8 in status text,
-//   text that would read back as a response code, codes that are no
-//   resp-code, a second "<...@...>" in a greeting, message numbers 0 or over
-//   2^32-1, bad UIDs and language tags, lines over 512 octets, NUL in
-//   content, bare CR/LF when refused; for CAPA the first bad line in the
-//   order written; anything else must be written;
+//   rules written here (and fuzz::pop3_model's) gives: controls (but HT) and
+//   bad UTF-8 in status text, text that would read back as a response code,
+//   codes that are no resp-code, a second "<...@...>" in a greeting, message
+//   numbers 0 or over 2^32-1, bad UIDs and language tags, lines over 512
+//   octets, NUL in content, bare CR/LF when refused; for CAPA the first bad
+//   line in the order written; anything else must be written;
 // - written bytes are exactly the model's (status line, listings, CAPA lines
 //   in enum order, and for bodies the content normalised: bare CR and bare LF
 //   made CRLF, a final CRLF added unless empty, "." doubled at line starts,
@@ -73,6 +74,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dot_support.hpp"
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/output.hpp"
 #include "mailwire/dot/encoder.hpp"
@@ -80,6 +82,8 @@
 #include "mailwire/pop3/command_writer.hpp"
 #include "mailwire/pop3/response.hpp"
 #include "mailwire/pop3/response_writer.hpp"
+#include "pop3_support.hpp"
+#include "roundtrip_support.hpp"
 #include "support.hpp"
 
 namespace {
@@ -87,116 +91,18 @@ namespace {
 using namespace mailwire;
 using namespace mailwire::pop3;
 
-// --- the input -------------------------------------------------------------------
-
-class input {
- public:
-  input(const std::uint8_t* p, std::size_t n) : p_(p), n_(n) {}
-
-  std::uint8_t byte() { return at_ < n_ ? p_[at_++] : 0; }
-  std::uint64_t number(int octets) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < octets; ++i) v |= std::uint64_t{byte()} << (8 * i);
-    return v;
-  }
-  std::uint16_t u16() { return static_cast<std::uint16_t>(number(2)); }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(number(4)); }
-
-  /// A message number, count or size, biased towards the edges.
-  std::uint64_t count() {
-    static constexpr std::uint64_t kEdges[] = {
-        0, 1, 0xFFFFFFFFull, 0x100000000ull, ~0ull, 10000000000ull};
-    const std::uint8_t mode = byte();
-    switch (mode % 4) {
-      case 0: return byte();
-      case 1: return number(4);
-      case 2: return number(8);
-      default: return kEdges[byte() % (sizeof kEdges / sizeof kEdges[0])];
-    }
-  }
-
-  std::string_view slice() {
-    const std::uint8_t b = byte();
-    std::string bytes;
-    if (b < 0xE0) {
-      bytes = raw(b);
-    } else if (b < 0xF0) {
-      bytes = raw(static_cast<std::size_t>(b - 0xE0) << 8 | byte());
-    } else {
-      const std::size_t length = u16();
-      const std::string unit = raw(byte() & 15);
-      while (!unit.empty() && bytes.size() < length) bytes += unit;
-      bytes.resize(unit.empty() ? 0 : length);
-    }
-    blocks_.push_back(fuzz::exact_copy(bytes.data(), bytes.size()));
-    return {blocks_.back().get(), bytes.size()};
-  }
-
- private:
-  std::string raw(std::size_t n) {
-    const std::size_t take = n < n_ - at_ ? n : n_ - at_;
-    std::string s(reinterpret_cast<const char*>(p_) + at_, take);
-    at_ += take;
-    return s;
-  }
-
-  const std::uint8_t* p_;
-  std::size_t n_;
-  std::size_t at_ = 0;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-};
+// The independent models of pop3_support.hpp (`model` here names an error).
+namespace rfc = fuzz::pop3_model;
 
 // --- models written from the RFCs and response_writer.hpp's rules -------------------
-
-bool model_ctl(unsigned char c) { return c < 0x20 || c == 0x7F; }
-
-bool has_ctl(std::string_view s) {
-  for (const char c : s)
-    if (model_ctl(static_cast<unsigned char>(c))) return true;
-  return false;
-}
-
-/// RFC 3629 §4: shortest form, no surrogates, nothing above U+10FFFF.
-bool model_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      const auto t = static_cast<unsigned char>(s[i + k]);
-      if ((t & 0xC0) != 0x80) return false;
-      cp = cp << 6 | (t & 0x3F);
-    }
-    static constexpr std::uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kLeast[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n;
-  }
-  return true;
-}
 
 /// Status and item text: HT, SP-~ and UTF-8; a control is the graver fault.
 errc model_text_error(std::string_view s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if (model_ctl(c) && c != '\t') return errc::invalid_argument;
+    if (rfc::ctl(c) && c != '\t') return errc::invalid_argument;
   }
-  return model_utf8(s) ? errc{} : errc::invalid_utf8;
+  return rfc::utf8(s) ? errc{} : errc::invalid_utf8;
 }
 
 /// resp-level *("/" resp-level), rchar = %x21-2E / %x30-5C / %x5E-7F (RFC
@@ -219,7 +125,7 @@ bool model_levels(std::string_view s, bool del) {
 }
 
 /// Text a client reads as starting with a response code: "[" levels "]" then
-/// SP or the end (RFC 2449 §8; PROTOCOLS.md §6 item 47).
+/// SP or the end (RFC 2449 §8).
 bool model_starts_with_code(std::string_view text) {
   if (text.empty() || text[0] != '[') return false;
   const std::size_t close = text.find(']');
@@ -228,56 +134,23 @@ bool model_starts_with_code(std::string_view text) {
   return close + 1 == text.size() || text[close + 1] == ' ';
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 32);
-    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
 /// RFC 2449 §8, RFC 3206, RFC 6856 §5: the top level (and SYS's second).
 response_code_kind model_code_kind(std::string_view code) {
   if (code.empty()) return response_code_kind::none;
   const std::size_t slash = code.find('/');
   const std::string_view top = code.substr(0, slash);
-  if (iequal(top, "IN-USE")) return response_code_kind::in_use;
-  if (iequal(top, "LOGIN-DELAY")) return response_code_kind::login_delay;
-  if (iequal(top, "AUTH")) return response_code_kind::auth;
-  if (iequal(top, "UTF8")) return response_code_kind::utf8;
-  if (iequal(top, "SYS") && slash != std::string_view::npos) {
+  if (rfc::iequal(top, "IN-USE")) return response_code_kind::in_use;
+  if (rfc::iequal(top, "LOGIN-DELAY")) return response_code_kind::login_delay;
+  if (rfc::iequal(top, "AUTH")) return response_code_kind::auth;
+  if (rfc::iequal(top, "UTF8")) return response_code_kind::utf8;
+  if (rfc::iequal(top, "SYS") && slash != std::string_view::npos) {
     const std::string_view rest = code.substr(slash + 1);
     const std::string_view sub = rest.substr(0, rest.find('/'));
-    if (iequal(sub, "TEMP")) return response_code_kind::sys_temp;
-    if (iequal(sub, "PERM")) return response_code_kind::sys_perm;
+    if (rfc::iequal(sub, "TEMP")) return response_code_kind::sys_temp;
+    if (rfc::iequal(sub, "PERM")) return response_code_kind::sys_perm;
   }
   return response_code_kind::other;
 }
-
-/// The APOP timestamp (RFC 1939 §7, response.hpp): the first "<" ... ">"
-/// holding "@" and only ASCII VCHAR.
-std::string_view model_timestamp(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '<') continue;
-    bool at = false;
-    for (std::size_t j = i + 1; j < text.size(); ++j) {
-      const auto c = static_cast<unsigned char>(text[j]);
-      if (c == '>') {
-        if (at) return text.substr(i, j - i + 1);
-        break;
-      }
-      if (c == '<' || c <= ' ' || c >= 0x7F) break;  // msg-id: ASCII VCHAR
-      at = at || c == '@';
-    }
-  }
-  return {};
-}
-
-bool model_alpha(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool model_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 /// A language tag as a LANG body lists it: 1*8ALPHA *("-" 1*8alphanum).
 bool model_language_tag(std::string_view s) {
@@ -289,7 +162,7 @@ bool model_language_tag(std::string_view s) {
     if (part.empty() || part.size() > 8) return false;
     for (const char ch : part) {
       const auto c = static_cast<unsigned char>(ch);
-      if (!model_alpha(c) && (first || !model_digit(c))) return false;
+      if (!rfc::alpha(c) && (first || !rfc::digit(c))) return false;
     }
     if (dash == std::string_view::npos) return true;
     start = dash + 1;
@@ -302,53 +175,6 @@ bool model_uid(std::string_view s) {
   for (const char c : s)
     if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7E) return false;
   return true;
-}
-
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string model_base64(std::string_view raw) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 3 <= raw.size(); i += 3) {
-    const std::uint32_t v = std::uint32_t{static_cast<unsigned char>(raw[i])} << 16 |
-                            std::uint32_t{static_cast<unsigned char>(raw[i + 1])} << 8 |
-                            static_cast<unsigned char>(raw[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
-  }
-  if (i < raw.size()) {
-    const bool two = i + 2 == raw.size();
-    const std::uint32_t v = std::uint32_t{static_cast<unsigned char>(raw[i])} << 16 |
-                            (two ? std::uint32_t{static_cast<unsigned char>(raw[i + 1])} << 8 : 0);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += two ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-/// Strict base64 decoded (canonical: it re-encodes to itself); nullopt if not.
-std::optional<std::string> model_base64_decode(std::string_view t) {
-  if (t.size() % 4 != 0) return std::nullopt;
-  std::size_t pads = 0;
-  while (pads < 2 && pads < t.size() && t[t.size() - 1 - pads] == '=') ++pads;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  std::string out;
-  for (std::size_t i = 0; i + pads < t.size(); ++i) {
-    const std::size_t v = kAlphabet.find(t[i]);
-    if (v == std::string_view::npos) return std::nullopt;
-    acc = acc << 6 | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-      acc &= (1u << bits) - 1;
-    }
-  }
-  if (model_base64(out) != t) return std::nullopt;
-  return out;
 }
 
 std::string decimal(std::uint64_t n) { return std::to_string(n); }
@@ -364,7 +190,7 @@ struct status_model {
 
 status_model model_status(response_status st, std::string_view code, std::string_view text) {
   status_model m;
-  if (!code.empty() && (has_ctl(code) || !model_levels(code, false))) {
+  if (!code.empty() && (rfc::has_ctl(code) || !model_levels(code, false))) {
     m.error = errc::invalid_argument;
     return m;
   }
@@ -430,91 +256,6 @@ bare_end model_first_bare(std::string_view c) {
   return {};
 }
 
-// --- the sinks ----------------------------------------------------------------------
-
-constexpr std::string_view kPrefix = "pre\r\n";
-
-struct sink_options {
-  bool prefix = false;
-  bool pre_failed = false;
-};
-
-struct sink_run {
-  errc error = errc{};
-  std::string bytes;
-};
-
-template <class Write>
-sink_run run_fixed(const Write& write, std::size_t capacity, const sink_options& o) {
-  const std::size_t pre = o.prefix ? kPrefix.size() : 0;
-  const auto block = fuzz::scribbled_block(pre + capacity);
-  fixed_sink sink(block.get(), pre + capacity);
-  if (o.prefix) FUZZ_CHECK(sink.append(kPrefix));
-  if (o.pre_failed) FUZZ_CHECK(capacity == 0 && !sink.append("x") && sink.failed());
-  sink_run r;
-  r.error = write(sink);
-  FUZZ_CHECK(sink.failed() == (o.pre_failed && r.error != errc{}));
-  if (r.error != errc{}) {
-    FUZZ_CHECK(sink.size() == pre && sink.view() == kPrefix.substr(0, pre));
-    return r;
-  }
-  FUZZ_CHECK(!o.pre_failed && sink.size() >= pre);
-  FUZZ_CHECK(sink.view().substr(0, pre) == kPrefix.substr(0, pre));
-  r.bytes = std::string(sink.view().substr(pre));
-  return r;
-}
-
-template <class Write>
-sink_run run_growing(const Write& write, const sink_options& o) {
-  const std::size_t pre = o.prefix ? kPrefix.size() : 0;
-  std::string out(kPrefix.substr(0, pre));
-  appendable_sink<std::string> sink(out);
-  sink_run r;
-  r.error = write(sink);
-  FUZZ_CHECK(!sink.failed() && r.error != errc::buffer_too_small);
-  FUZZ_CHECK(out.size() >= pre && out.compare(0, pre, kPrefix.substr(0, pre)) == 0);
-  if (r.error != errc{}) FUZZ_CHECK(out.size() == pre);
-  r.bytes = out.substr(pre);
-  return r;
-}
-
-template <class Write>
-void check_fixed_sinks(const Write& write, const sink_options& o, std::uint16_t small,
-                       const sink_run& ref) {
-  const std::size_t n = ref.bytes.size();
-  if (ref.error == errc{}) {
-    const sink_run exact = run_fixed(write, n, o);
-    FUZZ_CHECK(exact.error == errc{} && exact.bytes == ref.bytes);
-  }
-  const std::size_t small_capacity = small % (n + 2);
-  const sink_run s = run_fixed(write, small_capacity, o);
-  if (ref.error != errc{}) {
-    FUZZ_CHECK(s.error == ref.error);  // errors come before the sink's room
-  } else if (small_capacity >= n) {
-    FUZZ_CHECK(s.error == errc{} && s.bytes == ref.bytes);
-  } else {
-    FUZZ_CHECK(s.error == errc::buffer_too_small);
-  }
-  sink_options failed = o;
-  failed.pre_failed = true;
-  const sink_run refused = run_fixed(write, 0, failed);
-  FUZZ_CHECK(refused.error == (ref.error != errc{} ? ref.error : errc::buffer_too_small));
-}
-
-struct sinks {
-  sink_options options;
-  std::uint16_t small = 0;
-
-  /// Runs `write` into the four sinks; its error must be `model`.
-  template <class Write>
-  sink_run run(const Write& write, errc model) const {
-    const sink_run ref = run_growing(write, options);
-    check_fixed_sinks(write, options, small, ref);
-    FUZZ_CHECK(ref.error == model);
-    return ref;
-  }
-};
-
 // --- the events ---------------------------------------------------------------------
 
 /// One client event, owning its text (data events are joined into one).
@@ -546,19 +287,10 @@ struct event {
   }
 };
 
-constexpr errc kBodyFlags[] = {errc::body_bare_cr, errc::body_bare_lf, errc::body_nul,
-                               errc::body_line_too_long, errc::message_too_large};
-
-std::uint8_t flag_bits(const dot::body_flags& f) {
-  std::uint8_t b = 0;
-  for (std::size_t i = 0; i < sizeof kBodyFlags / sizeof kBodyFlags[0]; ++i)
-    if (f.has(kBodyFlags[i])) b = static_cast<std::uint8_t>(b | 1u << i);
-  return b;
-}
-
+/// The bit of body flag `e` in fuzz::flag_bits (dot_support.hpp).
 std::uint8_t flag_bit(errc e) {
-  for (std::size_t i = 0; i < sizeof kBodyFlags / sizeof kBodyFlags[0]; ++i)
-    if (kBodyFlags[i] == e) return static_cast<std::uint8_t>(1u << i);
+  for (std::size_t i = 0; i < sizeof fuzz::kBodyFlags / sizeof fuzz::kBodyFlags[0]; ++i)
+    if (fuzz::kBodyFlags[i] == e) return static_cast<std::uint8_t>(1u << i);
   return 0;
 }
 
@@ -578,7 +310,7 @@ event from(const client_event& ev) {
   e.size = ev.size;
   e.uid = std::string(ev.uid);
   e.lines = ev.lines;
-  e.flags = flag_bits(ev.flags);
+  e.flags = static_cast<std::uint8_t>(fuzz::flag_bits(ev.flags));
   e.error_offset = ev.error_offset;
   e.offset = ev.offset;
   return e;
@@ -801,22 +533,6 @@ void check_read(const expectation& x, const feed_options& f) {
     run_both(std::integral_constant<std::size_t, 1024>{});
 }
 
-/// Every line ends in CRLF and holds no other CR, LF or NUL (for bodies: the
-/// status line and the items; content is checked by the model's bytes).
-void check_lines(std::string_view bytes) {
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const char c = bytes[i];
-    FUZZ_CHECK(c != '\0');
-    if (c == '\r') {
-      FUZZ_CHECK(i + 1 < bytes.size() && bytes[i + 1] == '\n');
-      ++i;
-    } else {
-      FUZZ_CHECK(c != '\n');
-    }
-  }
-  FUZZ_CHECK(bytes.size() >= 2 && bytes.substr(bytes.size() - 2) == "\r\n");
-}
-
 // --- the entries a plain status line may answer ---------------------------------------
 
 /// Entries write_ok/write_err/write_response may answer. STAT, LIST n and
@@ -838,7 +554,7 @@ expected entry_from(std::uint8_t b, response_status st) {
 
 // --- capabilities from the input ------------------------------------------------------
 
-void apply(input& in, capabilities& caps) {
+void apply(fuzz::field_reader& in, capabilities& caps) {
   const capabilities before = caps;
   errc e{};
   const std::uint8_t op = in.byte();
@@ -927,7 +643,7 @@ capa_model model_capa(const capabilities& caps) {
   }
   for (const std::string_view line : caps.unknown()) {
     if (m.error != errc{}) break;
-    if (has_ctl(line)) m.error = errc::invalid_argument;
+    if (rfc::has_ctl(line)) m.error = errc::invalid_argument;
     add(std::string(line));
   }
   return m;
@@ -948,10 +664,10 @@ constexpr std::size_t kWriters = 16;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  input in(data, size);
+  fuzz::field_reader in(data, size);
   const std::size_t which = in.byte() % kWriters;
   const std::uint8_t flags = in.byte();
-  sinks out;
+  fuzz::sinks out;
   out.options.prefix = (flags & 1) != 0;
   out.small = in.u16();
   feed_options feed;
@@ -972,7 +688,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The status line alone, answering x.entry.
   const auto status_only = [&](const status_model& m, response_status st, std::string_view code,
                                std::string_view text, const auto& write) {
-    const sink_run r = out.run(write, m.error);
+    const fuzz::sink_run r = out.run(write, m.error);
     if (r.error != errc{}) return;
     FUZZ_CHECK(r.bytes == m.line + "\r\n");
     x.bytes = r.bytes;
@@ -980,7 +696,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     x.barrier = st == response_status::ok && x.entry.verb == verb::stls;
     if (x.events.back().multi_line) {
       // An empty body: the terminator alone.
-      const sink_run end = out.run([](auto& s) { return write_end(s); }, errc{});
+      const fuzz::sink_run end = out.run([](auto& s) { return write_end(s); }, errc{});
       FUZZ_CHECK(end.bytes == ".\r\n");
       x.bytes += end.bytes;
       if (x.entry.verb == verb::retr || x.entry.verb == verb::top)
@@ -989,7 +705,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         add_items(x, r.bytes.size(), {}, x.entry.verb, [](const std::string&) { return event{}; });
       if (x.entry.verb == verb::capa) x.caps = capabilities{};
     }
-    check_lines(x.bytes);
+    fuzz::check_lines(x.bytes);
     check_read(x, feed);
   };
 
@@ -1019,12 +735,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (m.error == errc{} || m.error == errc::line_too_long) {
         bool bad_stamp = false;
         if (!stamp.empty()) {
-          bad_stamp = stamp.size() < 3 || stamp.front() != '<' || model_timestamp(stamp) != stamp;
+          bad_stamp =
+              stamp.size() < 3 || stamp.front() != '<' || rfc::apop_timestamp(stamp) != stamp;
           for (const char c : stamp)
             bad_stamp = bad_stamp || static_cast<unsigned char>(c) < 0x21 ||
                         static_cast<unsigned char>(c) > 0x7E;
         }
-        if (!model_timestamp(text).empty() || bad_stamp) {
+        if (!rfc::apop_timestamp(text).empty() || bad_stamp) {
           m.error = errc::invalid_argument;
         } else {
           m.line = "+OK" + (text.empty() ? "" : " " + std::string(text)) +
@@ -1032,7 +749,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           m.error = m.line.size() + 2 > kStatusLimit ? errc::line_too_long : errc{};
         }
       }
-      const sink_run r = out.run([&](auto& s) { return write_greeting(s, text, stamp); }, m.error);
+      const fuzz::sink_run r =
+          out.run([&](auto& s) { return write_greeting(s, text, stamp); }, m.error);
       if (r.error != errc{}) break;
       FUZZ_CHECK(r.bytes == m.line + "\r\n");
       x.bytes = r.bytes;
@@ -1040,7 +758,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                m.line.substr(m.line.size() > 3 ? 4 : 3));
       e.timestamp = std::string(stamp);
       x.events.push_back(e);
-      check_lines(x.bytes);
+      fuzz::check_lines(x.bytes);
       check_read(x, feed);
       break;
     }
@@ -1054,17 +772,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::string text;
       errc model{};
       if (which == 4) {
-        text = model_base64(challenge);
+        text = fuzz::base64_model(challenge);
         if (max_line < 4 || text.size() > max_line - 4) model = errc::line_too_long;
-      } else if (has_ctl(challenge)) {
+      } else if (rfc::has_ctl(challenge)) {
         model = errc::invalid_argument;
-      } else if (!model_base64_decode(challenge)) {
+      } else if (!fuzz::base64_model_decode(challenge)) {
         model = errc::invalid_base64;
       } else {
         text = std::string(challenge);
         if (text.size() + 4 > max_line) model = errc::line_too_long;
       }
-      const sink_run r = out.run(
+      const fuzz::sink_run r = out.run(
           [&](auto& s) {
             if (which == 4)
               return custom ? write_challenge(s, challenge, max_line)
@@ -1075,7 +793,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           model);
       if (r.error != errc{}) break;
       FUZZ_CHECK(r.bytes == "+ " + text + "\r\n");
-      if (which == 4) FUZZ_CHECK(model_base64_decode(text) == std::string(challenge));
+      if (which == 4) FUZZ_CHECK(fuzz::base64_model_decode(text) == std::string(challenge));
       x.bytes = r.bytes;
       x.status_limit = max_line > 512 ? max_line : 512;
       x.auth_stays = true;
@@ -1084,7 +802,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       e.v = verb::auth;
       e.text = text;
       x.events.push_back(e);
-      check_lines(x.bytes);
+      fuzz::check_lines(x.bytes);
       check_read(x, feed);
       break;
     }
@@ -1097,11 +815,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       errc model{};
       if ((which != 6 && n == 0) || n > 0xFFFFFFFFull)
         model = errc::invalid_message_number;
-      else if (which == 8 && has_ctl(uid))
+      else if (which == 8 && rfc::has_ctl(uid))
         model = errc::invalid_argument;
       else if (which == 8 && !model_uid(uid))
         model = errc::invalid_uid;
-      const sink_run r = out.run(
+      const fuzz::sink_run r = out.run(
           [&](auto& s) {
             return which == 6   ? write_drop_listing(s, n, octets)
                    : which == 7 ? write_scan_listing(s, n, octets)
@@ -1119,7 +837,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       e.size = which == 8 ? 0 : octets;
       e.uid = std::string(uid);
       x.events.push_back(e);
-      check_lines(x.bytes);
+      fuzz::check_lines(x.bytes);
       check_read(x, feed);
       break;
     }
@@ -1158,7 +876,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           const std::uint64_t msg = list ? scans[i].message : uids[i].message;
           if (msg == 0 || msg > 0xFFFFFFFFull)
             model = errc::invalid_message_number;
-          else if (!list && has_ctl(uids[i].uid))
+          else if (!list && rfc::has_ctl(uids[i].uid))
             model = errc::invalid_argument;
           else if (!list && !model_uid(uids[i].uid))
             model = errc::invalid_uid;
@@ -1168,7 +886,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (model == errc{}) model = st.error;
       }
-      const sink_run r = out.run(
+      const fuzz::sink_run r = out.run(
           [&](auto& s) {
             if (list) return write_scan_listings(s, text, null ? nullptr : scans.data(), n);
             return write_unique_id_listings(s, text, null ? nullptr : uids.data(), n);
@@ -1178,7 +896,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::string by_line;
       errc first{};
       {
-        const sink_run ok = out.run([&](auto& s) { return write_ok(s, text); }, st.error);
+        const fuzz::sink_run ok = out.run([&](auto& s) { return write_ok(s, text); }, st.error);
         first = ok.error;
         by_line = ok.bytes;
       }
@@ -1187,11 +905,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         errc item{};
         if (msg == 0 || msg > 0xFFFFFFFFull)
           item = errc::invalid_message_number;
-        else if (!list && has_ctl(uids[i].uid))
+        else if (!list && rfc::has_ctl(uids[i].uid))
           item = errc::invalid_argument;
         else if (!list && !model_uid(uids[i].uid))
           item = errc::invalid_uid;
-        const sink_run one = out.run(
+        const fuzz::sink_run one = out.run(
             [&](auto& s) {
               return list ? write_scan_item(s, msg, scans[i].size)
                           : write_unique_id_item(s, msg, uids[i].uid);
@@ -1226,14 +944,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ++i;
         return e;
       });
-      check_lines(x.bytes);
+      fuzz::check_lines(x.bytes);
       check_read(x, feed);
       break;
     }
     case 11: {
       const std::string_view text = in.slice();
       const status_model st = model_status(response_status::ok, {}, text);
-      const sink_run ok = out.run([&](auto& s) { return write_ok(s, text); }, st.error);
+      const fuzz::sink_run ok = out.run([&](auto& s) { return write_ok(s, text); }, st.error);
       if (ok.error != errc{}) break;
       x.bytes = ok.bytes;
       std::vector<std::string> lines;
@@ -1244,7 +962,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         errc item{};
         std::string line =
             std::string(t) + (description.empty() ? "" : " " + std::string(description));
-        if (has_ctl(t))
+        if (rfc::has_ctl(t))
           item = errc::invalid_argument;
         else if (!model_language_tag(t))  // "*" is a range, not a tag
           item = errc::invalid_language_range;
@@ -1252,7 +970,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           item = e;
         else if (line.size() + 2 > kItemLimit)
           item = errc::line_too_long;
-        const sink_run one =
+        const fuzz::sink_run one =
             out.run([&](auto& s) { return write_language_item(s, t, description); }, item);
         if (one.error != errc{}) {
           failed = true;
@@ -1272,7 +990,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         e.text = line;
         return e;
       });
-      check_lines(x.bytes);
+      fuzz::check_lines(x.bytes);
       check_read(x, feed);
       break;
     }
@@ -1283,8 +1001,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const status_model st = model_status(response_status::ok, {}, text);
       capa_model m;
       if (st.error == errc{}) m = model_capa(caps);
-      const sink_run r = out.run([&](auto& s) { return write_capa_response(s, caps, text); },
-                                 st.error != errc{} ? st.error : m.error);
+      const fuzz::sink_run r = out.run([&](auto& s) { return write_capa_response(s, caps, text); },
+                                       st.error != errc{} ? st.error : m.error);
       if (r.error != errc{}) break;
       std::string wire = st.line + "\r\n";
       for (const std::string& l : m.lines) wire += l + "\r\n";
@@ -1294,7 +1012,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       x.events.push_back(response_event(x.entry, response_status::ok, {}, text));
       add_items(x, st.line.size() + 2, m.lines, verb::capa, capability_event);
       x.caps = caps;
-      check_lines(x.bytes);
+      fuzz::check_lines(x.bytes);
       check_read(x, feed);
       break;
     }
@@ -1314,7 +1032,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       else
         model = st.error != errc{} ? st.error : refused_bare ? bare.kind : errc{};
       // The copy form, the reference for the other two.
-      const sink_run r =
+      const fuzz::sink_run r =
           out.run([&](auto& s) { return write_message(s, text, content, enc_options); }, model);
       const std::string wire =
           r.error == errc{} ? st.line + "\r\n" + model_stuff(model_normalise(content), nullptr)
@@ -1324,7 +1042,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       errc error{};
       if (which == 14) {
         // write_ok, then the content in chunks cut by the input, then the end.
-        const sink_run ok = out.run([&](auto& s) { return write_ok(s, text); }, st.error);
+        const fuzz::sink_run ok = out.run([&](auto& s) { return write_ok(s, text); }, st.error);
         if (ok.error != errc{}) break;
         bytes = ok.bytes;
         // The content in up to eight chunks (lengths from the input, maybe
@@ -1356,7 +1074,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           // Each call into the four sinks with a copy of the encoder, then for
           // real: the same bytes, and on error the encoder is as it was.
           const dot::encoder before = enc;
-          const sink_run one = out.run(
+          const fuzz::sink_run one = out.run(
               [&](auto& s) {
                 dot::encoder copy = before;
                 return end ? write_body_end(s, copy) : write_body(s, copy, chunk);

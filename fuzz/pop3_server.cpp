@@ -96,59 +96,27 @@ bool framing_errc(errc e) {
          e == errc::nul_in_line || e == errc::unexpected_eof;
 }
 
+/// The session over the stream; fuzz::stream_session (support.hpp) keeps
+/// where it stands.
 template <class Parser>
-class session {
+class session : fuzz::stream_session {
  public:
   session(Parser& p, std::string_view input, const fuzz::pop3_server_config& cfg,
           const session_policy& pol)
-      : p_(p), input_(input), cfg_(cfg), o_(cfg.options), pol_(pol) {}
+      : fuzz::stream_session(input), p_(p), cfg_(cfg), o_(cfg.options), pol_(pol) {}
 
   void run(const std::vector<std::size_t>& plan) {
     FUZZ_CHECK(p_.offset() == 0 && !p_.buffered() && p_.rest().empty());
-    fuzz::for_each_piece(input_, plan, [&](std::string_view piece, std::size_t at, bool last) {
-      p_.feed(piece);
-      piece_ = piece;
-      piece_idx_ = at;
-      fed_end_ = at + piece.size();
-      if (last && pol_.eof_early) {
-        p_.feed_eof();
-        eof_ = true;
-      }
-      drain(piece.size());
-      return true;
-    });
-    FUZZ_CHECK(fed_end_ == input_.size());
-    if (!eof_) {
-      p_.feed_eof();
-      eof_ = true;
-      drain(0);
-    }
-    for (int i = 0; i < 2; ++i) {
-      const server_event& ev = p_.next();
-      FUZZ_CHECK(ev.kind == server_event_kind::need_more);
-      FUZZ_CHECK(index(ev.offset) == input_.size());
-    }
-    static const char more[] = "QUIT\r\n";
-    p_.feed(std::string_view(more, 6));
-    const server_event& ev = p_.next();
-    FUZZ_CHECK(ev.kind == server_event_kind::need_more);
-    FUZZ_CHECK(index(p_.offset()) == input_.size());
+    feed(p_, plan, pol_.eof_early, [&](std::size_t len) { drain(len); });
+    check_end_stays(p_, "QUIT\r\n");
     // Every line was accounted for: nothing partial is left behind.
     if (mode_ == mode::command) FUZZ_CHECK(!p_.buffered() && elem_end_ == input_.size());
   }
 
  private:
-  std::uint64_t index(std::uint64_t parser_offset) const { return reset_base_ + parser_offset; }
-
   void drain(std::size_t len) {
-    const std::size_t limit = 4 * len + 16;
     for (std::size_t n = 0;; ++n) {
-      FUZZ_CHECK(n <= limit);  // every event makes progress
-      const std::uint64_t before = index(p_.offset());
-      const server_event& ev = p_.next();
-      now_ = index(p_.offset());
-      FUZZ_CHECK(now_ >= before && now_ <= fed_end_);
-      FUZZ_CHECK(index(ev.offset) <= fed_end_);
+      const server_event& ev = next_event(p_, n, 4 * len + 16);
       switch (ev.kind) {
         case server_event_kind::need_more:
           FUZZ_CHECK(index(ev.offset) == now_);
@@ -277,14 +245,7 @@ class session {
   void after_handshake() {
     const std::string_view rest = p_.rest();
     FUZZ_CHECK(index(p_.offset()) + rest.size() == fed_end_);
-    reset_base_ = now_;
-    p_.reset();
-    FUZZ_CHECK(p_.offset() == 0 && !p_.buffered() && p_.rest().empty());
-    p_.feed(rest);
-    if (eof_) p_.feed_eof();
-    piece_ = rest;
-    piece_idx_ = now_;
-    elem_end_ = now_;
+    restart(p_, rest, [&] { FUZZ_CHECK(p_.offset() == 0 && !p_.buffered() && p_.rest().empty()); });
     mode_ = mode::command;
   }
 
@@ -418,10 +379,7 @@ class session {
     FUZZ_CHECK(mode_ == mode::sasl);
     const std::uint64_t at = index(ev.offset);
     FUZZ_CHECK(!ev.bytes.empty());
-    FUZZ_CHECK(at == sasl_start_ + sasl_.size() && at >= piece_idx_);
-    FUZZ_CHECK(ev.bytes.data() == piece_.data() + (at - piece_idx_));
-    FUZZ_CHECK(fuzz::inside(ev.bytes, piece_.data(), piece_.size()));
-    FUZZ_CHECK(now_ == at + ev.bytes.size());
+    check_raw(ev.bytes, at, sasl_start_ + sasl_.size());
     for (const char ch : ev.bytes) {
       const auto u = static_cast<unsigned char>(ch);
       FUZZ_CHECK(model::alnum(u) || u == '+' || u == '/' || u == '=');
@@ -455,18 +413,10 @@ class session {
   }
 
   Parser& p_;
-  const std::string_view input_;
   const fuzz::pop3_server_config& cfg_;
   const pop3::server_parser_options& o_;
   const session_policy pol_;
 
-  std::uint64_t reset_base_ = 0;  // stream index of the parser's offset 0
-  std::string_view piece_;        // the current feed
-  std::uint64_t piece_idx_ = 0;   // its stream index
-  std::uint64_t fed_end_ = 0;     // stream index just past the bytes fed
-  std::uint64_t now_ = 0;         // stream index of p_.offset() after the last next()
-  std::uint64_t elem_end_ = 0;    // where the next line starts
-  bool eof_ = false;
   mode mode_ = mode::command;
   std::string_view line_;  // the current line, as the parser's views see it
   // SASL

@@ -124,8 +124,8 @@ void with_pop3_client(const pop3_client_config& c, F&& f) {
   }
 }
 
-/// The client's commands, from the queue bytes of a pop3_client input: one
-/// byte per command written.
+/// The client's commands, from the queue bytes of a pop3_client input
+/// (pop3_client.cpp, pop3_client_split.cpp): one byte per command written.
 ///   bits 0-4  the verb (value % 18, in pop3::verb order: 0 unknown)
 ///   bit 5     has_argument
 ///   bit 6     the greeting instead (verb unknown)
@@ -148,6 +148,22 @@ inline mailwire::pop3::expected pop3_expected_from(std::uint8_t b) {
   return e;
 }
 
+/// The queue of a pop3_client input: the queue header byte after the three
+/// option bytes, then its command bytes. Returns how many input bytes the
+/// header and the queue take (where the server's stream starts), or 0 when
+/// the input is too short to hold them.
+inline std::size_t pop3_queue_from(const std::uint8_t* data, std::size_t size, pop3_queue_plan& q) {
+  constexpr std::size_t kHeader = 4;
+  if (size < kHeader) return 0;
+  const std::size_t n = data[3] & 0x3F;
+  if (size < kHeader + n) return 0;
+  static constexpr std::size_t kWindow[] = {1, 3, 32, SIZE_MAX};
+  q.window = kWindow[data[3] >> 6];
+  q.commands.clear();
+  for (std::size_t i = 0; i < n; ++i) q.commands.push_back(pop3_expected_from(data[kHeader + i]));
+  return kHeader + n;
+}
+
 // ---------------------------------------------------------------------------
 // Models (independent of the library's own functions)
 
@@ -161,6 +177,11 @@ inline bool alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= '
 inline bool alnum(unsigned char c) { return digit(c) || alpha(c); }
 inline bool vchar(unsigned char c) { return c > 0x20 && c < 0x7F; }
 inline bool ctl(unsigned char c) { return c < 0x20 || c == 0x7F; }
+inline bool has_ctl(std::string_view s) {
+  for (const char c : s)
+    if (ctl(static_cast<unsigned char>(c))) return true;
+  return false;
+}
 inline char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 inline bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -455,7 +476,7 @@ inline command_verdict command(std::string_view line, bool lenient) {
 
 // --- Client side ------------------------------------------------------------
 
-/// Does a +OK to `e` start a body (PROTOCOLS.md §4.1)?
+/// Does a +OK to `e` start a body (RFC 1939 §5, §7; RFC 2449 §5; RFC 6856 §3)?
 inline bool multi_line(const mailwire::pop3::expected& e) {
   if (e.greeting) return false;
   switch (e.verb) {

@@ -10,8 +10,10 @@
 //                  domain and greeting, and is skipped), else add_line() on
 //                  the value directly
 //           bit 1  first apply setter calls: a count octet, then each an
-//                  opcode and its arguments (smtp_reply_roundtrip's
-//                  apply_setter encoding); the lines follow
+//                  opcode and its arguments (fuzz::apply_setter in
+//                  smtp_support.hpp, as in smtp_reply_roundtrip, but a text
+//                  argument is a length octet and the octets:
+//                  fuzz::field_reader::short_slice); the lines follow
 //           bit 2  feed the written reply to the parser in two pieces, cut
 //                  where byte 2 says
 //   byte 2  the cut
@@ -44,77 +46,13 @@
 #include "mailwire/smtp/capabilities.hpp"
 #include "mailwire/smtp/client_parser.hpp"
 #include "mailwire/smtp/reply_writer.hpp"
+#include "smtp_support.hpp"
 #include "support.hpp"
 
 namespace {
 
 using namespace mailwire;
 using namespace mailwire::smtp;
-
-// --- the setter calls ---------------------------------------------------------------
-
-class input {
- public:
-  input(const std::uint8_t* p, std::size_t n) : p_(p), n_(n) {}
-
-  std::uint8_t byte() { return at_ < n_ ? p_[at_++] : 0; }
-  std::uint64_t number(int octets) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < octets; ++i) v |= std::uint64_t{byte()} << (8 * i);
-    return v;
-  }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(number(4)); }
-  std::uint64_t u64() { return number(8); }
-
-  /// A length octet and that many octets, in an exact-size block.
-  std::string_view slice() {
-    const std::size_t n = byte();
-    const std::size_t take = n < n_ - at_ ? n : n_ - at_;
-    blocks_.push_back(fuzz::exact_copy(reinterpret_cast<const char*>(p_) + at_, take));
-    at_ += take;
-    return {blocks_.back().get(), take};
-  }
-
-  /// Whatever the calls did not read.
-  std::string_view rest() const { return {reinterpret_cast<const char*>(p_) + at_, n_ - at_}; }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-  std::size_t at_ = 0;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-};
-
-/// One setter call, encoded as in smtp_reply_roundtrip (slices here are one
-/// length octet and the octets); a refused call must change nothing.
-void apply_setter(input& in, capabilities& caps) {
-  const capabilities before = caps;
-  errc e{};
-  switch (in.byte() % 13) {
-    case 0: caps.set(static_cast<extension>(in.byte() % 21)); return;
-    case 1: caps.clear(static_cast<extension>(in.byte() % 21)); return;
-    case 2: caps.set_size_limit(in.u64()); return;
-    case 3: caps.add_mechanism(static_cast<sasl_mechanism>(in.byte() % 13)); return;
-    case 4: e = caps.add_mechanism(in.slice()); break;
-    case 5: e = caps.set_mt_priority(in.slice()); break;
-    case 6: e = caps.set_deliverby_min_by_time(in.u32()); break;
-    case 7: {
-      const std::uint32_t interval = in.u32();
-      e = caps.set_future_release(interval, in.slice());
-      break;
-    }
-    case 8: {
-      const auto limit = static_cast<ehlo_limit>(in.byte() % 4);
-      e = caps.set_limit(limit, in.u32());
-      break;
-    }
-    case 9: caps.clear_limit(static_cast<ehlo_limit>(in.byte() % 4)); return;
-    case 10: e = caps.add_keyword(in.slice()); break;
-    case 11: caps.set_legacy_auth_equals((in.byte() & 1) != 0); return;
-    default: caps.clear_keywords(); return;
-  }
-  if (e != errc{}) FUZZ_CHECK(caps == before);
-}
 
 // --- the checks -----------------------------------------------------------------
 
@@ -161,33 +99,32 @@ capabilities fold(std::string_view reply, bool split, std::uint8_t cut, std::siz
   o.max_reply_length = SIZE_MAX;
   o.parse_enhanced_codes = false;  // none in an EHLO reply (RFC 2034 §3)
   const auto p = std::make_unique<client_parser<>>(o);
-  std::vector<std::size_t> pieces{reply.size()};
-  if (split && reply.size() > 1) {
-    const std::size_t at = 1 + cut % (reply.size() - 1);
-    pieces = {at, reply.size() - at};
-  }
   ehlo_folder folder;
   std::size_t replies = 0;
-  fuzz::for_each_piece(reply, pieces, [&](std::string_view piece, std::size_t at, bool) {
-    p->feed(piece);
-    for (;;) {
-      const client_event ev = p->next();
-      switch (ev.kind) {
-        case client_event_kind::need_more: FUZZ_CHECK(ev.offset == at + piece.size()); return true;
-        case client_event_kind::line:
-          FUZZ_CHECK(replies == 0 && ev.code == 250 && ev.lines == folder.lines() + 1);
-          FUZZ_CHECK(!ev.enhanced.present());
-          if (folder.lines() == 0)
-            FUZZ_CHECK(ev.text == std::string(kDomain) + " " + std::string(kGreeting));
-          FUZZ_CHECK(folder.add(ev.text) == errc{});
-          break;
-        case client_event_kind::reply:
-          FUZZ_CHECK(++replies == 1 && ev.code == 250 && ev.lines == lines && ev.offset == 0);
-          break;
-        case client_event_kind::error: FUZZ_CHECK(false); break;
-      }
-    }
-  });
+  fuzz::for_each_piece(
+      reply, fuzz::two_pieces(reply.size(), split, cut),
+      [&](std::string_view piece, std::size_t at, bool) {
+        p->feed(piece);
+        for (;;) {
+          const client_event ev = p->next();
+          switch (ev.kind) {
+            case client_event_kind::need_more:
+              FUZZ_CHECK(ev.offset == at + piece.size());
+              return true;
+            case client_event_kind::line:
+              FUZZ_CHECK(replies == 0 && ev.code == 250 && ev.lines == folder.lines() + 1);
+              FUZZ_CHECK(!ev.enhanced.present());
+              if (folder.lines() == 0)
+                FUZZ_CHECK(ev.text == std::string(kDomain) + " " + std::string(kGreeting));
+              FUZZ_CHECK(folder.add(ev.text) == errc{});
+              break;
+            case client_event_kind::reply:
+              FUZZ_CHECK(++replies == 1 && ev.code == 250 && ev.lines == lines && ev.offset == 0);
+              break;
+            case client_event_kind::error: FUZZ_CHECK(false); break;
+          }
+        }
+      });
   FUZZ_CHECK(replies == 1 && folder.lines() == lines && folder.first_error() == errc{});
   return folder.result();
 }
@@ -195,7 +132,7 @@ capabilities fold(std::string_view reply, bool split, std::uint8_t cut, std::siz
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  input in(data, size);
+  fuzz::field_reader in(data, size);
   const char separator = static_cast<char>(in.byte());
   const std::uint8_t flags = in.byte();
   const bool use_folder = (flags & 1) != 0;
@@ -204,7 +141,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   capabilities caps;
   if (flags & 2)
-    for (std::size_t n = in.byte(); n > 0; --n) apply_setter(in, caps);
+    for (std::size_t n = in.byte(); n > 0; --n)
+      fuzz::apply_setter(
+          in, [&] { return in.short_slice(); }, caps);
 
   ehlo_folder folder;
   errc first_error{};

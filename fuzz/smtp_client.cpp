@@ -1,9 +1,11 @@
 // Fuzz target: smtp::client_parser driven by a client session, every event
 // checked against the parser's contract (client_parser.hpp) and against a
-// model of the reply grammar written here from RFC 5321 §4.2 and RFC 3463 §2.
+// model of the reply grammar written here from RFC 5321 §4.2 and RFC 3463 §2
+// (enhanced codes: fuzz::smtp_model in smtp_support.hpp).
 //
-// Input: bytes 0-1 pick the parser options, byte 2 when the client sends
-// STARTTLS, byte 3 the split; the rest is the server's byte stream.
+// Input: bytes 0-1 pick the parser options (fuzz::smtp_client_config_from in
+// smtp_support.hpp), byte 2 when the client sends STARTTLS, byte 3 the split;
+// the rest is the server's byte stream.
 //   byte 0  bit 0     Capacity 512 instead of 1024
 //           bits 1-2  max_line_length:  512, 8, 64, 4096
 //           bits 3-4  max_reply_lines:  128, 1, 3, 0
@@ -62,7 +64,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -71,6 +72,7 @@
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/line_reader.hpp"
 #include "mailwire/smtp/client_parser.hpp"
+#include "smtp_support.hpp"
 #include "support.hpp"
 
 namespace {
@@ -79,31 +81,7 @@ using namespace mailwire;
 using smtp::client_event;
 using smtp::client_event_kind;
 
-struct config {
-  smtp::client_parser_options options;
-  bool small = false;          ///< Capacity 512
-  std::size_t reader_max = 0;  ///< longest line read, line end included
-};
-
 constexpr std::size_t kHeader = 4;
-
-config config_from(const std::uint8_t* b) {
-  static constexpr std::size_t kLine[] = {512, 8, 64, 4096};
-  static constexpr std::size_t kLines[] = {128, 1, 3, 0};
-  static constexpr std::size_t kLength[] = {16384, 12, 100, 1000};
-  config c;
-  smtp::client_parser_options& o = c.options;
-  c.small = (b[0] & 1) != 0;
-  o.max_line_length = kLine[(b[0] >> 1) & 3];
-  o.max_reply_lines = kLines[(b[0] >> 3) & 3];
-  o.max_reply_length = kLength[(b[0] >> 5) & 3];
-  o.allow_bare_lf = (b[0] & 0x80) != 0;
-  o.allow_control = (b[1] & 0x01) != 0;
-  o.parse_enhanced_codes = (b[1] & 0x02) == 0;
-  const std::size_t capacity = c.small ? 512 : 1024;
-  c.reader_max = o.max_line_length < capacity ? o.max_line_length : capacity;
-  return c;
-}
 
 struct session_policy {
   bool keep_barrier = false;
@@ -121,25 +99,6 @@ std::uint16_t model_code(std::string_view line) {
   return static_cast<std::uint16_t>((a - '0') * 100 + (b - '0') * 10 + (c - '0'));
 }
 
-/// 1-3 digits, no leading zero (RFC 3463 §2 as this library reads it).
-bool model_number(std::string_view s) {
-  if (s.empty() || s.size() > 3 || (s.size() > 1 && s[0] == '0')) return false;
-  for (const char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
-/// class "." subject "." detail, class 2, 4 or 5.
-bool model_enhanced(std::string_view token) {
-  if (token.size() < 5 || (token[0] != '2' && token[0] != '4' && token[0] != '5') ||
-      token[1] != '.')
-    return false;
-  const std::string_view rest = token.substr(2);
-  const std::size_t dot = rest.find('.');
-  if (dot == std::string_view::npos) return false;
-  return model_number(rest.substr(0, dot)) && model_number(rest.substr(dot + 1));
-}
-
 bool has_byte(std::string_view s, char c) { return s.find(c) != std::string_view::npos; }
 
 /// The line that starts at `start` in the stream, as the framing rules cut it.
@@ -151,7 +110,8 @@ struct framed_line {
   bool faulty() const { return too_long || cr || lf || nul; }
 };
 
-framed_line frame_at(std::string_view input, std::uint64_t start, const config& cfg) {
+framed_line frame_at(std::string_view input, std::uint64_t start,
+                     const fuzz::smtp_client_config& cfg) {
   framed_line f;
   const std::string_view s = input.substr(static_cast<std::size_t>(start));
   std::size_t content_end = 0, next = 0;
@@ -183,33 +143,19 @@ bool framing_errc(errc e) {
 
 // --- the session ---------------------------------------------------------------
 
+/// The session over the stream; fuzz::stream_session (support.hpp) keeps
+/// where it stands.
 template <class Parser>
-class session {
+class session : fuzz::stream_session {
  public:
-  session(Parser& p, std::string_view input, const config& cfg, const session_policy& pol)
-      : p_(p), input_(input), cfg_(cfg), o_(cfg.options), pol_(pol) {}
+  session(Parser& p, std::string_view input, const fuzz::smtp_client_config& cfg,
+          const session_policy& pol)
+      : fuzz::stream_session(input), p_(p), cfg_(cfg), o_(cfg.options), pol_(pol) {}
 
   void run(const std::vector<std::size_t>& plan) {
     FUZZ_CHECK(p_.offset() == 0 && !p_.buffered() && p_.rest().empty());
     if (pol_.starttls_at == 0) expect_starttls();
-    fuzz::for_each_piece(input_, plan, [&](std::string_view piece, std::size_t at, bool last) {
-      p_.feed(piece);
-      piece_ = piece;
-      piece_idx_ = at;
-      fed_end_ = at + piece.size();
-      if (last && pol_.eof_early) {
-        p_.feed_eof();
-        eof_ = true;
-      }
-      drain(piece.size());
-      return true;
-    });
-    FUZZ_CHECK(fed_end_ == input_.size());
-    if (!eof_) {
-      p_.feed_eof();
-      eof_ = true;
-      drain(0);
-    }
+    feed(p_, plan, pol_.eof_early, [&](std::size_t len) { drain(len); });
     // Nothing is left half-read: every line and reply had its outcome.
     FUZZ_CHECK(!outcome_due_ && reply_lines_ == 0);
     if (barrier_) {
@@ -217,41 +163,25 @@ class session {
     } else {
       FUZZ_CHECK(elem_end_ == input_.size());
     }
-    // The end stays the end; feed() after feed_eof() is ignored.
-    for (int i = 0; i < 2; ++i) {
-      const client_event ev = p_.next();
-      FUZZ_CHECK(ev.kind == client_event_kind::need_more);
-      FUZZ_CHECK(index(ev.offset) == input_.size());
-    }
-    static const char more[] = "250 more\r\n";
-    p_.feed(std::string_view(more, sizeof more - 1));
-    FUZZ_CHECK(p_.next().kind == client_event_kind::need_more);
-    FUZZ_CHECK(index(p_.offset()) == input_.size());
+    check_end_stays(p_, "250 more\r\n");
     FUZZ_CHECK(!p_.buffered());
   }
 
  private:
-  std::uint64_t index(std::uint64_t parser_offset) const { return reset_base_ + parser_offset; }
-
   void expect_starttls() {
     p_.expect_starttls_reply();
     expecting_ = true;
   }
 
   void drain(std::size_t len) {
-    const std::size_t limit = 2 * len + 8;
     for (std::size_t n = 0;; ++n) {
-      FUZZ_CHECK(n <= limit);  // every event but an outcome consumes octets
-      const std::uint64_t before = index(p_.offset());
-      const client_event ev = p_.next();
-      now_ = index(p_.offset());
-      FUZZ_CHECK(now_ >= before && now_ <= fed_end_);
-      FUZZ_CHECK(index(ev.offset) <= fed_end_);
+      // Every event but an outcome consumes octets.
+      const client_event ev = next_event(p_, n, 2 * len + 8);
       FUZZ_CHECK((ev.kind == client_event_kind::error) == (ev.error != errc{}));
       if (outcome_due_) {
         FUZZ_CHECK(ev.kind == client_event_kind::reply ||
                    (ev.kind == client_event_kind::error && ev.error == errc::reply_code_mismatch));
-        FUZZ_CHECK(now_ == before);
+        FUZZ_CHECK(now_ == before_);
       }
       switch (ev.kind) {
         case client_event_kind::need_more:
@@ -294,7 +224,7 @@ class session {
       }
     if (o_.parse_enhanced_codes && code / 100 != 3) {
       const std::string_view token = text.substr(0, text.find(' '));
-      if (model_enhanced(token) && static_cast<unsigned>(token[0] - '0') != code / 100u)
+      if (fuzz::smtp_model::enhanced(token) && static_cast<unsigned>(token[0] - '0') != code / 100u)
         return errc::enhanced_code_mismatch;
     }
     if (reply_lines_ >= o_.max_reply_lines) return errc::too_many_reply_lines;
@@ -320,7 +250,7 @@ class session {
       FUZZ_CHECK(ev.enhanced.status_class == code / 100);
       char buf[smtp::enhanced_code::max_size];
       const std::string_view text_form(buf, ev.enhanced.to_chars(buf));
-      FUZZ_CHECK(model_enhanced(text_form));
+      FUZZ_CHECK(fuzz::smtp_model::enhanced(text_form));
       FUZZ_CHECK(rest.substr(0, text_form.size()) == text_form);
       std::string_view tail = rest.substr(text_form.size());
       FUZZ_CHECK(tail.empty() || tail[0] == ' ');
@@ -329,7 +259,7 @@ class session {
     } else {
       FUZZ_CHECK(ev.text == rest);
       if (o_.parse_enhanced_codes && code / 100 != 3)
-        FUZZ_CHECK(!model_enhanced(rest.substr(0, rest.find(' '))));
+        FUZZ_CHECK(!fuzz::smtp_model::enhanced(rest.substr(0, rest.find(' '))));
     }
     check_view(ev.text, start, content.size() - ev.text.size());
 
@@ -392,15 +322,8 @@ class session {
   /// The client did the TLS handshake: the parser starts again on the bytes
   /// behind the answer (a model of what the trace tools do).
   void after_handshake() {
-    const std::string_view rest = p_.rest();
-    reset_base_ = now_;
-    p_.reset();
-    FUZZ_CHECK(p_.offset() == 0 && !p_.buffered() && p_.rest().empty());
-    p_.feed(rest);
-    if (eof_) p_.feed_eof();
-    piece_ = rest;
-    piece_idx_ = now_;
-    elem_end_ = now_;
+    restart(p_, p_.rest(),
+            [&] { FUZZ_CHECK(p_.offset() == 0 && !p_.buffered() && p_.rest().empty()); });
     barrier_ = false;
   }
 
@@ -463,18 +386,10 @@ class session {
   }
 
   Parser& p_;
-  const std::string_view input_;
-  const config& cfg_;
+  const fuzz::smtp_client_config& cfg_;
   const smtp::client_parser_options& o_;
   const session_policy pol_;
 
-  std::uint64_t reset_base_ = 0;  // stream index of the parser's offset 0
-  std::string_view piece_;        // the current feed
-  std::uint64_t piece_idx_ = 0;   // its stream index
-  std::uint64_t fed_end_ = 0;     // stream index just past the bytes fed
-  std::uint64_t now_ = 0;         // stream index of p_.offset() after the last next()
-  std::uint64_t elem_end_ = 0;    // where the next line starts
-  bool eof_ = false;
   int events_ = 0;
 
   // The reply in progress.
@@ -497,22 +412,11 @@ class session {
   bool barrier_reported_ = false;
 };
 
-template <class F>
-void with_parser(const config& c, F&& f) {
-  if (c.small) {
-    const auto p = std::make_unique<smtp::client_parser<512>>(c.options);
-    f(*p);
-  } else {
-    const auto p = std::make_unique<smtp::client_parser<1024>>(c.options);
-    f(*p);
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < kHeader) return 0;
-  const config cfg = config_from(data);
+  const fuzz::smtp_client_config cfg = fuzz::smtp_client_config_from(data);
   session_policy pol;
   pol.keep_barrier = (data[1] & 0x04) != 0;
   pol.eof_early = (data[1] & 0x08) != 0;
@@ -527,7 +431,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<std::size_t> plan =
       pieces ? fuzz::split_plan(input, data[3], fuzz::fnv1a(data, size), cut_around)
              : std::vector<std::size_t>{input.size()};
-  with_parser(cfg, [&](auto& p) {
+  fuzz::with_smtp_client(cfg, [&](auto& p) {
     using parser = std::remove_reference_t<decltype(p)>;
     session<parser>(p, input, cfg, pol).run(plan);
     if (!again) return;

@@ -1,7 +1,7 @@
 // Fuzz target: split invariance of smtp::client_parser.
 //
 // Input: the header of fuzz/smtp_client.cpp (the same seeds serve both):
-//   byte 0            Capacity and limits (see smtp_client.cpp)
+//   byte 0            Capacity and limits (fuzz::smtp_client_config_from)
 //   byte 1  bits 0-1  allow_control, parse_enhanced_codes off
 //           bit 2     keep the STARTTLS barrier (else, after a 2xx answer:
 //                     reset() and go on with the bytes behind it, as after a
@@ -28,8 +28,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -37,55 +35,22 @@
 
 #include "mailwire/core/error.hpp"
 #include "mailwire/smtp/client_parser.hpp"
+#include "smtp_support.hpp"
 #include "support.hpp"
 
 namespace {
 
 using namespace mailwire;
+using fuzz::field;  // the log's encoding (support.hpp)
 using smtp::client_event;
 using smtp::client_event_kind;
 
 constexpr std::size_t kHeader = 4;
 
-/// The parser options and Capacity, as smtp_client.cpp reads them.
-struct config {
-  smtp::client_parser_options options;
-  bool small = false;
-};
-
-config config_from(const std::uint8_t* b) {
-  static constexpr std::size_t kLine[] = {512, 8, 64, 4096};
-  static constexpr std::size_t kLines[] = {128, 1, 3, 0};
-  static constexpr std::size_t kLength[] = {16384, 12, 100, 1000};
-  config c;
-  smtp::client_parser_options& o = c.options;
-  c.small = (b[0] & 1) != 0;
-  o.max_line_length = kLine[(b[0] >> 1) & 3];
-  o.max_reply_lines = kLines[(b[0] >> 3) & 3];
-  o.max_reply_length = kLength[(b[0] >> 5) & 3];
-  o.allow_bare_lf = (b[0] & 0x80) != 0;
-  o.allow_control = (b[1] & 0x01) != 0;
-  o.parse_enhanced_codes = (b[1] & 0x02) == 0;
-  return c;
-}
-
 struct session_policy {
   bool keep_barrier = false;
   int starttls_at = -1;  // events before expect_starttls_reply(); -1: never
 };
-
-/// Appends a view as "<size>:<bytes>", so that no two field lists read alike.
-void field(std::string& out, std::string_view v) {
-  out += std::to_string(v.size());
-  out += ':';
-  out.append(v.data(), v.size());
-  out += ' ';
-}
-
-void field(std::string& out, std::uint64_t v) {
-  out += std::to_string(v);
-  out += ' ';
-}
 
 /// One run of the client over `input` as `plan` cuts it; returns the log.
 template <class Parser>
@@ -95,20 +60,9 @@ class session {
 
   std::string run(std::string_view input, const std::vector<std::size_t>& plan, bool eof_early) {
     if (pol_.starttls_at == 0) expect_starttls();
-    fuzz::for_each_piece(input, plan, [&](std::string_view piece, std::size_t, bool last) {
-      p_.feed(piece);
-      if (last && eof_early) {
-        p_.feed_eof();
-        eof_ = true;
-      }
-      drain(piece.size());
-      return true;
-    });
-    if (!eof_) {
-      p_.feed_eof();
-      eof_ = true;
-      drain(0);
-    }
+    fuzz::feed_stream(
+        p_, input, plan, eof_early, eof_, [](std::string_view, std::size_t) {},
+        [&](std::size_t len) { drain(len); });
     log_ += "end ";
     field(log_, reset_base_ + p_.offset());
     return log_;
@@ -152,11 +106,7 @@ class session {
     expecting_ = false;
     if (ev.code / 100 != 2 || pol_.keep_barrier) return;
     // The TLS handshake: a fresh parser state for the bytes behind the answer.
-    const std::string_view rest = p_.rest();
-    reset_base_ += p_.offset();
-    p_.reset();
-    p_.feed(rest);
-    if (eof_) p_.feed_eof();
+    fuzz::restart(p_, p_.rest(), reset_base_, eof_);
   }
 
   Parser& p_;
@@ -168,40 +118,11 @@ class session {
   int events_ = 0;
 };
 
-template <class F>
-void with_parser(const config& c, F&& f) {
-  if (c.small) {
-    const auto p = std::make_unique<smtp::client_parser<512>>(c.options);
-    f(*p);
-  } else {
-    const auto p = std::make_unique<smtp::client_parser<1024>>(c.options);
-    f(*p);
-  }
-}
-
-void report_difference(const std::string& whole, const std::string& split) {
-  std::size_t line = 0, i = 0;
-  while (i < whole.size() && i < split.size() && whole[i] == split[i]) {
-    if (whole[i] == '\n') ++line;
-    ++i;
-  }
-  const auto show = [&](const char* side, const std::string& log) {
-    const std::size_t from = log.rfind('\n', i == 0 ? 0 : i - 1);
-    const std::size_t b = from == std::string::npos || i == 0 ? 0 : from + 1;
-    const std::size_t e = log.find('\n', b);
-    const std::string text = log.substr(b, e == std::string::npos ? std::string::npos : e - b);
-    std::fprintf(stderr, "  %s: %.300s\n", side, text.c_str());
-  };
-  std::fprintf(stderr, "smtp_client_split: logs differ at line %zu\n", line);
-  show("whole", whole);
-  show("split", split);
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < kHeader) return 0;
-  const config cfg = config_from(data);
+  const fuzz::smtp_client_config cfg = fuzz::smtp_client_config_from(data);
   session_policy pol;
   pol.keep_barrier = (data[1] & 0x04) != 0;
   const bool eof_early = (data[1] & 0x08) != 0;
@@ -215,17 +136,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::split_plan(input, data[3], fuzz::fnv1a(data, size), cut_around);
 
   std::string whole, pieces;
-  with_parser(cfg, [&](auto& p) {
+  fuzz::with_smtp_client(cfg, [&](auto& p) {
     using parser = std::remove_reference_t<decltype(p)>;
     whole = session<parser>(p, pol).run(input, {input.size()}, false);
   });
-  with_parser(cfg, [&](auto& p) {
+  fuzz::with_smtp_client(cfg, [&](auto& p) {
     using parser = std::remove_reference_t<decltype(p)>;
     pieces = session<parser>(p, pol).run(input, plan, eof_early);
   });
-  if (whole != pieces) {
-    report_difference(whole, pieces);
-    FUZZ_CHECK(whole == pieces);
-  }
+  fuzz::check_same_log("smtp_client_split", "split", whole, pieces);
   return 0;
 }

@@ -14,27 +14,27 @@
 //              bit 2  feed the written bytes to the parser in two pieces
 //   bytes 2-3  the capacity of a second, small sink (see below)
 //   byte 4     where the two pieces are cut
-// Fields (class `input`): a number is 1, 2, 4 or 8 octets, little-endian; a
-// text field is a slice: a length octet b < 0xE0 and b raw octets; 0xE0-0xEF
-// and one more octet: a 12-bit length and that many raw octets; 0xF0-0xFF: a
-// 16-bit length, then a unit (a length octet 0-15 and its octets) repeated to
-// that length. Slices may hold anything (CR, LF, NUL, SP, 8-bit); each lives
-// in an exact-size heap block of its own, so a read past it is an ASan report.
-// A missing octet reads as 0, a missing slice as empty. The fields of MAIL and
-// RCPT parameters and of paths: mail_parameters_from, rcpt_parameters_from
-// and path_from below (a presence mask, then each present field; enumerators
-// may be out of range on purpose).
+// Fields (fuzz::field_reader in support.hpp): a number is 1, 2, 4 or 8
+// octets, little-endian; a text field is a slice: a length octet b < 0xE0 and
+// b raw octets; 0xE0-0xEF and one more octet: a 12-bit length and that many
+// raw octets; 0xF0-0xFF: a 16-bit length, then a unit (a length octet 0-15 and
+// its octets) repeated to that length. Slices may hold anything (CR, LF, NUL,
+// SP, 8-bit); each lives in an exact-size heap block of its own, so a read
+// past it is an ASan report. A missing octet reads as 0, a missing slice as
+// empty. The fields of MAIL and RCPT parameters and of paths:
+// mail_parameters_from, rcpt_parameters_from and path_from below (a presence
+// mask, then each present field; enumerators may be out of range on purpose).
 //
 // Checked:
-// - all or nothing: each writer runs into a growing appendable_sink (the
-//   reference), a fixed_sink of exactly the reference's size, one of the
-//   capacity from bytes 2-3, and one whose failed() latch is already set; an
-//   error leaves a sink exactly as it was (size, prefix, failed() as before);
-//   the exact sink gives the same bytes; the small one the reference's error,
-//   or, when the reference succeeded, the same bytes if they fit and
-//   errc::buffer_too_small if not (errors come before the sink, as
-//   command_writer.hpp documents); the failed one the field error or
-//   buffer_too_small, and it stays failed;
+// - all or nothing (fuzz::sinks in roundtrip_support.hpp): each writer runs
+//   into a growing appendable_sink (the reference), a fixed_sink of exactly
+//   the reference's size, one of the capacity from bytes 2-3, and one whose
+//   failed() latch is already set; an error leaves a sink exactly as it was
+//   (size, prefix, failed() as before); the exact sink gives the same bytes;
+//   the small one the reference's error, or, when the reference succeeded,
+//   the same bytes if they fit and errc::buffer_too_small if not (errors come
+//   before the sink, as command_writer.hpp documents); the failed one the
+//   field error or buffer_too_small, and it stays failed;
 // - a written line ends in exactly one CRLF and holds no other CR, LF or NUL,
 //   and fits the limit of its verb (512, MAIL/RCPT 2048, SASL lines 12288);
 // - a default server_parser<> (set_smtputf8 when rcpt_parameters say the
@@ -81,6 +81,7 @@
 #include "mailwire/core/output.hpp"
 #include "mailwire/smtp/command_writer.hpp"
 #include "mailwire/smtp/server_parser.hpp"
+#include "roundtrip_support.hpp"
 #include "support.hpp"
 
 namespace {
@@ -90,52 +91,7 @@ using namespace mailwire::smtp;
 
 // --- the input -------------------------------------------------------------------
 
-class input {
- public:
-  input(const std::uint8_t* p, std::size_t n) : p_(p), n_(n) {}
-
-  std::uint8_t byte() { return at_ < n_ ? p_[at_++] : 0; }
-  std::uint64_t number(int octets) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < octets; ++i) v |= std::uint64_t{byte()} << (8 * i);
-    return v;
-  }
-  std::uint16_t u16() { return static_cast<std::uint16_t>(number(2)); }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(number(4)); }
-  std::uint64_t u64() { return number(8); }
-
-  std::string_view slice() {
-    const std::uint8_t b = byte();
-    std::string bytes;
-    if (b < 0xE0) {
-      bytes = raw(b);
-    } else if (b < 0xF0) {
-      bytes = raw(static_cast<std::size_t>(b - 0xE0) << 8 | byte());
-    } else {
-      const std::size_t length = u16();
-      const std::string unit = raw(byte() & 15);
-      while (!unit.empty() && bytes.size() < length) bytes += unit;
-      bytes.resize(unit.empty() ? 0 : length);
-    }
-    blocks_.push_back(fuzz::exact_copy(bytes.data(), bytes.size()));
-    return {blocks_.back().get(), bytes.size()};
-  }
-
- private:
-  std::string raw(std::size_t n) {
-    const std::size_t take = n < n_ - at_ ? n : n_ - at_;
-    std::string s(reinterpret_cast<const char*>(p_) + at_, take);
-    at_ += take;
-    return s;
-  }
-
-  const std::uint8_t* p_;
-  std::size_t n_;
-  std::size_t at_ = 0;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-};
-
-void add_extensions(input& in, extension_list& list) {
+void add_extensions(fuzz::field_reader& in, extension_list& list) {
   const std::size_t count = in.byte() % 10;
   for (std::size_t i = 0; i < count; ++i) {
     const std::string_view keyword = in.slice();
@@ -147,7 +103,7 @@ void add_extensions(input& in, extension_list& list) {
   }
 }
 
-mail_parameters mail_parameters_from(input& in) {
+mail_parameters mail_parameters_from(fuzz::field_reader& in) {
   mail_parameters p;
   const std::uint16_t present = in.u16();
   if (present & 0x001) p.size = in.u64();
@@ -172,7 +128,7 @@ mail_parameters mail_parameters_from(input& in) {
   return p;
 }
 
-rcpt_parameters rcpt_parameters_from(input& in) {
+rcpt_parameters rcpt_parameters_from(fuzz::field_reader& in) {
   rcpt_parameters p;
   const std::uint8_t present = in.byte();
   if (present & 0x01) {
@@ -193,7 +149,7 @@ rcpt_parameters rcpt_parameters_from(input& in) {
 }
 
 /// A path as server_parser returns it (parsed from a slice) or made by hand.
-path path_from(input& in) {
+path path_from(fuzz::field_reader& in) {
   const std::uint8_t m = in.byte();
   if (m & 1) {
     path_options o;
@@ -289,29 +245,6 @@ std::optional<std::string> model_xtext_decode(std::string_view x) {
     if (hi < 0 || lo < 0) return std::nullopt;
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
-  }
-  return out;
-}
-
-/// base64 with padding (RFC 4648 §4); its output is the only canonical form.
-std::string model_base64(std::string_view raw) {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 3 <= raw.size(); i += 3) {
-    const std::uint32_t v = std::uint32_t{static_cast<unsigned char>(raw[i])} << 16 |
-                            std::uint32_t{static_cast<unsigned char>(raw[i + 1])} << 8 |
-                            static_cast<unsigned char>(raw[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += alphabet[(v >> s) & 63];
-  }
-  if (i < raw.size()) {
-    const bool two = i + 2 == raw.size();
-    const std::uint32_t v = std::uint32_t{static_cast<unsigned char>(raw[i])} << 16 |
-                            (two ? std::uint32_t{static_cast<unsigned char>(raw[i + 1])} << 8 : 0);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += two ? alphabet[(v >> 6) & 63] : '=';
-    out += '=';
   }
   return out;
 }
@@ -506,24 +439,20 @@ template <class OnEvent>
 void drive(std::string_view bytes, const feed_plan& plan, bool smtputf8, OnEvent&& on_event) {
   const auto p = std::make_unique<server_parser<>>();
   p->set_smtputf8(smtputf8);
-  std::vector<std::size_t> pieces{bytes.size()};
-  if (plan.split && bytes.size() > 1) {
-    const std::size_t at = 1 + plan.cut % (bytes.size() - 1);
-    pieces = {at, bytes.size() - at};
-  }
   std::size_t events = 0;
-  fuzz::for_each_piece(bytes, pieces, [&](std::string_view piece, std::size_t at, bool) {
-    p->feed(piece);
-    for (;;) {
-      const server_event& ev = p->next();
-      if (ev.kind == server_event_kind::need_more) {
-        FUZZ_CHECK(ev.offset == at + piece.size() && p->rest().empty());
-        return true;
-      }
-      FUZZ_CHECK(++events <= 16);
-      on_event(*p, ev);
-    }
-  });
+  fuzz::for_each_piece(bytes, fuzz::two_pieces(bytes.size(), plan.split, plan.cut),
+                       [&](std::string_view piece, std::size_t at, bool) {
+                         p->feed(piece);
+                         for (;;) {
+                           const server_event& ev = p->next();
+                           if (ev.kind == server_event_kind::need_more) {
+                             FUZZ_CHECK(ev.offset == at + piece.size() && p->rest().empty());
+                             return true;
+                           }
+                           FUZZ_CHECK(++events <= 16);
+                           on_event(*p, ev);
+                         }
+                       });
   FUZZ_CHECK(p->offset() == bytes.size());
 }
 
@@ -600,113 +529,27 @@ void expect_sasl_line(std::string_view line, const feed_plan& plan,
 // --- the writers ------------------------------------------------------------------
 
 constexpr std::size_t kWriters = 25;
-constexpr std::string_view kPrefix = "pre\r\n";
-
-struct sink_options {
-  bool prefix = false;      ///< kPrefix is in the sink before the write
-  bool pre_failed = false;  ///< the sink's failed() latch is set before the write
-};
-
-struct sink_run {
-  errc error = errc{};
-  std::string bytes;  ///< what the write added
-};
-
-/// Runs write(sink) into a fixed_sink over an exact-size heap block (a write
-/// past it is an ASan report) and checks all or nothing.
-template <class Write>
-sink_run run_fixed(const Write& write, std::size_t capacity, const sink_options& o) {
-  const std::size_t pre = o.prefix ? kPrefix.size() : 0;
-  const auto block = fuzz::scribbled_block(pre + capacity);
-  fixed_sink sink(block.get(), pre + capacity);
-  if (o.prefix) FUZZ_CHECK(sink.append(kPrefix));
-  if (o.pre_failed) FUZZ_CHECK(capacity == 0 && !sink.append("x") && sink.failed());
-  sink_run r;
-  r.error = write(sink);
-  FUZZ_CHECK(sink.failed() == (o.pre_failed && r.error != errc{}));
-  if (r.error != errc{}) {
-    FUZZ_CHECK(sink.size() == pre && sink.view() == kPrefix.substr(0, pre));
-    return r;
-  }
-  FUZZ_CHECK(!o.pre_failed && sink.size() >= pre);
-  FUZZ_CHECK(sink.view().substr(0, pre) == kPrefix.substr(0, pre));
-  r.bytes = std::string(sink.view().substr(pre));
-  return r;
-}
-
-struct run_context {
-  sink_options sink;
-  std::uint16_t small = 0;  ///< selects the small sink's capacity
-};
-
-/// Runs write(sink) into an appendable_sink<std::string> (which never runs
-/// out of room) that may hold kPrefix: the reference result.
-template <class Write>
-sink_run run_growing(const Write& write, const sink_options& o) {
-  const std::size_t pre = o.prefix ? kPrefix.size() : 0;
-  std::string out(kPrefix.substr(0, pre));
-  appendable_sink<std::string> sink(out);
-  sink_run r;
-  r.error = write(sink);
-  FUZZ_CHECK(!sink.failed() && r.error != errc::buffer_too_small);
-  FUZZ_CHECK(out.size() >= pre && out.compare(0, pre, kPrefix.substr(0, pre)) == 0);
-  if (r.error != errc{}) FUZZ_CHECK(out.size() == pre);
-  r.bytes = out.substr(pre);
-  return r;
-}
-
-/// The same write into fixed sinks: exactly the reference's size (the same
-/// bytes), the small capacity (the reference's error, or its bytes if they
-/// fit, else buffer_too_small: errors come before the sink), and one whose
-/// failed() latch is already set (the error, else buffer_too_small).
-template <class Write>
-void check_fixed_sinks(const Write& write, const sink_options& o, std::uint16_t small,
-                       const sink_run& ref) {
-  const std::size_t n = ref.bytes.size();
-  if (ref.error == errc{}) {
-    const sink_run exact = run_fixed(write, n, o);
-    FUZZ_CHECK(exact.error == errc{} && exact.bytes == ref.bytes);
-  }
-  const std::size_t small_capacity = small % (n + 2);
-  const sink_run s = run_fixed(write, small_capacity, o);
-  if (ref.error != errc{}) {
-    FUZZ_CHECK(s.error == ref.error);
-  } else if (small_capacity >= n) {
-    FUZZ_CHECK(s.error == errc{} && s.bytes == ref.bytes);
-  } else {
-    FUZZ_CHECK(s.error == errc::buffer_too_small);
-  }
-  sink_options failed = o;
-  failed.pre_failed = true;
-  const sink_run refused = run_fixed(write, 0, failed);
-  FUZZ_CHECK(refused.error == (ref.error != errc{} ? ref.error : errc::buffer_too_small));
-}
-
-/// Runs `write` into a growing and three fixed sinks; on success checks the
-/// line's shape and hands its bytes to on_success.
+/// Runs `write` into the four sinks; on success checks that it wrote one line
+/// within `limit` and hands its bytes to on_success.
 template <class Write, class OnSuccess>
-void roundtrip(const run_context& ctx, const Write& write, std::size_t limit,
+void roundtrip(const fuzz::sinks& out, const Write& write, std::size_t limit,
                OnSuccess&& on_success) {
-  const sink_run ref = run_growing(write, ctx.sink);
-  check_fixed_sinks(write, ctx.sink, ctx.small, ref);
-
+  const fuzz::sink_run ref = out.run(write);
   if (ref.error != errc{}) return;
   const std::string& b = ref.bytes;
-  FUZZ_CHECK(b.size() >= 2 && b.size() <= limit);
-  FUZZ_CHECK(b.compare(b.size() - 2, 2, "\r\n") == 0);
-  FUZZ_CHECK(b.find_first_of(std::string_view("\r\n\0", 3)) == b.size() - 2);
+  fuzz::check_line(b, limit);
   on_success(std::string_view(b));
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  input in(data, size);
+  fuzz::field_reader in(data, size);
   const std::size_t which = in.byte() % kWriters;
   const std::uint8_t flags = in.byte();
-  run_context ctx;
-  ctx.sink.prefix = (flags & 1) != 0;
-  ctx.small = in.u16();
+  fuzz::sinks out;
+  out.options.prefix = (flags & 1) != 0;
+  out.small = in.u16();
   const feed_plan plan{(flags & 4) != 0, in.byte()};
 
   const auto one = [&](std::string_view bytes, bool smtputf8, const after& then,
@@ -728,7 +571,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::string_view domain = in.slice();
       const verb v = which == 0 ? verb::helo : which == 1 ? verb::ehlo : verb::lhlo;
       roundtrip(
-          ctx,
+          out,
           [&](auto& s) {
             return which == 0   ? write_helo(s, domain)
                    : which == 1 ? write_ehlo(s, domain)
@@ -754,7 +597,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       const mail_parameters params = mail_parameters_from(in);
       roundtrip(
-          ctx,
+          out,
           [&](auto& s) {
             return which == 3   ? write_mail(s, parts, params)
                    : which == 4 ? write_mail(s, null_path, params)
@@ -790,7 +633,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       const rcpt_parameters params = rcpt_parameters_from(in);
       roundtrip(
-          ctx,
+          out,
           [&](auto& s) {
             return which == 6   ? write_rcpt(s, parts, params)
                    : which == 7 ? write_rcpt(s, postmaster, params)
@@ -816,13 +659,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 9:
       roundtrip(
-          ctx, [](auto& s) { return write_data(s); }, max_command_line, bare(verb::data));
+          out, [](auto& s) { return write_data(s); }, max_command_line, bare(verb::data));
       break;
     case 10: {
       const std::uint64_t chunk = in.u64();
       const bool last = (in.byte() & 1) != 0;
       roundtrip(
-          ctx, [&](auto& s) { return write_bdat(s, chunk, last); }, max_command_line,
+          out, [&](auto& s) { return write_bdat(s, chunk, last); }, max_command_line,
           [&](std::string_view bytes) {
             one(bytes, false, after{chunk == 0, last}, [&](const command& c) {
               FUZZ_CHECK(c.verb == verb::bdat && c.chunk_size == chunk && c.last == last);
@@ -832,15 +675,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 11:
       roundtrip(
-          ctx, [](auto& s) { return write_rset(s); }, max_command_line, bare(verb::rset));
+          out, [](auto& s) { return write_rset(s); }, max_command_line, bare(verb::rset));
       break;
     case 12:
       roundtrip(
-          ctx, [](auto& s) { return write_quit(s); }, max_command_line, bare(verb::quit));
+          out, [](auto& s) { return write_quit(s); }, max_command_line, bare(verb::quit));
       break;
     case 13:
       roundtrip(
-          ctx, [](auto& s) { return write_starttls(s); }, max_command_line, bare(verb::starttls));
+          out, [](auto& s) { return write_starttls(s); }, max_command_line, bare(verb::starttls));
       break;
     case 14:
     case 15:
@@ -851,7 +694,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       static constexpr verb verbs[] = {verb::vrfy, verb::expn, verb::help, verb::noop, verb::etrn};
       const verb v = verbs[which - 14];
       roundtrip(
-          ctx,
+          out,
           [&](auto& s) {
             if (v == verb::vrfy) return write_vrfy(s, argument);
             if (v == verb::expn) return write_expn(s, argument);
@@ -872,7 +715,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::string_view mechanism = in.slice();
       const std::string_view response = which == 19 ? std::string_view() : in.slice();
       roundtrip(
-          ctx,
+          out,
           [&](auto& s) {
             return which == 19   ? write_auth(s, mechanism)
                    : which == 20 ? write_auth(s, mechanism, response)
@@ -885,7 +728,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::string argument = upper(mechanism);
             std::string text;
             if (which != 19) {
-              text = which == 20 ? model_base64(response) : std::string(response);
+              text = which == 20 ? fuzz::base64_model(response) : std::string(response);
               argument += " " + (text.empty() ? std::string("=") : text);
             }
             one(bytes, false, after{}, [&](const command& c) {
@@ -901,14 +744,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 23: {
       const std::string_view response = in.slice();
       roundtrip(
-          ctx,
+          out,
           [&](auto& s) {
             return which == 22 ? write_sasl_response(s, response)
                                : write_sasl_response_base64(s, response);
           },
           max_sasl_response_line,
           [&](std::string_view bytes) {
-            const std::string text = which == 22 ? model_base64(response) : std::string(response);
+            const std::string text =
+                which == 22 ? fuzz::base64_model(response) : std::string(response);
             FUZZ_CHECK(bytes == text + "\r\n");
             expect_sasl_line(bytes, plan, std::string_view(text));
           });
@@ -916,7 +760,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     default:
       roundtrip(
-          ctx, [](auto& s) { return write_sasl_cancel(s); }, max_command_line,
+          out, [](auto& s) { return write_sasl_cancel(s); }, max_command_line,
           [&](std::string_view bytes) {
             FUZZ_CHECK(bytes == "*\r\n");
             expect_sasl_line(bytes, plan, std::nullopt);

@@ -151,53 +151,26 @@ std::string mailbox_of(const smtp::path& p) {
   return mb;
 }
 
+/// The session over the stream; fuzz::stream_session (support.hpp) keeps
+/// where it stands.
 template <class Parser>
-class session {
+class session : fuzz::stream_session {
  public:
   session(Parser& p, std::string_view input, const fuzz::smtp_config& cfg,
           const session_policy& pol)
-      : p_(p), input_(input), cfg_(cfg), o_(cfg.options), pol_(pol) {}
+      : fuzz::stream_session(input), p_(p), cfg_(cfg), o_(cfg.options), pol_(pol) {}
 
   void run(const std::vector<std::size_t>& plan) {
     FUZZ_CHECK(p_.offset() == 0 && !p_.failed() && !p_.buffered());
     set_utf8_initial();
-    fuzz::for_each_piece(input_, plan, [&](std::string_view piece, std::size_t at, bool last) {
-      p_.feed(piece);
-      piece_ = piece;
-      piece_idx_ = at;
-      fed_end_ = at + piece.size();
-      if (last && pol_.eof_early) {
-        p_.feed_eof();
-        eof_ = true;
-      }
-      drain(piece.size());
-      return true;
-    });
-    FUZZ_CHECK(fed_end_ == input_.size());
-    if (!eof_) {
-      p_.feed_eof();
-      eof_ = true;
-      drain(0);
-    }
-    // The end stays the end; feed() after feed_eof() is ignored.
-    for (int i = 0; i < 2; ++i) {
-      const server_event& ev = p_.next();
-      FUZZ_CHECK(ev.kind == server_event_kind::need_more);
-      FUZZ_CHECK(index(ev.offset) == input_.size());
-    }
-    static const char more[] = "NOOP\r\n";
-    p_.feed(std::string_view(more, 6));
-    const server_event& ev = p_.next();
-    FUZZ_CHECK(ev.kind == server_event_kind::need_more);
-    FUZZ_CHECK(index(p_.offset()) == input_.size());
+    feed(p_, plan, pol_.eof_early, [&](std::size_t len) { drain(len); });
+    check_end_stays(p_, "NOOP\r\n");
     FUZZ_CHECK(mode_ != mode::data && mode_ != mode::chunk);
     if (mode_ == mode::skip) FUZZ_CHECK(input_.size() - elem_end_ == skip_);  // skipped to the end
     if (mode_ == mode::command) FUZZ_CHECK(!p_.buffered());
   }
 
  private:
-  std::uint64_t index(std::uint64_t parser_offset) const { return reset_base_ + parser_offset; }
-
   void set_utf8_initial() {
     utf8_ = pol_.utf8 == 2;
     if (utf8_) p_.set_smtputf8(true);
@@ -208,14 +181,8 @@ class session {
   }
 
   void drain(std::size_t len) {
-    const std::size_t limit = 4 * len + 16;
     for (std::size_t n = 0;; ++n) {
-      FUZZ_CHECK(n <= limit);  // every event makes progress
-      const std::uint64_t before = index(p_.offset());
-      const server_event& ev = p_.next();
-      now_ = index(p_.offset());
-      FUZZ_CHECK(now_ >= before && now_ <= fed_end_);
-      FUZZ_CHECK(index(ev.offset) <= fed_end_);
+      const server_event& ev = next_event(p_, n, 4 * len + 16);
       switch (ev.kind) {
         case server_event_kind::need_more:
           FUZZ_CHECK(index(ev.offset) == now_);
@@ -465,15 +432,9 @@ class session {
   }
 
   void after_handshake() {
-    const std::string_view rest = p_.rest();
-    reset_base_ = now_;
-    p_.reset();
-    FUZZ_CHECK(p_.offset() == 0 && !p_.failed() && !p_.smtputf8() && !p_.buffered());
-    p_.feed(rest);
-    if (eof_) p_.feed_eof();
-    piece_ = rest;
-    piece_idx_ = now_;
-    elem_end_ = now_;
+    restart(p_, p_.rest(), [&] {
+      FUZZ_CHECK(p_.offset() == 0 && !p_.failed() && !p_.smtputf8() && !p_.buffered());
+    });
     mode_ = mode::command;
     set_utf8_initial();
   }
@@ -649,24 +610,14 @@ class session {
     const std::uint64_t at = index(ev.offset);
     if (mode_ == mode::data) {
       FUZZ_CHECK(at >= body_start_);
-      dot::decoder_event de;
-      de.kind = dot::event_kind::data;
-      de.offset = at - body_start_;
-      de.bytes = ev.bytes;
-      if (piece_idx_ >= body_start_)
-        views_.check(de, piece_, piece_idx_ - body_start_);
-      else
-        views_.check(de, piece_.substr(static_cast<std::size_t>(body_start_ - piece_idx_)), 0);
+      fuzz::check_body_data(views_, body_start_, at, ev.bytes, piece_, piece_idx_);
       body_.append(ev.bytes.data(), ev.bytes.size());
       return;
     }
     FUZZ_CHECK(mode_ == mode::chunk);
-    FUZZ_CHECK(at == chunk_start_ + chunk_got_ && at >= piece_idx_);
-    FUZZ_CHECK(ev.bytes.data() == piece_.data() + (at - piece_idx_));
-    FUZZ_CHECK(fuzz::inside(ev.bytes, piece_.data(), piece_.size()));
+    check_raw(ev.bytes, at, chunk_start_ + chunk_got_);
     chunk_got_ += ev.bytes.size();
     FUZZ_CHECK(chunk_got_ <= chunk_size_);
-    FUZZ_CHECK(now_ == at + ev.bytes.size());
   }
 
   void on_data_end(const server_event& ev) {
@@ -701,24 +652,13 @@ class session {
       FUZZ_CHECK(!ev.flags.any());
     }
     // The same body through a decoder of its own, fed whole.
-    dot::decoder d(o_.data);
-    d.feed(wire);
-    std::string content;
-    for (std::size_t n = 0;; ++n) {
-      FUZZ_CHECK(n <= 4 * wire.size() + 8);
-      const dot::decoder_event de = d.next();
-      if (de.kind == dot::event_kind::data) {
-        content.append(de.bytes.data(), de.bytes.size());
-        continue;
-      }
-      FUZZ_CHECK(de.kind == dot::event_kind::end);
-      FUZZ_CHECK(de.consumed() == wire.size() && de.size == ev.size);
-      FUZZ_CHECK(fuzz::flag_bits(de.flags) == fuzz::flag_bits(ev.flags));
-      FUZZ_CHECK(de.error == ev.error);
-      if (de.error != errc{}) FUZZ_CHECK(body_start_ + de.error_offset == index(ev.error_offset));
-      break;
-    }
-    FUZZ_CHECK(content == body_);
+    const fuzz::whole_decode d = fuzz::decode_whole(wire, o_.data);
+    const dot::decoder_event& de = d.end;
+    FUZZ_CHECK(de.size == ev.size);
+    FUZZ_CHECK(fuzz::flag_bits(de.flags) == fuzz::flag_bits(ev.flags));
+    FUZZ_CHECK(de.error == ev.error);
+    if (de.error != errc{}) FUZZ_CHECK(body_start_ + de.error_offset == index(ev.error_offset));
+    FUZZ_CHECK(d.content == body_);
   }
 
   void on_sasl_data(const server_event& ev) {
@@ -726,10 +666,7 @@ class session {
     FUZZ_CHECK(mode_ == mode::sasl);
     const std::uint64_t at = index(ev.offset);
     FUZZ_CHECK(!ev.bytes.empty());
-    FUZZ_CHECK(at == sasl_start_ + sasl_.size() && at >= piece_idx_);
-    FUZZ_CHECK(ev.bytes.data() == piece_.data() + (at - piece_idx_));
-    FUZZ_CHECK(fuzz::inside(ev.bytes, piece_.data(), piece_.size()));
-    FUZZ_CHECK(now_ == at + ev.bytes.size());
+    check_raw(ev.bytes, at, sasl_start_ + sasl_.size());
     FUZZ_CHECK(base64_text(ev.bytes));
     sasl_.append(ev.bytes.data(), ev.bytes.size());
   }
@@ -761,19 +698,11 @@ class session {
   }
 
   Parser& p_;
-  const std::string_view input_;
   const fuzz::smtp_config& cfg_;
   const smtp::server_parser_options& o_;
   const session_policy pol_;
 
-  std::uint64_t reset_base_ = 0;  // stream index of the parser's offset 0
-  std::string_view piece_;        // the current feed
-  std::uint64_t piece_idx_ = 0;   // its stream index
-  std::uint64_t fed_end_ = 0;     // stream index just past the bytes fed
-  std::uint64_t now_ = 0;         // stream index of p_.offset() after the last next()
-  std::uint64_t elem_end_ = 0;    // where the next element starts
-  std::uint64_t skip_ = 0;        // chunk octets skipped after a rejected BDAT
-  bool eof_ = false;
+  std::uint64_t skip_ = 0;  // chunk octets skipped after a rejected BDAT
   mode mode_ = mode::command;
   bool utf8_ = false;      // what the session set with set_smtputf8()
   std::string_view line_;  // the current line, as the parser's views see it

@@ -31,7 +31,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -46,6 +45,7 @@
 namespace {
 
 using namespace mailwire;
+using fuzz::field;  // the log's encoding (support.hpp)
 using smtp::server_event;
 using smtp::server_event_kind;
 using smtp::verb;
@@ -55,19 +55,6 @@ struct session_policy {
   bool sasl_forever = false;
   bool keep_barrier = false;
 };
-
-/// Appends a view as "<size>:<bytes>", so that no two field lists read alike.
-void field(std::string& out, std::string_view v) {
-  out += std::to_string(v.size());
-  out += ':';
-  out.append(v.data(), v.size());
-  out += ' ';
-}
-
-void field(std::string& out, std::uint64_t v) {
-  out += std::to_string(v);
-  out += ' ';
-}
 
 void command_fields(std::string& out, const smtp::command& c) {
   field(out, static_cast<std::uint64_t>(c.verb));
@@ -101,20 +88,9 @@ class session {
   session(Parser& p, const session_policy& pol) : p_(p), pol_(pol) {}
 
   std::string run(std::string_view input, const std::vector<std::size_t>& plan, bool eof_early) {
-    fuzz::for_each_piece(input, plan, [&](std::string_view piece, std::size_t, bool last) {
-      p_.feed(piece);
-      if (last && eof_early) {
-        p_.feed_eof();
-        eof_ = true;
-      }
-      drain(piece.size());
-      return true;
-    });
-    if (!eof_) {
-      p_.feed_eof();
-      eof_ = true;
-      drain(0);
-    }
+    fuzz::feed_stream(
+        p_, input, plan, eof_early, eof_, [](std::string_view, std::size_t) {},
+        [&](std::size_t len) { drain(len); });
     flush();
     log_ += "end ";
     field(log_, reset_base_ + p_.offset());
@@ -194,13 +170,7 @@ class session {
       case verb::ehlo:
       case verb::lhlo: p_.set_smtputf8(false); return;
       case verb::starttls:
-        if (!pol_.keep_barrier) {
-          const std::string_view rest = p_.rest();
-          reset_base_ += p_.offset();
-          p_.reset();
-          p_.feed(rest);
-          if (eof_) p_.feed_eof();
-        }
+        if (!pol_.keep_barrier) fuzz::restart(p_, p_.rest(), reset_base_, eof_);
         return;
       case verb::unknown:
       case verb::rcpt:
@@ -244,24 +214,6 @@ class session {
   int sasl_left_ = 0;
 };
 
-void report_difference(const std::string& whole, const std::string& split) {
-  std::size_t line = 0, i = 0;
-  while (i < whole.size() && i < split.size() && whole[i] == split[i]) {
-    if (whole[i] == '\n') ++line;
-    ++i;
-  }
-  const auto show = [&](const char* side, const std::string& log) {
-    const std::size_t from = log.rfind('\n', i == 0 ? 0 : i - 1);
-    const std::size_t b = from == std::string::npos || i == 0 ? 0 : from + 1;
-    const std::size_t e = log.find('\n', b);
-    const std::string text = log.substr(b, e == std::string::npos ? std::string::npos : e - b);
-    std::fprintf(stderr, "  %s: %.300s\n", side, text.c_str());
-  };
-  std::fprintf(stderr, "smtp_server_split: logs differ at line %zu\n", line);
-  show("whole", whole);
-  show("split", split);
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -287,9 +239,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::with_parser(cfg, [&](auto& p) {
     pieces = session<std::remove_reference_t<decltype(p)>>(p, pol).run(input, plan, eof_early);
   });
-  if (whole != pieces) {
-    report_difference(whole, pieces);
-    FUZZ_CHECK(whole == pieces);
-  }
+  fuzz::check_same_log("smtp_server_split", "split", whole, pieces);
   return 0;
 }

@@ -1,7 +1,14 @@
-// Helpers shared by the smtp::server_parser fuzz targets (smtp_server.cpp,
-// smtp_server_split.cpp, smtp_trace_split.cpp): the parser options from the
-// first three input bytes, a heap-allocated parser of either capacity, and
-// the checks every error event must pass.
+// Helpers shared by the SMTP fuzz targets:
+// - for the smtp::server_parser targets (smtp_server.cpp,
+//   smtp_server_split.cpp, smtp_trace_split.cpp): the parser options from the
+//   first three input bytes, a heap-allocated parser of either capacity, and
+//   the checks every error event must pass;
+// - for the smtp::client_parser targets (smtp_client.cpp,
+//   smtp_client_split.cpp): the same for the client side;
+// - for the smtp::capabilities targets (smtp_reply_roundtrip.cpp,
+//   smtp_capabilities.cpp): setter calls taken from the input;
+// - a model of RFC 3463 enhanced codes written here, without calling the
+//   functions it is compared with (smtp_client.cpp, smtp_reply_roundtrip.cpp).
 
 #pragma once
 
@@ -12,10 +19,15 @@
 
 #include "dot_support.hpp"
 #include "mailwire/core/error.hpp"
+#include "mailwire/smtp/capabilities.hpp"
+#include "mailwire/smtp/client_parser.hpp"
 #include "mailwire/smtp/server_parser.hpp"
 #include "support.hpp"
 
 namespace fuzz {
+
+// ---------------------------------------------------------------------------
+// Server side: options and parser
 
 /// The parser options from a target's three option bytes. All zero gives the
 /// defaults (and Capacity 2048), so a seed with a zero header is an ordinary
@@ -93,4 +105,121 @@ inline void check_error_event(const mailwire::smtp::server_event& ev) {
   FUZZ_CHECK(ev.fatal == (ev.error == errc::invalid_chunk_size));
 }
 
+// ---------------------------------------------------------------------------
+// Client side: options and parser
+
+/// smtp::client_parser options from a target's first two bytes. Zero gives
+/// the defaults (Capacity 1024, RFC limits, strict, enhanced codes read).
+///   byte 0  bit 0     Capacity 512 instead of 1024
+///           bits 1-2  max_line_length:  512, 8, 64, 4096
+///           bits 3-4  max_reply_lines:  128, 1, 3, 0
+///           bits 5-6  max_reply_length: 16384, 12, 100, 1000
+///           bit 7     allow_bare_lf
+///   byte 1  bit 0     allow_control
+///           bit 1     parse_enhanced_codes off
+///           bits 2-7  left to the target
+struct smtp_client_config {
+  mailwire::smtp::client_parser_options options;
+  bool small = false;          ///< Capacity 512
+  std::size_t reader_max = 0;  ///< longest line read, line end included
+};
+
+inline smtp_client_config smtp_client_config_from(const std::uint8_t* b) {
+  static constexpr std::size_t kLine[] = {512, 8, 64, 4096};
+  static constexpr std::size_t kLines[] = {128, 1, 3, 0};
+  static constexpr std::size_t kLength[] = {16384, 12, 100, 1000};
+  smtp_client_config c;
+  mailwire::smtp::client_parser_options& o = c.options;
+  c.small = (b[0] & 1) != 0;
+  o.max_line_length = kLine[(b[0] >> 1) & 3];
+  o.max_reply_lines = kLines[(b[0] >> 3) & 3];
+  o.max_reply_length = kLength[(b[0] >> 5) & 3];
+  o.allow_bare_lf = (b[0] & 0x80) != 0;
+  o.allow_control = (b[1] & 0x01) != 0;
+  o.parse_enhanced_codes = (b[1] & 0x02) == 0;
+  const std::size_t capacity = c.small ? 512 : 1024;
+  c.reader_max = o.max_line_length < capacity ? o.max_line_length : capacity;
+  return c;
+}
+
+/// Calls f(parser) with a fresh client_parser of the configured Capacity, on
+/// the heap so that an overrun of its line buffer is an ASan report.
+template <class F>
+void with_smtp_client(const smtp_client_config& c, F&& f) {
+  if (c.small) {
+    const auto p = std::make_unique<mailwire::smtp::client_parser<512>>(c.options);
+    f(*p);
+  } else {
+    const auto p = std::make_unique<mailwire::smtp::client_parser<1024>>(c.options);
+    f(*p);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Capabilities: setter calls from the input
+
+/// One setter call on `caps`, read from `in`: an opcode octet and its
+/// arguments, text arguments read by text() (the target's slice form;
+/// enumerators may be out of range on purpose). A setter that reports an
+/// error must leave the value as it was.
+template <class Text>
+void apply_setter(field_reader& in, Text&& text, mailwire::smtp::capabilities& caps) {
+  using mailwire::errc;
+  using mailwire::smtp::ehlo_limit;
+  using mailwire::smtp::extension;
+  using mailwire::smtp::sasl_mechanism;
+  const mailwire::smtp::capabilities before = caps;
+  errc e{};
+  switch (in.byte() % 13) {
+    case 0: caps.set(static_cast<extension>(in.byte() % 21)); return;  // 20: no enumerator
+    case 1: caps.clear(static_cast<extension>(in.byte() % 21)); return;
+    case 2: caps.set_size_limit(in.u64()); return;
+    case 3: caps.add_mechanism(static_cast<sasl_mechanism>(in.byte() % 13)); return;
+    case 4: e = caps.add_mechanism(text()); break;
+    case 5: e = caps.set_mt_priority(text()); break;
+    case 6: e = caps.set_deliverby_min_by_time(in.u32()); break;
+    case 7: {
+      const std::uint32_t interval = in.u32();
+      e = caps.set_future_release(interval, text());
+      break;
+    }
+    case 8: {
+      const auto limit = static_cast<ehlo_limit>(in.byte() % 4);  // 3: no enumerator
+      e = caps.set_limit(limit, in.u32());
+      break;
+    }
+    case 9: caps.clear_limit(static_cast<ehlo_limit>(in.byte() % 4)); return;
+    case 10: e = caps.add_keyword(text()); break;
+    case 11: caps.set_legacy_auth_equals((in.byte() & 1) != 0); return;
+    default: caps.clear_keywords(); return;
+  }
+  if (e != errc{}) FUZZ_CHECK(caps == before);
+}
+
+// ---------------------------------------------------------------------------
+// Model (independent of the library's own functions)
+
+namespace smtp_model {
+
+/// 1-3 digits, no leading zero (RFC 3463 §2 as this library reads it).
+inline bool enhanced_number(std::string_view s) {
+  if (s.empty() || s.size() > 3 || (s.size() > 1 && s[0] == '0')) return false;
+  for (const char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+/// An enhanced status code: class "." subject "." detail, class 2, 4 or 5
+/// (RFC 3463 §2).
+inline bool enhanced(std::string_view token) {
+  if (token.size() < 5 || (token[0] != '2' && token[0] != '4' && token[0] != '5') ||
+      token[1] != '.')
+    return false;
+  const std::string_view rest = token.substr(2);
+  const std::size_t dot = rest.find('.');
+  return dot != std::string_view::npos && enhanced_number(rest.substr(0, dot)) &&
+         enhanced_number(rest.substr(dot + 1));
+}
+
+}  // namespace smtp_model
 }  // namespace fuzz

@@ -21,7 +21,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,20 +56,6 @@ void check_lines(const std::string& out) {
   }
 }
 
-void check_same(const char* what, const std::string& whole, const std::string& split) {
-  if (whole == split) return;
-  std::size_t i = 0;
-  while (i < whole.size() && i < split.size() && whole[i] == split[i]) ++i;
-  const std::size_t b = i == 0 ? 0 : whole.rfind('\n', i - 1) + 1;  // npos + 1 == 0
-  const auto line = [&](const std::string& s) {
-    const std::size_t e = s.find('\n', b);
-    return s.substr(b, e == std::string::npos ? std::string::npos : e - b);
-  };
-  std::fprintf(stderr, "smtp_trace_split: %s: output differs\n  whole: %.300s\n  split: %.300s\n",
-               what, line(whole).c_str(), line(split).c_str());
-  FUZZ_CHECK(whole == split);
-}
-
 /// The output through the end of the first STARTTLS command line; false when
 /// there is none.
 bool through_starttls(const std::string& out, std::string_view& prefix) {
@@ -103,12 +88,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.keep_starttls_barrier = false;
   const std::string go_on = trace_of(input, {input.size()}, o);
   check_lines(go_on);
-  check_same("after STARTTLS going on", go_on, trace_of(input, plan, o));
+  fuzz::check_same_log("smtp_trace_split", "after STARTTLS going on", go_on,
+                       trace_of(input, plan, o));
 
   o.keep_starttls_barrier = true;
   const std::string barrier = trace_of(input, {input.size()}, o);
   check_lines(barrier);
-  check_same("keep_starttls_barrier", barrier, trace_of(input, plan, o));
+  fuzz::check_same_log("smtp_trace_split", "keep_starttls_barrier", barrier,
+                       trace_of(input, plan, o));
 
   std::string_view a, b;
   const bool starttls = through_starttls(go_on, a);
