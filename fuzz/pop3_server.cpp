@@ -286,13 +286,15 @@ class session : fuzz::stream_session {
           // detail: the line's first octets.
           FUZZ_CHECK(ev.detail.size() <= error_prefix);
           FUZZ_CHECK(ev.detail == content.substr(0, ev.detail.size()));
-          // Of a PASS line only the keyword (no password in logs).
-          const bool pass_line =
-              content.size() >= 4 &&
-              fuzz::pop3_model::verb_of(content.substr(0, 4)) == mailwire::pop3::verb::pass &&
-              (content.size() == 4 || content[4] == ' ');
-          FUZZ_CHECK(ev.detail.size() ==
-                     (pass_line ? std::size_t{4} : std::min(content.size(), error_prefix)));
+          // Of a PASS line only the keyword, of an AUTH line the keyword and
+          // the mechanism (no password or initial response in logs).
+          const bool keyword = content.size() == 4 || (content.size() > 4 && content[4] == ' ');
+          const verb v = keyword ? fuzz::pop3_model::verb_of(content.substr(0, 4)) : verb::unknown;
+          const std::string_view prefix = content.substr(0, std::min(content.size(), error_prefix));
+          FUZZ_CHECK(ev.detail.size() == (v == verb::pass ? std::size_t{4}
+                                          : v == verb::auth
+                                              ? prefix.substr(0, prefix.find(' ', 5)).size()
+                                              : prefix.size()));
         } else {
           FUZZ_CHECK(well_framed(line, content));
           locate_line(c, start, content.size());

@@ -340,6 +340,12 @@ inline command_verdict command(std::string_view line, bool lenient) {
   const auto fail = [&r](errc e, std::string_view detail = {}) {
     r.error = e;
     r.detail = detail;
+    // Past an AUTH line's mechanism are credentials: its errors keep the
+    // argument's first word only, and name nothing but a bad mechanism.
+    if (r.v == verb::auth) {
+      r.argument = r.argument.substr(0, r.argument.find(' '));
+      if (e != errc::invalid_mechanism) r.detail = {};
+    }
     return r;
   };
   if (r.v == verb::unknown) return fail(errc::unknown_command, r.verb_text);

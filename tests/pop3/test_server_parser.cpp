@@ -356,7 +356,7 @@ TEST_CASE("pop3 server: AUTH takes a mechanism and an optional initial response 
                                                             "\" reply=\"Invalid mechanism name\"");
   CHECK(error_of("AUTH PLA.N\r\n") == "invalid_mechanism");
   CHECK(one("AUTH PLAIN AHRlc3QAdGVzdA=\r\n") ==
-        "error invalid_base64 detail=\"AHRlc3QAdGVzdA=\" reply=\"Invalid base64 data\"");
+        "error invalid_base64 reply=\"Invalid base64 data\"");
   CHECK(error_of("AUTH PLAIN ==\r\n") == "invalid_base64");
   CHECK(error_of("AUTH PLAIN *\r\n") == "invalid_base64");
   CHECK(error_of("AUTH PLAIN = x\r\n") == "unexpected_argument");
@@ -593,6 +593,28 @@ TEST_CASE(
   q.feed("NOOP\r\n");
   REQUIRE(q.next().command.verb == verb::noop);
   CHECK_FALSE(q.refuse_stls());  // no STLS to refuse
+}
+
+TEST_CASE(
+    "pop3 server: a refused AUTH line keeps nothing past the mechanism "
+    "(docs/security.md §8)",
+    "[pop3][server]") {
+  const auto refused = [](const std::string& line) {
+    pop3::server_parser<> p;
+    p.feed(line);
+    const server_event& ev = p.next();
+    REQUIRE(ev.kind == server_event_kind::error);
+    CHECK(ev.command.initial_response.empty());
+    return std::string(name(ev.error)) + " arg=" + std::string(ev.command.argument) +
+           " detail=" + std::string(ev.detail);
+  };
+  CHECK(refused("AUTH PLAIN AHRlc3QAdGVzdA=\r\n") == "invalid_base64 arg=PLAIN detail=");
+  CHECK(refused("AUTH PLAIN AHRl c3QA\r\n") == "unexpected_argument arg=PLAIN detail=");
+  CHECK(refused("AUTH PLAIN  AHRlc3QAdGVzdA==\r\n") == "invalid_syntax arg=PLAIN detail=");
+  // A line the reader refused: its first octets up to the mechanism only.
+  CHECK(refused("AUTH PLAIN " + std::string(300, 'A') + "\r\n") ==
+        "line_too_long arg= detail=AUTH PLAIN");
+  CHECK(refused("PASS " + std::string(300, 'p') + "\r\n") == "line_too_long arg= detail=PASS");
 }
 
 TEST_CASE("pop3 server: the example session of RFC 1939 §10", "[pop3][server]") {

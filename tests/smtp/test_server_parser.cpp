@@ -559,6 +559,30 @@ TEST_CASE("server: STARTTLS cannot be refused once bytes behind it were dropped"
   CHECK_FALSE(q.refuse_starttls());  // no STARTTLS to refuse
 }
 
+TEST_CASE("server: a refused AUTH line keeps nothing past the mechanism (docs/security.md §8)",
+          "[smtp][server]") {
+  // What the event keeps of a refused line: error, argument, detail.
+  const auto refused = [](std::string_view line) {
+    std::string seen;
+    first_event(line, [&](const server_event& ev) {
+      REQUIRE(ev.kind == server_event_kind::error);
+      CHECK(ev.command.initial_response.empty());
+      seen = std::string(name(ev.error)) + " arg=" + std::string(ev.command.argument) +
+             " detail=" + std::string(ev.detail);
+    });
+    return seen;
+  };
+  CHECK(refused("AUTH PLAIN AGpvZQBzZWNyZXQ\r\n") == "invalid_base64 arg=PLAIN detail=");
+  CHECK(refused("AUTH PLAIN AGpvZQ Bz\r\n") == "invalid_syntax arg=PLAIN detail=");
+  CHECK(refused("AUTH PL@IN AGpvZQBzZWNyZXQ=\r\n") == "invalid_mechanism arg=PL@IN detail=PL@IN");
+  CHECK(refused("AUTH PLAIN " + std::string(600, 'A') + "\r\n") == "line_too_long arg= detail=");
+  // Accepted, the line is the caller's as it came.
+  first_event("AUTH PLAIN AGpvZQBzZWNyZXQ=\r\n", [](const server_event& ev) {
+    CHECK(ev.command.argument == "PLAIN AGpvZQBzZWNyZXQ=");
+    CHECK(ev.command.initial_response == "AGpvZQBzZWNyZXQ=");
+  });
+}
+
 TEST_CASE(
     "server: command lines are limited to 512 octets, MAIL and RCPT to 2048 "
     "(RFC 5321 §4.5.3.1.4)",

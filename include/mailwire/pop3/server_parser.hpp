@@ -110,7 +110,9 @@ struct server_event {
   /// command: the command. error: verb, verb_text and argument of the
   /// rejected line when they could be read (verb is unknown otherwise; a
   /// refused PASS keeps no argument, and `detail` of a PASS line the reader
-  /// refused is "PASS" alone: passwords stay out of logs);
+  /// refused is "PASS" alone; a refused AUTH keeps its argument's first word
+  /// only, and the reader's `detail` of an AUTH line ends after the
+  /// mechanism: passwords and initial responses stay out of logs);
   /// verb::auth for errors in a SASL response line, verb::stls for
   /// data_after_starttls. Typed fields parsed before the fault may be set;
   /// they are not a command and must not be acted on.
@@ -251,11 +253,13 @@ class server_parser {
   void parse_line(std::string_view line, server_event& ev) noexcept;
 
   // The first octets of a line the reader refused, for the error's detail;
-  // of a PASS line only the keyword, so a password never reaches a log.
-  static std::string_view without_password(std::string_view prefix) noexcept {
-    if (prefix.size() >= 4 && verb_from(prefix.substr(0, 4)) == verb::pass &&
-        (prefix.size() == 4 || prefix[4] == ' '))
-      return prefix.substr(0, 4);
+  // of a PASS line only the keyword, of an AUTH line the keyword and the
+  // mechanism, so no password or initial response reaches a log.
+  static std::string_view without_secrets(std::string_view prefix) noexcept {
+    if (prefix.size() < 4 || (prefix.size() > 4 && prefix[4] != ' ')) return prefix;
+    const verb v = verb_from(prefix.substr(0, 4));
+    if (v == verb::pass) return prefix.substr(0, 4);
+    if (v == verb::auth) return prefix.substr(0, prefix.find(' ', 5));
     return prefix;
   }
 
@@ -376,7 +380,7 @@ const server_event& server_parser<Capacity>::next_command() noexcept {
   ev.offset = le.offset + lines_skew_;
   switch (le.kind) {
     case line_event_kind::need_more: ev.offset = offset(); break;
-    case line_event_kind::error: fail(ev, le.error, without_password(le.line)); break;
+    case line_event_kind::error: fail(ev, le.error, without_secrets(le.line)); break;
     case line_event_kind::line: parse_line(le.line, ev); break;
   }
   return ev;
@@ -418,7 +422,14 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   // "STAT " is an empty parameter in strict mode, and no parameter leniently.
   const impl::parameters p =
       has_sp ? impl::split_parameters(arg, options_.allow_extra_spaces) : impl::parameters{};
-  if (p.has_empty) return fail(ev, errc::invalid_syntax, p.empty_item, impl::extra_space);
+  // Past an AUTH line's mechanism are credentials, refused or not: its
+  // errors keep only the argument's first word, in `argument` and `detail`
+  // (servers log errors).
+  const std::string_view auth_word = arg.substr(0, arg.find(' '));
+  if (p.has_empty) {
+    if (c.verb == verb::auth) c.argument = auth_word;
+    return fail(ev, errc::invalid_syntax, p.empty_item, impl::extra_space);
+  }
   const std::string_view first = p.items[0];
   const std::string_view second = p.items[1];
   // Parameter counts: too few is missing_argument, too many
@@ -464,20 +475,26 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
     case verb::auth:
       // auth-command = "AUTH" SP sasl-mech [SP initial-response] (RFC 5034
       // §4). A bare "AUTH" is the older way to ask for the mechanisms.
-      if (!count_ok(0, 2)) return;
-      if (p.count == 0) return;
-      if (!is_mechanism_name(first)) return fail(ev, errc::invalid_mechanism, first);
-      c.mechanism = first;
-      if (p.count == 2) {
-        c.has_initial_response = true;
-        // initial-response = base64 / "=" (an empty response).
-        if (second != "=") {
-          if (base64::validate(second) != errc{}) return fail(ev, errc::invalid_base64, second);
-          c.initial_response = second;
+      {
+        const auto refuse = [&ev, &c, auth_word](errc e, std::string_view detail = {}) {
+          c.argument = auth_word;
+          fail(ev, e, detail);
+        };
+        if (p.count > 2) return refuse(errc::unexpected_argument);
+        if (p.count == 0) return;
+        if (!is_mechanism_name(first)) return refuse(errc::invalid_mechanism, first);
+        c.mechanism = first;
+        if (p.count == 2) {
+          // initial-response = base64 / "=" (an empty response).
+          if (second != "=") {
+            if (base64::validate(second) != errc{}) return refuse(errc::invalid_base64);
+            c.initial_response = second;
+          }
+          c.has_initial_response = true;
         }
+        pending_sasl_ = true;
+        return;
       }
-      pending_sasl_ = true;
-      return;
     case verb::stls:
     case verb::capa:
     case verb::utf8:

@@ -132,7 +132,9 @@ struct server_event {
   /// included); need_more: octets consumed so far.
   std::uint64_t offset = 0;
   /// command: the command. error: verb, verb_text and argument of the
-  /// rejected line when they could be read (verb is unknown otherwise).
+  /// rejected line when they could be read (verb is unknown otherwise); of a
+  /// refused AUTH line the argument is the mechanism alone, and `detail` names
+  /// nothing past it: initial responses stay out of logs.
   smtp::command command;
   /// data, sasl_data: the octets.
   std::string_view bytes;
@@ -582,6 +584,8 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
                                 ? options_.max_address_line_length
                                 : options_.max_line_length;
   if (line.size() + 2 > limit) {
+    // An AUTH line's initial response is credentials: not in the error.
+    if (c.verb == verb::auth) c.argument = {};
     // Even a refused BDAT line must have its chunk consumed (RFC 3030 §2).
     if (c.verb == verb::bdat) {
       parse_bdat(ev, arg);
@@ -750,19 +754,22 @@ void server_parser<Capacity>::parse_auth(server_event& ev, std::string_view arg)
   if (arg.empty()) return fail(ev, errc::missing_argument);
   const std::size_t sp = arg.find(' ');
   c.mechanism = arg.substr(0, sp);
+  // Past the mechanism the line holds credentials, refused or not: an error
+  // keeps only the first word, in `argument` and `detail` (servers log
+  // errors).
+  c.argument = c.mechanism;
   if (!is_sasl_mechanism_name(c.mechanism)) return fail(ev, errc::invalid_mechanism, c.mechanism);
   if (sp != std::string_view::npos) {
     const std::string_view ir = arg.substr(sp + 1);
-    c.has_initial_response = true;
-    if (ir == "=") {
-      c.initial_response = {};
-    } else if (ir.empty() || ir.find(' ') != std::string_view::npos) {
-      return fail(ev, errc::invalid_syntax, ir);
-    } else {
-      if (base64::validate(ir) != errc{}) return fail(ev, errc::invalid_base64, ir);
+    if (ir != "=") {
+      if (ir.empty() || ir.find(' ') != std::string_view::npos)
+        return fail(ev, errc::invalid_syntax);
+      if (base64::validate(ir) != errc{}) return fail(ev, errc::invalid_base64);
       c.initial_response = ir;
     }
+    c.has_initial_response = true;
   }
+  c.argument = arg;
   pending_ = pending::sasl;
 }
 
