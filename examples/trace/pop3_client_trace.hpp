@@ -51,7 +51,7 @@ class pop3_client_trace {
  public:
   explicit pop3_client_trace(pop3_client_trace_options o = {})
       : options_(std::move(o)), parser_(options_.parser) {
-    parser_.expect_greeting();
+    (void)parser_.expect_greeting();  // a fresh queue has room
     top_up();
   }
 
@@ -219,7 +219,7 @@ class pop3_client_trace {
     while (!stls_waiting_ && next_ < options_.commands.size() &&
            parser_.pending() < parser_.queue_capacity) {
       const pop3::expected e = expected_of(options_.commands[next_++]);
-      parser_.expect(e);
+      (void)parser_.expect(e);  // room was checked above
       stls_waiting_ = e.verb == pop3::verb::stls;
     }
   }

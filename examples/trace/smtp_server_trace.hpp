@@ -112,7 +112,7 @@ class smtp_server_trace {
     if (c.verb == smtp::verb::mail || c.verb == smtp::verb::rcpt) {
       std::string mailbox;
       appendable_sink<std::string> sink(mailbox);
-      smtp::write_mailbox(sink, c.path);
+      (void)smtp::write_mailbox(sink, c.path);  // a parsed path, a growing sink
       o.string("path", mailbox);
       std::string params = "{";
       for (const smtp::parameter& p : c.parameters) {

@@ -16,8 +16,11 @@
 namespace mailwire {
 
 /// Every error mailwire reports. Values start at 1 so that a value-initialised
-/// `errc` (0) means "no error".
-enum class errc : std::uint8_t {
+/// `errc` (0) means "no error". A function's `errc` result may not be ignored
+/// (the compiler warns): a writer that refused a field wrote nothing, and a
+/// server that does not look would send no reply at all. `(void)` says that
+/// ignoring it is meant.
+enum class [[nodiscard]] errc : std::uint8_t {
   // Serializers
   buffer_too_small = 1,  ///< output sink too small; nothing was written
   invalid_argument,      ///< a writer was given a value the grammar forbids
