@@ -425,9 +425,9 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   // Past an AUTH line's mechanism are credentials, refused or not: its
   // errors keep only the argument's first word, in `argument` and `detail`
   // (servers log errors).
-  const std::string_view auth_word = arg.substr(0, arg.find(' '));
+  const auto auth_word = [arg] { return arg.substr(0, arg.find(' ')); };
   if (p.has_empty) {
-    if (c.verb == verb::auth) c.argument = auth_word;
+    if (c.verb == verb::auth) c.argument = auth_word();
     return fail(ev, errc::invalid_syntax, p.empty_item, impl::extra_space);
   }
   const std::string_view first = p.items[0];
@@ -477,7 +477,7 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
       // §4). A bare "AUTH" is the older way to ask for the mechanisms.
       {
         const auto refuse = [&ev, &c, auth_word](errc e, std::string_view detail = {}) {
-          c.argument = auth_word;
+          c.argument = auth_word();
           fail(ev, e, detail);
         };
         if (p.count > 2) return refuse(errc::unexpected_argument);
