@@ -412,27 +412,7 @@ void add_body(expectation& x, verb v, std::string_view content, std::uint64_t st
   x.events.push_back(end);
 }
 
-#ifdef POP3_RT_DEBUG
-void dump(const char* what, const event& e) {
-  std::fprintf(stderr,
-               "%s kind=%d err=%d verb=%d gr=%d st=%d ml=%d ck=%d code='%s' text='%s' ts='%s' n=%u "
-               "size=%llu uid='%s' lines=%zu flags=%d eoff=%llu off=%llu\n",
-               what, (int)e.kind, (int)e.error, (int)e.v, e.greeting, (int)e.status, e.multi_line,
-               (int)e.code_kind, e.code_text.c_str(), e.text.c_str(), e.timestamp.c_str(), e.number,
-               (unsigned long long)e.size, e.uid.c_str(), e.lines, e.flags,
-               (unsigned long long)e.error_offset, (unsigned long long)e.offset);
-}
-#endif
-
-void check_event(const event& got, const event& want) {
-#ifdef POP3_RT_DEBUG
-  if (!(got == want)) {
-    dump("got ", got);
-    dump("want", want);
-  }
-#endif
-  FUZZ_CHECK(got == want);
-}
+void check_event(const event& got, const event& want) { FUZZ_CHECK(got == want); }
 
 constexpr std::size_t kBigLine = 4096;  // the largest challenge line read
 
