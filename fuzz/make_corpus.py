@@ -29,6 +29,7 @@ at the top of fuzz/<target>.cpp):
   pop3_client_split  (the same header)
   pop3_command_roundtrip   [writer, flags, small sink x2, split, queued] + the writer's fields
   pop3_response_roundtrip  [writer, flags, small sink x2, split, body options] + the writer's fields
+  sasl_server  [mechanism and options, capacity] + response text or decoded message
 
 The SMTP seeds also include the input of every tests/golden/smtp-server/*.trace
 (its "> " lines, unescaped as tests/golden/test_golden.cpp does).
@@ -1596,6 +1597,41 @@ def pop3_response_roundtrip_seeds():
     ]
 
 
+# sasl_server byte 0: bits 0-1 mechanism (0 PLAIN, 1 LOGIN, 2 XOAUTH2, 3 CRAM-MD5),
+# bit 2 the payload is the decoded message, bit 3 PLAIN fields of at most 8 octets;
+# byte 1: capacity (0 = exactly the decoded size; see fuzz/sasl_server.cpp).
+def sasl(mech, payload, decoded=True, small=False, cap=0):
+    return bytes([mech | (4 if decoded else 0) | (8 if small else 0), cap]) + payload
+
+
+SASL = [
+    ("plain", sasl(0, b"\x00tim\x00tanstaaftanstaaf")),
+    ("plain-authzid", sasl(0, b"admin\x00tim\x00secret")),
+    ("plain-text", sasl(0, base64.b64encode(b"\x00user\x00pass"), decoded=False)),
+    ("plain-utf8", sasl(0, "\x00j\u00f6rg\x00p\u00e4ss".encode())),
+    ("plain-bad-utf8", sasl(0, b"\x00user\x00\xc3(")),
+    ("plain-crlf", sasl(0, b"\x00user\x00pa\r\nss")),
+    ("plain-one-nul", sasl(0, b"user\x00pass")),
+    ("plain-three-nuls", sasl(0, b"\x00a\x00b\x00c")),
+    ("plain-long-field", sasl(0, b"\x00user\x00" + b"p" * 9, small=True)),
+    ("plain-small-buffer", sasl(0, b"\x00user\x00pass", cap=0x41)),
+    ("plain-no-buffer", sasl(0, b"\x00user\x00pass", cap=0x80)),
+    ("plain-bad-base64", sasl(0, b"AHVzZXIAcGFzcw=", decoded=False)),
+    ("plain-empty", sasl(0, b"", decoded=False)),
+    ("login", sasl(1, b"tim")),
+    ("login-text", sasl(1, base64.b64encode(b"password"), decoded=False)),
+    ("login-nul", sasl(1, b"ti\x00m")),
+    ("xoauth2", sasl(2, b"user=someuser@example.com\x01auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\x01\x01")),
+    ("xoauth2-lower", sasl(2, b"user=u\x01auth=bearer abc==\x01\x01")),
+    ("xoauth2-bad-token", sasl(2, b"user=u\x01auth=Bearer a=b\x01\x01")),
+    ("xoauth2-trailing", sasl(2, b"user=u\x01auth=Bearer abc\x01\x01x")),
+    ("cram-md5", sasl(3, b"tim b913a602c7eda7a495b4e6e7334d3890")),
+    ("cram-md5-space-name", sasl(3, b"tim smith b913a602c7eda7a495b4e6e7334d3890")),
+    ("cram-md5-upper", sasl(3, b"tim B913A602C7EDA7A495B4E6E7334D3890")),
+    ("cram-md5-round-trip", sasl(3, b"<1896.697170952@postoffice.reston.mci.net>\xfftanstaaftanstaaf\xfftim")),
+]
+
+
 def main():
     write("dot_decode", [(name, o + body) for name, o, body in BODIES])
     write("dot_split", [(name, o[:1] + bytes([SPLITS[i % len(SPLITS)] & 0xFF]) + body)
@@ -1632,6 +1668,7 @@ def main():
     write("pop3_client_split", client)
     write("pop3_command_roundtrip", pop3_command_roundtrip_seeds())
     write("pop3_response_roundtrip", pop3_response_roundtrip_seeds())
+    write("sasl_server", SASL)
 
 
 if __name__ == "__main__":

@@ -24,10 +24,12 @@
 #include "mailwire/smtp/client_parser.hpp"
 #include "mailwire/smtp/command.hpp"
 #include "mailwire/smtp/command_writer.hpp"
+#include "mailwire/smtp/parameter_types.hpp"
 #include "mailwire/smtp/parameters.hpp"
 #include "mailwire/smtp/path.hpp"
 #include "mailwire/smtp/reply_writer.hpp"
 #include "mailwire/smtp/sasl.hpp"
+#include "mailwire/smtp/sasl_server.hpp"
 #include "mailwire/smtp/server_parser.hpp"
 #include "mailwire/smtp/xtext.hpp"
 

@@ -1,6 +1,7 @@
 // Zero heap allocation is a tested property: every codec runs inside an
 // allocation_scope and the count must stay at zero.
 #include <mailwire/mailwire.hpp>
+#include <mailwire/smtp/sasl_server.hpp>
 
 #include <string>
 
@@ -221,6 +222,41 @@ TEST_CASE("MD5, HMAC-MD5, the SASL responses and the command writer allocate not
   CHECK(plain == errc{});
   CHECK(mail == errc{});
   CHECK(cram == errc{});
+}
+
+TEST_CASE("the server-side SASL readers and digest checks allocate nothing", "[alloc]") {
+  char buffer[smtp::sasl::max_decoded_response];
+  std::string line = "VXJzZWwAS3VydAB4aXBqM3BsbXE=";  // decoded in place below
+  allocation_scope scope;
+  const auto plain =
+      smtp::sasl::read_plain("AHRpbQB0YW5zdGFhZnRhbnN0YWFm", buffer, sizeof buffer);
+  const bool plain_ok = plain.ok() && plain.authcid == "tim";
+  const auto in_place = smtp::sasl::read_plain(line, line.data(), line.size());
+  const auto login = smtp::sasl::read_login_field("dGlt", buffer, sizeof buffer);
+  const bool login_ok = login.ok() && login.value == "tim";
+  const auto xoauth2 = smtp::sasl::read_xoauth2(
+      "dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbGNr"
+      "QmhkSFJoZG1semRHRXVZMjl0Q2cBAQ==",
+      buffer, sizeof buffer);
+  const bool xoauth2_ok = xoauth2.ok() && xoauth2.user == "someuser@example.com";
+  const auto cram = smtp::sasl::read_cram_md5("dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw",
+                                              buffer, sizeof buffer);
+  const bool cram_ok = cram.ok() && smtp::sasl::verify_cram_md5(
+                                        "<1896.697170952@postoffice.reston.mci.net>",
+                                        "tanstaaftanstaaf", cram.digest_hex);
+  const bool bad = smtp::sasl::read_plain("!!!!", buffer, sizeof buffer).error ==
+                   errc::invalid_base64;
+  const bool apop = pop3::verify_apop("<1896.697170952@dbc.mtview.ca.us>", "tanstaaf",
+                                      "c4c9334bac560ecc979e58001b3e22fb");
+  CHECK(scope.count() == 0);
+  CHECK(plain_ok);
+  CHECK(in_place.ok());
+  CHECK(in_place.authzid == "Ursel");
+  CHECK(login_ok);
+  CHECK(xoauth2_ok);
+  CHECK(cram_ok);
+  CHECK(bad);
+  CHECK(apop);
 }
 
 TEST_CASE("pop3::server_parser allocates nothing, whole or byte by byte", "[alloc]") {

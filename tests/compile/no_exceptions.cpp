@@ -1,6 +1,7 @@
 // Built with -fno-exceptions -fno-rtti and the strictest warnings: every
 // public header must compile so, and the codecs must work so.
 #include <mailwire/mailwire.hpp>
+#include <mailwire/smtp/sasl_server.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -62,6 +63,19 @@ int main() {
   char raw[64];
   const auto back = base64::decode(sink.view(), raw, sizeof raw);
   if (!back.ok() || std::string_view(raw, back.size) != plain) return fail("base64 decode");
+
+  // The server's side of SASL: PLAIN and CRAM-MD5 responses read and checked.
+  const auto creds = smtp::sasl::read_plain(sink.view(), raw, sizeof raw);
+  if (!creds.ok() || creds.authcid != "user" || creds.password != "secret")
+    return fail("sasl read_plain");
+  const auto cram = smtp::sasl::read_cram_md5("dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw",
+                                              raw, sizeof raw);
+  if (!cram.ok() || !smtp::sasl::verify_cram_md5("<1896.697170952@postoffice.reston.mci.net>",
+                                                  "tanstaaftanstaaf", cram.digest_hex))
+    return fail("sasl cram-md5");
+  if (smtp::sasl::read_xoauth2("", raw, sizeof raw).error != errc::invalid_argument ||
+      smtp::sasl::read_login_field("dGlt", raw, sizeof raw).value != "tim")
+    return fail("sasl readers");
 
   // An SMTP client stream: a transaction with a body, then a bad line.
   const std::string_view client =

@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "mailwire/core/ascii.hpp"
+
 namespace mailwire::md5 {
 
 /// Octets in an MD5 digest.
@@ -240,5 +242,22 @@ constexpr std::string_view to_hex(const digest_bytes& d, char* out) noexcept {
   }
   return {out, hex_size};
 }
+
+namespace detail {
+/// True when `given` is the hex digest `expected` (hex_size lower-case
+/// digits, as to_hex() writes them), `given`'s letters in either case. The
+/// server-side check of APOP (pop3/apop.hpp) and CRAM-MD5
+/// (smtp/sasl_server.hpp): every digit is compared whatever the first
+/// difference, so the time taken does not tell a client how much of a guess
+/// was right. Only the length, which is public, ends it early.
+constexpr bool hex_digest_equal(std::string_view expected, std::string_view given) noexcept {
+  if (expected.size() != hex_size || given.size() != hex_size) return false;
+  unsigned diff = 0;
+  for (std::size_t i = 0; i < hex_size; ++i)
+    diff |= static_cast<unsigned>(static_cast<unsigned char>(ascii::to_lower(given[i])) ^
+                                  static_cast<unsigned char>(expected[i]));
+  return diff == 0;
+}
+}  // namespace detail
 
 }  // namespace mailwire::md5

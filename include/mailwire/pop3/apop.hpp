@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <string_view>
 
-#include "mailwire/core/ascii.hpp"
 #include "mailwire/core/md5.hpp"
 
 namespace mailwire::pop3 {
@@ -44,13 +43,7 @@ constexpr apop_digest_text apop_digest(std::string_view timestamp,
 /// matched.
 constexpr bool verify_apop(std::string_view timestamp, std::string_view secret,
                            std::string_view digest) noexcept {
-  const apop_digest_text expected = apop_digest(timestamp, secret);
-  if (digest.size() != md5::hex_size) return false;
-  unsigned diff = 0;
-  for (std::size_t i = 0; i < md5::hex_size; ++i)
-    diff |= static_cast<unsigned>(static_cast<unsigned char>(ascii::to_lower(digest[i])) ^
-                                  static_cast<unsigned char>(expected.digits[i]));
-  return diff == 0;
+  return md5::detail::hex_digest_equal(apop_digest(timestamp, secret).view(), digest);
 }
 
 }  // namespace mailwire::pop3
