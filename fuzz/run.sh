@@ -25,7 +25,7 @@ case $seconds in
 esac
 build=${MAILWIRE_FUZZ_BUILD:-$root/build/fuzz-clang}
 artifacts=${MAILWIRE_FUZZ_ARTIFACTS:-$root/fuzz/artifacts}
-targets=${MAILWIRE_FUZZ_TARGETS:-dot_decode dot_roundtrip dot_split scan_diff line_reader base64 smtp_server smtp_server_split smtp_trace_split smtp_fast_path smtp_client smtp_client_split smtp_command_roundtrip smtp_reply_roundtrip smtp_capabilities pop3_server pop3_server_split pop3_client pop3_client_split pop3_command_roundtrip pop3_response_roundtrip}
+targets=${MAILWIRE_FUZZ_TARGETS:-dot_decode dot_roundtrip dot_split scan_diff line_reader base64 smtp_server smtp_server_split smtp_trace_split smtp_fast_path smtp_client smtp_client_split smtp_command_roundtrip smtp_reply_roundtrip smtp_capabilities pop3_server pop3_server_split pop3_client pop3_client_split pop3_command_roundtrip pop3_response_roundtrip sasl_server}
 cxx=${CXX:-clang++}
 
 generator=()

@@ -125,11 +125,9 @@ verdict model_plain(std::string_view m, std::size_t max_field) {
   v.f[2] = m.substr(b + 1);
   if (v.f[1].empty() || v.f[2].empty()) return fail(errc::invalid_argument);
   for (const auto f : v.f)
-    if (any_of(f, is_cr_lf)) return fail(errc::invalid_argument);
+    if (any_of(f, is_cr_lf) || f.size() > max_field) return fail(errc::invalid_argument);
   for (const auto f : v.f)
     if (!utf8_ok(f)) return fail(errc::invalid_utf8);
-  for (const auto f : v.f)
-    if (f.size() > max_field) return fail(errc::auth_line_too_long);
   return v;
 }
 

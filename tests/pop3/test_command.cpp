@@ -195,6 +195,8 @@ TEST_CASE("pop3 command: -ERR texts are short and specific (RFC 1939 §3)", "[po
   CHECK(pop3::reply_text(errc::line_too_long) == "Line too long");
   CHECK(pop3::reply_text(errc::data_after_starttls) == "Data after STLS discarded");
   CHECK(pop3::reply_text(errc::missing_argument) == "Missing argument");
+  CHECK(pop3::reply_text(errc::invalid_argument) == "Invalid argument");  // sasl_server.hpp
+  CHECK(pop3::reply_text(errc::buffer_too_small) == "Local error: buffer too small");
   // Codes POP3 does not use fall back to their description, never to "".
   CHECK(pop3::reply_text(errc::body_bare_lf) == describe(errc::body_bare_lf));
   for (int i = 1; i <= 60; ++i) {

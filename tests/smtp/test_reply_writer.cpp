@@ -18,6 +18,7 @@ using mailwire::smtp::ehlo_limit;
 using mailwire::smtp::extension;
 using mailwire::smtp::sasl_mechanism;
 using mailwire::smtp::write_auth_challenge;
+using mailwire::smtp::write_auth_challenge_raw;
 using mailwire::smtp::write_ehlo_reply;
 using mailwire::smtp::write_error_reply;
 using mailwire::smtp::write_greeting;
@@ -86,6 +87,7 @@ static_assert(noexcept(write_greeting(std::declval<fixed_sink&>(), "", "")));
 static_assert(noexcept(write_ehlo_reply(std::declval<fixed_sink&>(), "", "",
                                         std::declval<const capabilities&>())));
 static_assert(noexcept(write_auth_challenge(std::declval<fixed_sink&>(), "")));
+static_assert(noexcept(write_auth_challenge_raw(std::declval<fixed_sink&>(), "")));
 static_assert(noexcept(write_error_reply(std::declval<fixed_sink&>(), errc{})));
 
 // --- write_reply: one line --------------------------------------------------
@@ -766,6 +768,29 @@ TEST_CASE("auth: challenges must be strict base64 (RFC 4648 §4, RFC 4954 §4)",
     CHECK(r.error == errc::invalid_argument);
     CHECK(r.bytes.empty());
   }
+}
+
+TEST_CASE("auth: a raw challenge is sent base64-encoded (RFC 4954 §4, RFC 2195 §2)",
+          "[smtp][reply][auth]") {
+  // RFC 2195 §2's CRAM-MD5 challenge and its encoding on the wire.
+  constexpr std::string_view stamp = "<1896.697170952@postoffice.reston.mci.net>";
+  auto r = run([&](auto& s) { return write_auth_challenge_raw(s, stamp); });
+  CHECK(r.error == errc{});
+  CHECK(r.bytes == "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n");
+  r = run([](auto& s) { return write_auth_challenge_raw(s, ""); });
+  CHECK(r.bytes == "334 \r\n");
+  // Any octets: CR, LF and NUL travel inside the base64.
+  r = run([](auto& s) { return write_auth_challenge_raw(s, std::string_view("\r\n\0", 3)); });
+  CHECK(r.bytes == "334 DQoA\r\n");
+  check_all_or_nothing([&](auto& s) { return write_auth_challenge_raw(s, stamp); },
+                       "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n");
+  // 9210 octets encode to 12280 characters: a 12286-octet line; 9213 do not fit.
+  r = run([](auto& s) { return write_auth_challenge_raw(s, std::string(9210, 'x')); });
+  CHECK(r.error == errc{});
+  CHECK(r.bytes.size() == 12286);
+  r = run([](auto& s) { return write_auth_challenge_raw(s, std::string(9213, 'x')); });
+  CHECK(r.error == errc::line_too_long);
+  CHECK(r.bytes.empty());
 }
 
 TEST_CASE("auth: a challenge line is at most 12288 octets (RFC 4954 §4)",

@@ -288,6 +288,10 @@ inline constexpr reply_row reply_rows[] = {
     {errc::invalid_line_count, "Invalid line count"},
     {errc::invalid_digest, "Invalid APOP digest"},
     {errc::invalid_language_range, "Invalid language range"},
+    // What smtp/sasl_server.hpp's readers return for a malformed AUTH
+    // response, and for one too big for the server's buffer.
+    {errc::invalid_argument, "Invalid argument"},
+    {errc::buffer_too_small, "Local error: buffer too small"},
 };
 }  // namespace detail::command_impl
 

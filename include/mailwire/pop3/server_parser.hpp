@@ -38,9 +38,13 @@
 //   cancelled) the caller sends "+ challenge" and calls
 //   expect_sasl_response(); the next line is a SASL response, streamed as
 //   `sasl_data` pieces (lines may be longer than the command limit, RFC 5034
-//   §4) and closed by `sasl_end` (`cancelled` for "*"). On an error event the
-//   pieces already delivered for that line are void. Without the call (the
-//   server refused AUTH or finished it) the next bytes are commands again.
+//   §4) and closed by `sasl_end` (`cancelled` for "*", answered -ERR). Join
+//   the pieces in a buffer of your own and decode it with
+//   smtp/sasl_server.hpp (the same base64 responses). An error event in SASL
+//   mode voids the pieces already delivered for that line and ends the
+//   exchange: the next bytes are commands again, so answer -ERR and forget
+//   it. Without the call (the server refused AUTH or finished it) the next
+//   bytes are commands again too.
 // - STLS is a barrier (docs/security.md §2, RFC 2595 §4): after an STLS command
 //   event no byte is parsed until reset(). Bytes already buffered or fed later
 //   give one errc::data_after_starttls error and are dropped. Call reset()

@@ -300,4 +300,26 @@ errc write_auth_challenge(Sink& sink,
   });
 }
 
+/// Writes "334 <base64 of raw>\r\n", encoding the challenge the server made
+/// up (a CRAM-MD5 timestamp such as "<1896.697170952@example.org>", any
+/// octets); "334 \r\n" for an empty one. The same line as
+/// write_auth_challenge() of the encoded text. Errors: errc::line_too_long
+/// (over max_auth_challenge_line octets), errc::buffer_too_small.
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_auth_challenge_raw(Sink& sink,
+                              std::string_view raw) noexcept(is_nothrow_sink_v<Sink>) {
+  namespace impl = detail::reply_writer_impl;
+  if (raw.size() > max_auth_challenge_line ||
+      4 + base64::encoded_size(raw.size()) + 2 > max_auth_challenge_line)
+    return errc::line_too_long;
+  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
+    impl::put_code(s, 334, " ");
+    // encode() undoes its own refused appends (and clears the latch): its
+    // result, not the sink, says whether the text went out.
+    if (const base64::result r = base64::encode(raw, s); !r.ok()) return r.error;
+    s.append("\r\n");
+    return errc{};
+  });
+}
+
 }  // namespace mailwire::smtp

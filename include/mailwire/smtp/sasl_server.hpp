@@ -24,7 +24,10 @@
 // and returns views of the fields in that buffer: valid as long as the
 // buffer's octets are. base64::max_decoded_size(response.size()) octets are
 // always enough, and max_decoded_response octets are enough for any response
-// line the server parsers pass on. `buffer` may be null when `capacity` is 0.
+// line the server parsers pass on with their default max_auth_line_length
+// (12288, RFC 4954 §4). A buffer that joins a response line's sasl_data
+// pieces for decoding in place needs max_response_line - 2 octets (the
+// line's text). `buffer` may be null when `capacity` is 0.
 //
 // In place: `buffer` may be `base64_response.data()` when that storage is the
 // caller's to overwrite (the buffer it joined the sasl_data pieces in), which
@@ -37,21 +40,19 @@
 //   errc::buffer_too_small    the decoded response does not fit `capacity`
 //   errc::invalid_argument    the decoded octets are not the mechanism's
 //                             message: empty, separators missing or extra, a
-//                             required field empty, or an octet the field
-//                             refuses. NUL, CR and LF are refused in every
+//                             required field empty, a PLAIN field over
+//                             plain_options::max_field_size, or an octet the
+//                             field refuses. NUL, CR and LF are refused in every
 //                             field (docs/security.md §3), as the writers in
 //                             smtp/sasl.hpp refuse them: decoded fields often
 //                             reach line-based back ends (a log, a proxy, an
 //                             IMAP or LDAP lookup).
 //   errc::invalid_utf8        PLAIN fields that are not UTF-8 (RFC 4616 §2)
-//   errc::auth_line_too_long  a PLAIN field over plain_options::max_field_size
-//                             (its reply is RFC 4954 §6's 500 5.5.6, for a
-//                             response longer than the selected mechanism's
-//                             buffer)
 // Whatever the writers of smtp/sasl.hpp write reads back here as the same
-// fields (PLAIN fields within max_field_size). suggested_reply(error) gives a reply; servers that answer
-// every failed exchange alike (535 5.7.8) so as not to say which part was
-// wrong may do so instead.
+// fields (PLAIN fields within max_field_size). suggested_reply(error) gives an
+// SMTP reply (501 for a malformed response, 451 for buffer_too_small, the
+// server's own limit), pop3::reply_text(error) a POP3 -ERR text; servers that answer every failed exchange alike (535 5.7.8) so as
+// not to say which part was wrong may do so instead.
 //
 // The readers check the form of a response, never the credentials: looking
 // the user up, comparing secrets, and deciding whether an authcid may act as
@@ -170,9 +171,9 @@ constexpr bool is_lower_hex(std::string_view digits) noexcept {
 
 /// PLAIN (RFC 4616 §2): reads message = [authzid] NUL authcid NUL passwd.
 /// Exactly two NULs (SAFE excludes NUL, so none inside a field); authcid and
-/// passwd non-empty; no CR or LF in any field (errc::invalid_argument); every
-/// field UTF-8 (errc::invalid_utf8); none longer than
-/// options.max_field_size (errc::auth_line_too_long). See the top of this
+/// passwd non-empty; no CR or LF in any field and none longer than
+/// options.max_field_size (errc::invalid_argument); every field UTF-8
+/// (errc::invalid_utf8). See the top of this
 /// header for the buffer and the order of errors.
 constexpr plain_response read_plain(std::string_view base64_response, char* buffer,
                                     std::size_t capacity, plain_options options = {}) noexcept {
@@ -192,12 +193,10 @@ constexpr plain_response read_plain(std::string_view base64_response, char* buff
   if (r.authcid.empty() || r.password.empty())
     return impl::failed<plain_response>(errc::invalid_argument);
   for (const std::string_view field : {r.authzid, r.authcid, r.password})
-    if (impl::has_cr_lf(field)) return impl::failed<plain_response>(errc::invalid_argument);
+    if (impl::has_cr_lf(field) || field.size() > options.max_field_size)
+      return impl::failed<plain_response>(errc::invalid_argument);
   for (const std::string_view field : {r.authzid, r.authcid, r.password})
     if (!utf8::is_valid(field)) return impl::failed<plain_response>(errc::invalid_utf8);
-  for (const std::string_view field : {r.authzid, r.authcid, r.password})
-    if (field.size() > options.max_field_size)
-      return impl::failed<plain_response>(errc::auth_line_too_long);
   return r;
 }
 

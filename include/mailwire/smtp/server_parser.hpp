@@ -5,9 +5,9 @@
 //   mailwire::smtp::server_parser<> p;       // options in the constructor
 //   p.feed(bytes);                           // borrowed until next() says need_more
 //   for (;;) {
-//     auto ev = p.next();
+//     const auto& ev = p.next();               // valid until the next next()
+//     if (ev.kind == server_event_kind::need_more) break;  // read, feed() or feed_eof()
 //     switch (ev.kind) {
-//       case server_event_kind::need_more: /* read, feed() or feed_eof() */ break;
 //       case server_event_kind::command:
 //         if (ev.command.verb == verb::data && ok_to_receive) {
 //           send("354 ...");  p.accept_data();     // the body follows as data events
@@ -15,9 +15,12 @@
 //         break;
 //       case server_event_kind::data:      store(ev.bytes); break;
 //       case server_event_kind::data_end:  finish(ev.error, ev.size); break;
-//       case server_event_kind::sasl_data: append(ev.bytes); break;
+//       case server_event_kind::sasl_data: append(ev.bytes); break;  // smtp/sasl_server.hpp reads it
 //       case server_event_kind::sasl_end:  /* ev.cancelled ? 501 : check */ break;
-//       case server_event_kind::error:     send(ev.reply()); if (ev.fatal) close(); break;
+//       case server_event_kind::error:
+//         if (ev.error == errc::data_after_starttls) break;  // never answered in plaintext
+//         send(ev.reply()); if (ev.fatal) close(); break;
+//       default: break;
 //     }
 //   }
 //
@@ -37,8 +40,14 @@
 // - SASL: after AUTH (or after a `sasl_end`) the caller sends 334 and calls
 //   expect_sasl_response(); the next line is a SASL response, streamed as
 //   `sasl_data` pieces (so a 12288-octet line needs no 12 KiB buffer) and
-//   closed by `sasl_end` (`cancelled` for "*"). On an error event the pieces
-//   already delivered for that line are void.
+//   closed by `sasl_end` (`cancelled` for "*"; RFC 4954 §4 answers it with
+//   501, e.g. "501 5.7.0 Authentication cancelled"). Join the pieces in a
+//   buffer of sasl::max_response_line - 2 octets (the longest line's text;
+//   a fixed_sink, which refuses what does not fit) and decode it with
+//   smtp/sasl_server.hpp. An error event in SASL mode (a line too long, a
+//   NUL, bare CR or LF in it) voids the pieces already delivered and ends the
+//   exchange: the parser reads commands again (expect_sasl_response() is not
+//   pending), so answer ev.reply() and forget the exchange.
 // - STARTTLS is a barrier (docs/security.md §2): after a STARTTLS command event no
 //   byte is parsed as a command again until reset(). Bytes already buffered
 //   or fed later give one errc::data_after_starttls error and are dropped.
