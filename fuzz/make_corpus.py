@@ -858,7 +858,7 @@ def command_roundtrip_seeds():
 
 # smtp_reply_roundtrip: [writer, flags, small sink x2, cut] + fields (flags as
 # for smtp_command_roundtrip). Codes are two octets (below 700 as they are).
-REPLY_WRITERS = ["reply", "lines", "hint", "error", "greeting", "ehlo", "challenge"]
+REPLY_WRITERS = ["reply", "lines", "hint", "error", "greeting", "ehlo", "challenge", "challenge_raw"]
 
 
 def reply(writer, *fields, prefix=False, split=False, small=0, cut=0):
@@ -985,6 +985,13 @@ def reply_roundtrip_seeds():
          reply("challenge", RtRaw(rt_repeat(12280, b"QUJD")), split=True, cut=200)),
         ("challenge_too_long", reply("challenge", RtRaw(rt_repeat(12284, b"QUJD")))),
         ("challenge_bad", reply("challenge", rt_slice(b"abc"))),
+        ("challenge_raw", reply("challenge_raw", rt_slice(
+            b"<1896.697170952@postoffice.reston.mci.net>"))),
+        ("challenge_raw_octets", reply("challenge_raw", rt_slice(b"\r\n\x00\xff."), split=True,
+                                       cut=3)),
+        ("challenge_raw_empty", reply("challenge_raw", rt_slice(b""))),
+        ("challenge_raw_long", reply("challenge_raw", RtRaw(rt_repeat(9210, b"x")))),
+        ("challenge_raw_too_long", reply("challenge_raw", RtRaw(rt_repeat(9211, b"x")))),
     ]
     return out
 

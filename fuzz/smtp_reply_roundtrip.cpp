@@ -3,9 +3,10 @@
 // ehlo_folder).
 //
 // Input: a header, then the chosen writer's fields.
-//   byte 0     the writer (mod 7): 0 write_reply (one line), 1 write_reply
+//   byte 0     the writer (mod 8): 0 write_reply (one line), 1 write_reply
 //              (lines), 2 write_reply(reply_hint), 3 write_error_reply,
-//              4 write_greeting, 5 write_ehlo_reply, 6 write_auth_challenge
+//              4 write_greeting, 5 write_ehlo_reply, 6 write_auth_challenge,
+//              7 write_auth_challenge_raw
 //   byte 1     bit 0  five octets are already in the sinks (they must survive)
 //              bit 2  feed the written bytes to the parsers in two pieces
 //   bytes 2-3  the capacity of a second, small sink
@@ -291,7 +292,7 @@ void check_reply(std::string_view bytes, const written_reply& w, bool split, std
 
 // --- the writers ------------------------------------------------------------------
 
-constexpr std::size_t kWriters = 7;
+constexpr std::size_t kWriters = 8;
 
 }  // namespace
 
@@ -386,11 +387,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(folder.result() == expected);
       return 0;
     }
-    default: {
+    case 6: {
       const std::string_view challenge = in.slice();
       r = out.run([&](auto& s) { return write_auth_challenge(s, challenge); });
       w.code = 334;
       w.lines.push_back({"", std::string(challenge)});
+      break;
+    }
+    default: {
+      // The raw challenge, any octets: the line carries its base64.
+      const std::string_view raw = in.slice();
+      r = out.run([&](auto& s) { return write_auth_challenge_raw(s, raw); });
+      std::string encoded(base64::encoded_size(raw.size()), '\0');
+      FUZZ_CHECK(base64::encode(raw, encoded.data(), encoded.size()).ok());
+      FUZZ_CHECK((r.error == errc::line_too_long) == (4 + encoded.size() + 2 > 12288));
+      w.code = 334;
+      w.lines.push_back({"", encoded});
       break;
     }
   }

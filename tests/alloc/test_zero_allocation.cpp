@@ -162,6 +162,7 @@ TEST_CASE("SMTP paths, parameters, xtext and the reply writer allocate nothing",
   const errc single = smtp::write_reply(sink, 250, "2.1.5", "Ok");
   const errc multi = smtp::write_reply(sink, 250, "", {"first", "second"});
   const errc error = smtp::write_error_reply(sink, errc::bare_lf);
+  const errc challenge = smtp::write_auth_challenge_raw(sink, "<1896.697170952@example.org>");
   const auto decoded = smtp::xtext::decode("a+2Bb", local, sizeof local);
   CHECK(scope.count() == 0);
   CHECK(path.ok());
@@ -171,6 +172,7 @@ TEST_CASE("SMTP paths, parameters, xtext and the reply writer allocate nothing",
   CHECK(single == errc{});
   CHECK(multi == errc{});
   CHECK(error == errc{});
+  CHECK(challenge == errc{});
   CHECK(decoded.ok());
   CHECK(sink.view().find("\"a b\"@example.org250 2.1.5 Ok\r\n") == 0);
 }
@@ -352,6 +354,7 @@ TEST_CASE("the POP3 command and response writers allocate nothing", "[alloc]") {
   check(pop3::write_language_item(sink, "en", "English"));
   check(pop3::write_end(sink));
   check(pop3::write_capa_response(sink, caps));
+  check(pop3::write_auth_mechanisms(sink, caps));
   check(pop3::write_message(sink, "", content));
   dot::encoder enc;
   check(pop3::write_body(sink, enc, content));

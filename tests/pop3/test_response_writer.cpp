@@ -365,6 +365,34 @@ TEST_CASE("pop3 response writer: CAPA values that would not read back are refuse
         errc::invalid_argument);
 }
 
+TEST_CASE("pop3 response writer: a bare AUTH lists the mechanisms, one a line (RFC 5034 §3)",
+          "[pop3][writer][auth]") {
+  capabilities caps;
+  REQUIRE(caps.add_mechanism("X-CUSTOM") == errc{});
+  REQUIRE(caps.add_mechanism("plain") == errc{});
+  caps.add_mechanism(mailwire::sasl_mechanism::cram_md5);
+  const std::string listing = "+OK methods\r\nPLAIN\r\nCRAM-MD5\r\nX-CUSTOM\r\n.\r\n";
+  CHECK(run([&](auto& s) { return write_auth_mechanisms(s, caps, "methods"); }).bytes == listing);
+  check_all_or_nothing([&](auto& s) { return write_auth_mechanisms(s, caps, "methods"); },
+                       listing);
+  CHECK(run([](auto& s) { return write_auth_mechanisms(s, capabilities{}); }).bytes ==
+        "+OK\r\n.\r\n");
+  CHECK(run([&](auto& s) { return write_auth_mechanisms(s, caps, "a\nb"); }).error ==
+        errc::invalid_argument);
+  // What client_parser reads back after expect(verb::auth, false).
+  pop3::client_parser<> p;
+  REQUIRE(p.expect(pop3::verb::auth, false) == errc{});
+  p.feed(listing);
+  std::string lines;
+  for (;;) {
+    const auto& ev = p.next();
+    if (ev.kind == pop3::client_event_kind::need_more) break;
+    if (ev.kind == pop3::client_event_kind::line) lines += std::string(ev.text) + ",";
+    CHECK(ev.kind != pop3::client_event_kind::error);
+  }
+  CHECK(lines == "PLAIN,CRAM-MD5,X-CUSTOM,");
+}
+
 TEST_CASE("pop3 response writer: RETR content is dot-stuffed and terminated (RFC 1939 §3)",
           "[pop3][writer][body]") {
   CHECK(run([](auto& s) { return write_message(s, "120 octets", "a\r\n.b\r\n"); }).bytes ==

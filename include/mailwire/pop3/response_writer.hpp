@@ -648,6 +648,31 @@ errc write_capa_response(Sink& sink, const capabilities& caps,
   });
 }
 
+/// Writes the answer to a bare AUTH (no mechanism): "+OK text\r\n", one
+/// mechanism name a line, in the order of CAPA's SASL line, then ".\r\n" ("+OK\r\n.\r\n"
+/// for none). This listing predates CAPA SASL (RFC 5034 §3) and common
+/// servers still send it; client_parser reads it after expect(verb::auth,
+/// false). Only `caps`'s mechanisms are used, whether or not SASL is set.
+/// Errors: as write_ok() for `text`; errc::buffer_too_small. `caps` is only
+/// read during the call.
+template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>
+errc write_auth_mechanisms(Sink& sink, const capabilities& caps,
+                           std::string_view text = {}) noexcept(is_nothrow_sink_v<Sink>) {
+  namespace impl = detail::response_writer_impl;
+  if (const errc e = impl::check_status({}, text); e != errc{}) return e;
+  return write_all_or_nothing(sink, [&](Sink& s) noexcept(is_nothrow_sink_v<Sink>) -> errc {
+    if (const errc e = impl::append_ok_line(s, text); e != errc{}) return e;
+    // Mechanism names are at most 20 octets of A-Z, 0-9, "-" and "_"
+    // (RFC 4422 §3.1): a line each, never one that needs dot-stuffing.
+    caps.for_each_mechanism([&s](std::string_view m) {
+      s.append(m);
+      s.append("\r\n");
+    });
+    s.append(".\r\n");
+    return errc{};
+  });
+}
+
 // ---------------------------------------------------------------------------
 // Message bodies: RETR and TOP (RFC 1939 §3, §5, §7)
 
