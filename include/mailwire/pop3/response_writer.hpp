@@ -649,10 +649,11 @@ errc write_capa_response(Sink& sink, const capabilities& caps,
 }
 
 /// Writes the answer to a bare AUTH (no mechanism): "+OK text\r\n", one
-/// mechanism name a line, in the order of CAPA's SASL line, then ".\r\n" ("+OK\r\n.\r\n"
-/// for none). This listing predates CAPA SASL (RFC 5034 §3) and common
-/// servers still send it; client_parser reads it after expect(verb::auth,
-/// false). Only `caps`'s mechanisms are used, whether or not SASL is set.
+/// mechanism name a line in the order of CAPA's SASL line, then ".\r\n"
+/// ("+OK\r\n.\r\n" for none). This listing predates CAPA SASL (RFC 5034
+/// §3) and common servers still send it; client_parser reads it after
+/// expect(verb::auth, false). Only `caps`'s mechanisms are used, whether or
+/// not SASL is set.
 /// Errors: as write_ok() for `text`; errc::buffer_too_small. `caps` is only
 /// read during the call.
 template <class Sink, std::enable_if_t<is_sink_v<Sink>, int> = 0>

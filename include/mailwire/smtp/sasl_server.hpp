@@ -157,10 +157,6 @@ constexpr R failed(errc e) noexcept {
   return r;
 }
 
-constexpr bool has_cr_lf(std::string_view field) noexcept {
-  return field.find('\r') != std::string_view::npos || field.find('\n') != std::string_view::npos;
-}
-
 constexpr bool is_lower_hex(std::string_view digits) noexcept {
   for (const char c : digits)
     if (!ascii::is_digit(static_cast<unsigned char>(c)) && !(c >= 'a' && c <= 'f')) return false;
@@ -193,7 +189,8 @@ constexpr plain_response read_plain(std::string_view base64_response, char* buff
   if (r.authcid.empty() || r.password.empty())
     return impl::failed<plain_response>(errc::invalid_argument);
   for (const std::string_view field : {r.authzid, r.authcid, r.password})
-    if (impl::has_cr_lf(field) || field.size() > options.max_field_size)
+    // (No NUL left in a field: the message was split at its two NULs.)
+    if (detail::sasl_impl::has_nul_cr_lf(field) || field.size() > options.max_field_size)
       return impl::failed<plain_response>(errc::invalid_argument);
   for (const std::string_view field : {r.authzid, r.authcid, r.password})
     if (!utf8::is_valid(field)) return impl::failed<plain_response>(errc::invalid_utf8);
