@@ -30,6 +30,7 @@ at the top of fuzz/<target>.cpp):
   pop3_command_roundtrip   [writer, flags, small sink x2, split, queued] + the writer's fields
   pop3_response_roundtrip  [writer, flags, small sink x2, split, body options] + the writer's fields
   sasl_server  [mechanism and options, capacity] + response text or decoded message
+  fmt_events   [parser] (+ POP3 client: [count] + queued verbs) + the peer's stream
 
 The SMTP seeds also include the input of every tests/golden/smtp-server/*.trace
 (its "> " lines, unescaped as tests/golden/test_golden.cpp does).
@@ -1639,6 +1640,41 @@ SASL = [
 ]
 
 
+# fmt_events byte 0: the parser (0 SMTP server, 1 SMTP client, 2 POP3 server, 3 POP3
+# client); for the POP3 client, byte 1 is the number of queued command bytes that
+# follow (bits 0-4 the verb's index in pop3::verb, bit 7 with an argument).
+P3_USER, P3_PASS, P3_APOP, P3_AUTH, P3_CAPA, P3_LIST, P3_RETR, P3_UIDL = 1, 2, 3, 4, 6, 10, 11, 16
+
+
+def fmt_pop3_client(queue, stream):
+    return bytes([3, len(queue)]) + bytes(queue) + stream
+
+
+FMT_EVENTS = [
+    ("smtp-auth-plain", b"\x00AUTH PLAIN AHVzZXIAc2VjcmV0\r\nAUTH LOGIN\r\ndXNlcg==\r\n*\r\n"),
+    ("smtp-controls", b"\x00MAIL FROM:<a\x1b[2J@b>\r\nRCPT TO:<\"x\\\x7f\"@c>\r\nX\x01Y z\r\n"),
+    ("smtp-utf8", b"\x00MAIL FROM:<j\xc3\xb6rg@b\xc3\xbccher.example> SMTPUTF8\r\nEHLO \xff\xfe\r\n"),
+    ("smtp-params", b"\x00MAIL FROM:<a@b.example> SIZE=10 BODY=8BITMIME ENVID=x+2B1 X-Y=\xc3\r\n"),
+    ("smtp-bdat-data", b"\x00BDAT 3 LAST\r\nabcDATA\r\nhi\r\n.\r\nBDAT x\r\n"),
+    ("smtp-client", b"\x01250-a\x1b\r\n250 2.1.0 ok \xc3\xa9\r\n550 \xff\r\n421-x\r\n"),
+    ("pop3-server", b"\x02USER a\x01b\r\nPASS s3cret\r\nAPOP x 0123456789abcdef0123456789abcdef\r\n"
+                    b"AUTH PLAIN AHVzZXIAc2VjcmV0\r\nAUTH LOGIN\r\ndXNlcg==\r\nTOP 1 5\r\nFOO \xff\r\n"),
+    ("pop3-client", fmt_pop3_client([P3_CAPA, P3_LIST, P3_UIDL, P3_RETR | 0x80, P3_AUTH | 0x80],
+                                    b"+OK hi <1.2@x>\r\n+OK\r\nSASL PLAIN\r\n.\r\n+OK\r\n1 2\r\n.\r\n"
+                                    b"+OK\r\n1 \x7fid\r\n.\r\n+OK\r\n..x\x1b\r\n.\r\n+ \xff\r\n-ERR [IN-USE] no\r\n")),
+    ("pop3-client-auth", fmt_pop3_client([P3_USER | 0x80, P3_PASS | 0x80, P3_APOP | 0x80],
+                                         b"+OK\r\n+OK\r\n-ERR bad\r\n+OK\r\n")),
+]
+
+
+def fmt_events_seeds():
+    seeds = list(FMT_EVENTS)
+    seeds += [("smtp-server-" + name, b"\x00" + stream) for name, _, _, stream in smtp_seeds()]
+    seeds += [("smtp-client-" + name, b"\x01" + stream) for name, _, _, stream in CLIENT_SEEDS]
+    seeds += [("pop3-server-" + name, b"\x02" + stream) for name, _, _, stream in pop3_server_seeds()]
+    return seeds
+
+
 def main():
     write("dot_decode", [(name, o + body) for name, o, body in BODIES])
     write("dot_split", [(name, o[:1] + bytes([SPLITS[i % len(SPLITS)] & 0xFF]) + body)
@@ -1676,6 +1712,7 @@ def main():
     write("pop3_command_roundtrip", pop3_command_roundtrip_seeds())
     write("pop3_response_roundtrip", pop3_response_roundtrip_seeds())
     write("sasl_server", SASL)
+    write("fmt_events", fmt_events_seeds())
 
 
 if __name__ == "__main__":

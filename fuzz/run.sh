@@ -18,14 +18,14 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/.ci/deps.sh"
-ensure_packages cmake ninja-build clang libclang-rt-14-dev
+ensure_packages cmake ninja-build clang libclang-rt-14-dev libfmt-dev
 seconds=${1:-30}
 case $seconds in
   '' | *[!0-9]*) echo "usage: fuzz/run.sh [seconds-per-target]" >&2; exit 2 ;;
 esac
 build=${MAILWIRE_FUZZ_BUILD:-$root/build/fuzz-clang}
 artifacts=${MAILWIRE_FUZZ_ARTIFACTS:-$root/fuzz/artifacts}
-targets=${MAILWIRE_FUZZ_TARGETS:-dot_decode dot_roundtrip dot_split scan_diff line_reader base64 smtp_server smtp_server_split smtp_trace_split smtp_fast_path smtp_client smtp_client_split smtp_command_roundtrip smtp_reply_roundtrip smtp_capabilities pop3_server pop3_server_split pop3_client pop3_client_split pop3_command_roundtrip pop3_response_roundtrip sasl_server}
+targets=${MAILWIRE_FUZZ_TARGETS:-dot_decode dot_roundtrip dot_split scan_diff line_reader base64 smtp_server smtp_server_split smtp_trace_split smtp_fast_path smtp_client smtp_client_split smtp_command_roundtrip smtp_reply_roundtrip smtp_capabilities pop3_server pop3_server_split pop3_client pop3_client_split pop3_command_roundtrip pop3_response_roundtrip sasl_server fmt_events}
 cxx=${CXX:-clang++}
 
 generator=()
