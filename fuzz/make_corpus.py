@@ -1640,8 +1640,8 @@ SASL = [
 ]
 
 
-# fmt_events byte 0: the parser (0 SMTP server, 1 SMTP client, 2 POP3 server, 3 POP3
-# client); for the POP3 client, byte 1 is the number of queued command bytes that
+# fmt_events byte 0: the parser, modulo 5 (0 SMTP server, 1 SMTP client, 2 POP3 server,
+# 3 POP3 client, 4 dot decoder); for the POP3 client, byte 1 is the number of queued command bytes that
 # follow (bits 0-4 the verb's index in pop3::verb, bit 7 with an argument).
 P3_USER, P3_PASS, P3_APOP, P3_AUTH, P3_CAPA, P3_LIST, P3_RETR, P3_UIDL = 1, 2, 3, 4, 6, 10, 11, 16
 
@@ -1653,6 +1653,7 @@ def fmt_pop3_client(queue, stream):
 FMT_EVENTS = [
     ("smtp-auth-plain", b"\x00AUTH PLAIN AHVzZXIAc2VjcmV0\r\nAUTH LOGIN\r\ndXNlcg==\r\n*\r\n"),
     ("smtp-controls", b"\x00MAIL FROM:<a\x1b[2J@b>\r\nRCPT TO:<\"x\\\x7f\"@c>\r\nX\x01Y z\r\n"),
+    ("smtp-disguise", b"\x00FOO \xc2\x85\r\nRCPT TO:<\"a\xe2\x80\xae\\\\x0D\"@b>\r\nX\xe2\x80\xa8Y\r\n"),
     ("smtp-utf8", b"\x00MAIL FROM:<j\xc3\xb6rg@b\xc3\xbccher.example> SMTPUTF8\r\nEHLO \xff\xfe\r\n"),
     ("smtp-params", b"\x00MAIL FROM:<a@b.example> SIZE=10 BODY=8BITMIME ENVID=x+2B1 X-Y=\xc3\r\n"),
     ("smtp-bdat-data", b"\x00BDAT 3 LAST\r\nabcDATA\r\nhi\r\n.\r\nBDAT x\r\n"),
@@ -1672,6 +1673,7 @@ def fmt_events_seeds():
     seeds += [("smtp-server-" + name, b"\x00" + stream) for name, _, _, stream in smtp_seeds()]
     seeds += [("smtp-client-" + name, b"\x01" + stream) for name, _, _, stream in CLIENT_SEEDS]
     seeds += [("pop3-server-" + name, b"\x02" + stream) for name, _, _, stream in pop3_server_seeds()]
+    seeds += [("dot-" + name, b"\x04" + body) for name, _, body in BODIES]
     return seeds
 
 

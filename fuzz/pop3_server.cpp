@@ -286,15 +286,33 @@ class session : fuzz::stream_session {
           // detail: the line's first octets.
           FUZZ_CHECK(ev.detail.size() <= error_prefix);
           FUZZ_CHECK(ev.detail == content.substr(0, ev.detail.size()));
-          // Of a PASS line only the keyword, of an AUTH line the keyword and
-          // the mechanism (no password or initial response in logs).
-          const bool keyword = content.size() == 4 || (content.size() > 4 && content[4] == ' ');
-          const verb v = keyword ? fuzz::pop3_model::verb_of(content.substr(0, 4)) : verb::unknown;
-          const std::string_view prefix = content.substr(0, std::min(content.size(), error_prefix));
-          FUZZ_CHECK(ev.detail.size() == (v == verb::pass ? std::size_t{4}
-                                          : v == verb::auth
-                                              ? prefix.substr(0, prefix.find(' ', 5)).size()
-                                              : prefix.size()));
+          // Up to the first control octet (a bare CR or LF may join the next
+          // line); of a PASS or APOP line only the keyword, of an AUTH line
+          // the keyword and the mechanism, of a line with no known keyword at
+          // most that word if it has a keyword's shape: no password, digest
+          // or initial response in logs.
+          std::string_view prefix = content.substr(0, std::min(content.size(), error_prefix));
+          for (std::size_t i = 0; i < prefix.size(); ++i) {
+            const auto o = static_cast<unsigned char>(prefix[i]);
+            if (o < 0x20 || o == 0x7F) {
+              prefix = prefix.substr(0, i);
+              break;
+            }
+          }
+          const std::string_view word = prefix.substr(0, prefix.find(' '));
+          const verb v = fuzz::pop3_model::verb_of(word);
+          std::size_t expected = prefix.size();
+          if (v == verb::unknown) expected = fuzz::pop3_model::keyword_shaped(word).size();
+          if (v == verb::pass || v == verb::apop) expected = word.size();
+          if (v == verb::auth) {
+            const std::string_view rest =
+                word.size() < prefix.size() ? prefix.substr(word.size() + 1) : "";
+            const std::string_view mechanism = rest.substr(0, rest.find(' '));
+            expected = fuzz::pop3_model::mechanism_name(mechanism)
+                           ? word.size() + 1 + mechanism.size()
+                           : word.size();
+          }
+          FUZZ_CHECK(ev.detail.size() == expected);
         } else {
           FUZZ_CHECK(well_framed(line, content));
           locate_line(c, start, content.size());

@@ -332,6 +332,27 @@ struct command_verdict {
   bool sasl = false;
 };
 
+/// A SASL mechanism name (RFC 4422 §3.1; any case, as the parser takes it).
+inline bool mechanism_name(std::string_view s) {
+  if (s.empty() || s.size() > 20) return false;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (!alnum(u) && u != '-' && u != '_') return false;
+  }
+  return true;
+}
+
+/// What an error may echo of a first word: only a keyword's shape (3*4VCHAR,
+/// RFC 2449 §3); a longer word may hold a password ("PASS\thunter2").
+inline std::string_view keyword_shaped(std::string_view word) {
+  if (word.size() < 3 || word.size() > 4) return {};
+  for (const char c : word) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x21 || u > 0x7E) return {};
+  }
+  return word;
+}
+
 inline command_verdict command(std::string_view line, bool lenient) {
   command_verdict r;
   const std::size_t sp = line.find(' ');
@@ -341,14 +362,21 @@ inline command_verdict command(std::string_view line, bool lenient) {
     r.error = e;
     r.detail = detail;
     // Past an AUTH line's mechanism are credentials: its errors keep the
-    // argument's first word only, and name nothing but a bad mechanism.
+    // mechanism only (nothing if the first word is none) and name nothing.
     if (r.v == verb::auth) {
-      r.argument = r.argument.substr(0, r.argument.find(' '));
-      if (e != errc::invalid_mechanism) r.detail = {};
+      const std::string_view word = r.argument.substr(0, r.argument.find(' '));
+      r.argument = mechanism_name(word) ? word : std::string_view{};
+      r.detail = {};
     }
+    // APOP's digest comes from the shared secret: nothing of the line.
+    if (r.v == verb::apop) r.argument = r.detail = r.name = {};
     return r;
   };
-  if (r.v == verb::unknown) return fail(errc::unknown_command, r.verb_text);
+  if (r.v == verb::unknown) {
+    // A first word that is no keyword may be a secret: not kept either.
+    if (keyword_shaped(r.verb_text).empty()) r.verb_text = r.verb_text.substr(0, 0);
+    return fail(errc::unknown_command, keyword_shaped(r.verb_text));
+  }
   r.argument = sp == std::string_view::npos ? std::string_view{} : line.substr(sp + 1);
   if (r.v == verb::pass) {
     if (r.argument.empty()) return fail(errc::missing_argument);
@@ -422,19 +450,14 @@ inline command_verdict command(std::string_view line, bool lenient) {
           const auto u = static_cast<unsigned char>(c);
           if (!digit(u) && !((u | 0x20) >= 'a' && (u | 0x20) <= 'f')) hex = false;
         }
-        if (!hex) return fail(errc::invalid_digest, second);
+        if (!hex) return fail(errc::invalid_digest);  // never echoed: from the secret
         r.digest = second;
       }
       return r;
     }
     case verb::auth: {
       if (items.empty()) return r;
-      bool mech = first.size() <= 20;
-      for (const char c : first) {
-        const auto u = static_cast<unsigned char>(c);
-        if (!alnum(u) && u != '-' && u != '_') mech = false;
-      }
-      if (!mech) return fail(errc::invalid_mechanism, first);
+      if (!mechanism_name(first)) return fail(errc::invalid_mechanism);
       r.mechanism = first;
       if (items.size() == 2) {
         r.has_initial_response = true;

@@ -535,6 +535,14 @@ class session : fuzz::stream_session {
     in_line(ev.detail);
     FUZZ_CHECK(smtp::verb_from(c.verb_text) == c.verb);
     FUZZ_CHECK((c.verb == verb::unknown) == (ev.error == errc::unknown_command));
+    if (ev.error == errc::unknown_command) {
+      // The verb is echoed only if it looks like one (1-8 letters, digits or
+      // "-"); otherwise nothing of the line is kept (it may be credentials).
+      FUZZ_CHECK(ev.detail == c.verb_text && ev.detail.size() <= 8);
+      for (const char ch : ev.detail)
+        FUZZ_CHECK(ascii::is_alnum(static_cast<unsigned char>(ch)) || ch == '-');
+      if (c.verb_text.empty()) FUZZ_CHECK(c.argument.empty());
+    }
     if (ev.error == errc::line_too_long) {
       const bool address = c.verb == verb::mail || c.verb == verb::rcpt;
       FUZZ_CHECK(content.size() + 2 > (address ? o_.max_address_line_length : o_.max_line_length));
@@ -580,7 +588,17 @@ class session : fuzz::stream_session {
       std::size_t end = o_.allow_bare_lf ? line.find('\n') : line.find("\r\n");
       FUZZ_CHECK(end != std::string_view::npos);
       if (o_.allow_bare_lf && end > 0 && line[end - 1] == '\r') --end;
-      FUZZ_CHECK(ev.detail == line.substr(0, std::min(end, error_prefix)));
+      // Its first octets, up to a control octet (a bare CR or LF may join the
+      // next line, an AUTH say).
+      std::string_view first = line.substr(0, std::min(end, error_prefix));
+      for (std::size_t i = 0; i < first.size(); ++i) {
+        const auto o = static_cast<unsigned char>(first[i]);
+        if (o < 0x20 || o == 0x7F) {
+          first = first.substr(0, i);
+          break;
+        }
+      }
+      FUZZ_CHECK(ev.detail == first);
       mode_ = mode::failed;
       return;
     }

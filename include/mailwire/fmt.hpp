@@ -1,37 +1,50 @@
 #pragma once
 // Optional {fmt} formatters for mailwire's public types: for logs, traces and
 // error messages. This is the only header that uses {fmt}, and the umbrella
-// header does not include it: include it yourself and link {fmt} (8 or later,
-// compiled or header-only).
+// header does not include it: include it yourself and link {fmt} (tested with
+// 9.1; it uses nothing newer than 8), compiled or header-only.
 //
 //   #include <mailwire/fmt.hpp>
 //   fmt::print("{}\n", ev);                 // command @0: MAIL FROM:<a@b.example> SIZE=10
 //   fmt::print("{:<24}|\n", ev.command.path);
 //
 // Every formatter takes the string format specification (fill, alignment,
-// width, precision), applied to the whole text. What a peer sent is printed
-// escaped: an octet below 0x20, 0x7F, or one that is not part of well-formed
-// UTF-8 becomes \xHH, so a hostile line cannot forge log lines or terminal
-// sequences (`mailwire::escaped(text)` does the same for any text of yours).
-// A backslash is printed as is: the escaped form is for reading, not for
-// parsing back. Credentials are never printed: the initial response of AUTH,
-// PASS's password, APOP's digest and SASL response lines are shown as
-// [hidden] or by their size.
+// width, precision), applied to the whole text (a precision counts the
+// escaped text, so it may cut an escape). What a peer sent is printed
+// escaped: as \xHH go the octets below 0x20 and 0x7F, those that are not
+// part of well-formed UTF-8, those of code points that change how a log line
+// reads (C1 controls such as U+0085 NEL and U+009B CSI, spaces other than SP,
+// invisible formatting characters, U+2028, U+2029, the bidirectional
+// controls), and a backslash before an "x", so that \xHH in
+// the output always stands for an escaped octet. A hostile line cannot forge
+// a log line or send a terminal sequence (`mailwire::escaped(text)` does the
+// same for any text of yours). What the formatter adds to the peer's text
+// (kind, offset, notes in parentheses) comes before it. Credentials are not
+// printed: the initial response of AUTH, PASS's password, APOP's digest and
+// SASL response lines are shown as [hidden] or by their size, and the
+// parsers keep them out of error details (docs/security.md §8 says what a
+// parser cannot tell apart).
 //
 // Values (`{}`):
 //   errc                      its name: "line_too_long"
+//   reply_hint                "501 5.1.3 Bad address syntax"
 //   sasl_mechanism            "PLAIN", "SCRAM-SHA-256", ...
 //   smtp::verb, pop3::verb    "MAIL", "RETR"; "unknown" for verb::unknown
-//   smtp::path                "<local@domain>", "<>", "<Postmaster>", as received
+//   smtp::path                "<local@domain>", "<>", "<Postmaster>", as parsed (a
+//                             source route, which the parser drops, is not shown)
 //   smtp::parameter           "KEYWORD=value" or "KEYWORD", as received
 //   smtp::parameter_list      the parameters separated by a space
 //   smtp::enhanced_code       "2.1.0"; empty when absent
 //   smtp::command             the command line as parsed (upper-case verb)
 //   pop3::command             likewise
 //   pop3::response_status     "+OK" or "-ERR"
+//   pop3::response_code       "[SYS/TEMP]"; empty when absent
+//   dot::body_flags           "body_bare_lf, body_nul"; "none"
 //   the event kinds           their enumerator names: "need_more", "data_end"
-// Events, one line each: the kind, "@" the stream offset, then what the
-// event holds, e.g. "error @120: invalid_path (501 5.1.3): <a@@b>".
+// Events (the four parsers' and dot::decoder_event), one line each: the
+// kind, "@" the stream offset, then what the event holds, e.g.
+// "error @120: invalid_path (501 5.1.3): <a@@b>",
+// "response @19 (CAPA, multi-line): +OK".
 
 #include <cstddef>
 #include <cstdint>
@@ -42,6 +55,7 @@
 #include "mailwire/core/error.hpp"
 #include "mailwire/core/sasl_mechanism.hpp"
 #include "mailwire/core/utf8.hpp"
+#include "mailwire/dot/decoder.hpp"
 #include "mailwire/pop3/client_parser.hpp"
 #include "mailwire/pop3/command.hpp"
 #include "mailwire/pop3/response.hpp"
@@ -72,8 +86,24 @@ inline out put(out o, std::string_view s) {
 
 inline constexpr char hex_digits[] = "0123456789ABCDEF";
 
+/// Code points that are well-formed but change how a log reads: C1 controls
+/// (U+0085 NEL, U+009B CSI), spaces other than SP (a no-break space passes
+/// for a separator), invisible formatting characters (soft hyphen, zero
+/// widths, joiners, BOM), the line and paragraph separators, and the
+/// bidirectional marks, embeddings, overrides and isolates.
+constexpr bool disguising(std::uint32_t cp) noexcept {
+  return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || cp == 0x061C || cp == 0x1680 || cp == 0x180E ||
+         (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
+         (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 || cp == 0xFEFF;
+}
+
+/// `s` with every octet that could forge or disguise a log line as \xHH:
+/// C0 controls, DEL, the octets of disguising() code points, octets that are
+/// not well-formed UTF-8, and a backslash before an "x" (so that \xHH in the
+/// output always stands for an escaped octet).
 inline out put_escaped(out o, std::string_view s) {
-  const auto put_hex = [&o](unsigned char c) {
+  const auto put_hex = [&o](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
     *o++ = '\\';
     *o++ = 'x';
     *o++ = hex_digits[c >> 4];
@@ -81,16 +111,31 @@ inline out put_escaped(out o, std::string_view s) {
   };
   while (!s.empty()) {
     const std::size_t valid = utf8::valid_prefix(s);
-    for (std::size_t i = 0; i < valid; ++i) {
+    for (std::size_t i = 0; i < valid;) {
       const auto c = static_cast<unsigned char>(s[i]);
-      if (c < 0x20 || c == 0x7F) {
-        put_hex(c);
-      } else {
-        *o++ = s[i];
+      if (c < 0x80) {
+        if (c < 0x20 || c == 0x7F || (c == '\\' && i + 1 < s.size() && s[i + 1] == 'x'))
+          put_hex(s[i]);
+        else
+          *o++ = s[i];
+        ++i;
+        continue;
       }
+      // A well-formed sequence: its length from the lead octet.
+      const std::size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      std::uint32_t cp = c & (0x7Fu >> n);
+      for (std::size_t k = 1; k < n; ++k)
+        cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+      for (std::size_t k = 0; k < n; ++k) {
+        if (disguising(cp))
+          put_hex(s[i + k]);
+        else
+          *o++ = s[i + k];
+      }
+      i += n;
     }
     if (valid == s.size()) break;
-    put_hex(static_cast<unsigned char>(s[valid]));  // not well-formed UTF-8
+    put_hex(s[valid]);  // not well-formed UTF-8
     s.remove_prefix(valid + 1);
   }
   return o;
@@ -160,9 +205,7 @@ inline out put(out o, const smtp::command& c) {
       o = put(put(o, c.verb == verb::mail ? " FROM:" : " TO:"), c.path);
       if (c.parameters.count() != 0) o = put(put(o, " "), c.parameters);
       return o;
-    case verb::bdat:
-      o = put_number(put(o, " "), c.chunk_size);
-      return c.last ? put(o, " LAST") : o;
+    case verb::bdat: o = put_number(put(o, " "), c.chunk_size); return c.last ? put(o, " LAST") : o;
     case verb::auth:
       o = put_argument(o, c.mechanism);
       return c.has_initial_response ? put(o, " [hidden]") : o;
@@ -268,6 +311,16 @@ constexpr std::string_view label(pop3::client_event_kind k) noexcept {
   return "";
 }
 
+constexpr std::string_view label(dot::event_kind k) noexcept {
+  switch (k) {
+    case dot::event_kind::need_more: return "need_more";
+    case dot::event_kind::data: return "data";
+    case dot::event_kind::end: return "end";
+    case dot::event_kind::error: return "error";
+  }
+  return "";
+}
+
 constexpr std::string_view label(pop3::response_status s) noexcept {
   return s == pop3::response_status::ok ? "+OK" : "-ERR";
 }
@@ -288,10 +341,54 @@ inline out put_count(out o, std::uint64_t n, std::string_view singular) {
 /// ": n octets".
 inline out put_octets(out o, std::uint64_t n) { return put_count(put(o, ":"), n, "octet"); }
 
-/// ": name", then ": detail" escaped if there is one.
-inline out put_error(out o, errc e, std::string_view detail) {
-  o = put(put(o, ": "), mailwire::name(e));
+/// " (a, b)" of the annotations that are not empty; nothing if none is.
+inline out put_notes(out o, std::string_view a, std::string_view b = {}) {
+  if (a.empty() && b.empty()) return o;
+  o = put(put(o, " ("), a);
+  if (!a.empty() && !b.empty()) o = put(o, ", ");
+  return put(put(o, b), ")");
+}
+
+/// ": detail", escaped, if there is one.
+inline out put_detail(out o, std::string_view detail) {
   return detail.empty() ? o : put_escaped(put(o, ": "), detail);
+}
+
+inline out put(out o, const reply_hint& r) {
+  o = put_number(o, r.code);
+  if (!r.enhanced.empty()) o = put(put(o, " "), r.enhanced);
+  return r.text.empty() ? o : put(put(o, " "), r.text);
+}
+
+inline out put(out o, const dot::body_flags& flags) {
+  if (!flags.any()) return put(o, "none");
+  bool first = true;
+  for (auto e = static_cast<int>(errc::body_bare_cr);
+       e <= static_cast<int>(errc::message_too_large); ++e) {
+    if (!flags.has(static_cast<errc>(e))) continue;
+    if (!first) o = put(o, ", ");
+    first = false;
+    o = put(o, mailwire::name(static_cast<errc>(e)));
+  }
+  return o;
+}
+
+inline out put(out o, const pop3::response_code& c) {
+  return c.present() ? put(put_escaped(put(o, "["), c.text), "]") : o;
+}
+
+inline out put(out o, const dot::decoder_event& ev) {
+  o = put_head(o, ev.kind, ev.offset);
+  switch (ev.kind) {
+    case dot::event_kind::need_more: break;
+    case dot::event_kind::data: o = put_octets(o, ev.bytes.size()); break;
+    case dot::event_kind::end:
+      o = put_octets(o, ev.size);
+      if (ev.error != errc{}) o = put(put(o, ", "), mailwire::name(ev.error));
+      break;
+    case dot::event_kind::error: o = put(put(o, ": "), mailwire::name(ev.error)); break;
+  }
+  return o;
 }
 
 inline out put(out o, const smtp::server_event& ev) {
@@ -311,12 +408,20 @@ inline out put(out o, const smtp::server_event& ev) {
       if (ev.cancelled) o = put(o, ": cancelled");
       break;
     case server_event_kind::error: {
-      const reply_hint r = ev.reply();
       o = put(put(o, ": "), mailwire::name(ev.error));
-      o = put_number(put(o, " ("), r.code);
-      if (!r.enhanced.empty()) o = put(put(o, " "), r.enhanced);
-      o = put(o, ev.fatal ? ", fatal)" : ")");
-      if (!ev.detail.empty()) o = put_escaped(put(o, ": "), ev.detail);
+      // The suggested code, but none for bytes behind STARTTLS: never answered.
+      const bool answered = ev.error != errc::data_after_starttls;
+      if (answered || ev.fatal) {
+        o = put(o, " (");
+        if (answered) {
+          const reply_hint r = ev.reply();
+          o = put_number(o, r.code);
+          if (!r.enhanced.empty()) o = put(put(o, " "), r.enhanced);
+        }
+        if (ev.fatal) o = put(o, answered ? ", fatal" : "fatal");
+        o = put(o, ")");
+      }
+      o = put_detail(o, ev.detail);
       break;
     }
   }
@@ -338,7 +443,9 @@ inline out put(out o, const smtp::client_event& ev) {
       o = put_number(put(o, ": "), ev.code);
       o = put_count(put(o, ","), ev.lines, "line");
       break;
-    case client_event_kind::error: o = put_error(o, ev.error, ev.text); break;
+    case client_event_kind::error:
+      o = put_detail(put(put(o, ": "), mailwire::name(ev.error)), ev.text);
+      break;
   }
   return o;
 }
@@ -353,7 +460,14 @@ inline out put(out o, const pop3::server_event& ev) {
     case server_event_kind::sasl_end:
       if (ev.cancelled) o = put(o, ": cancelled");
       break;
-    case server_event_kind::error: o = put_error(o, ev.error, ev.detail); break;
+    case server_event_kind::error: {
+      o = put(put(o, ": "), mailwire::name(ev.error));
+      // The reply's text (fixed, never peer text), but none for bytes behind
+      // STLS: never answered.
+      if (ev.error != errc::data_after_starttls) o = put(put(put(o, " (-ERR "), ev.reply()), ")");
+      o = put_detail(o, ev.detail);
+      break;
+    }
   }
   return o;
 }
@@ -364,10 +478,15 @@ inline out put(out o, const pop3::client_event& ev) {
   switch (ev.kind) {
     case client_event_kind::need_more: break;
     case client_event_kind::response:
+      // What it answers and whether a body follows, before the peer's text.
+      o = put_notes(o,
+                    ev.greeting                      ? "greeting"
+                    : ev.verb == pop3::verb::unknown ? ""
+                                                     : pop3::name(ev.verb),
+                    ev.multi_line ? "multi-line" : "");
       o = put(put(o, ": "), label(ev.status));
-      if (ev.code.present()) o = put(put_escaped(put(o, " ["), ev.code.text), "]");
+      if (ev.code.present()) o = put(put(o, " "), ev.code);
       o = put_argument(o, ev.text);
-      if (ev.multi_line) o = put(o, " (multi-line)");
       break;
     case client_event_kind::list_item:
       o = put_number(put(put_number(put(o, ": "), ev.number), " "), ev.size);
@@ -382,14 +501,21 @@ inline out put(out o, const pop3::client_event& ev) {
     case client_event_kind::line: o = put_escaped(put(o, ": "), ev.text); break;
     case client_event_kind::data: o = put_octets(o, ev.text.size()); break;
     case client_event_kind::end:
-      if (ev.lines != 0) o = put_count(put(o, ":"), ev.lines, "line");
-      if (ev.error != errc{}) o = put(put(o, ", "), mailwire::name(ev.error));
+      // RETR and TOP: the content's size (and its earliest flag); listings:
+      // their lines.
+      if (ev.verb == pop3::verb::retr || ev.verb == pop3::verb::top) {
+        o = put_octets(o, ev.size);
+        if (ev.error != errc{}) o = put(put(o, ", "), mailwire::name(ev.error));
+      } else {
+        o = put_count(put(o, ":"), ev.lines, "line");
+      }
       break;
-    case client_event_kind::error: o = put_error(o, ev.error, ev.text); break;
+    case client_event_kind::error:
+      o = put_detail(put(put(o, ": "), mailwire::name(ev.error)), ev.text);
+      break;
   }
   return o;
 }
-
 
 /// The string specification (fill, alignment, width, precision) applied to
 /// a text.
@@ -444,9 +570,19 @@ template <> struct fmt::formatter<mailwire::pop3::server_event_kind>
     : mailwire::detail::fmt_support::label_formatter<mailwire::pop3::server_event_kind> {};
 template <> struct fmt::formatter<mailwire::pop3::client_event_kind>
     : mailwire::detail::fmt_support::label_formatter<mailwire::pop3::client_event_kind> {};
+template <> struct fmt::formatter<mailwire::dot::event_kind>
+    : mailwire::detail::fmt_support::label_formatter<mailwire::dot::event_kind> {};
 
 template <> struct fmt::formatter<mailwire::escaped_text>
     : mailwire::detail::fmt_support::text_formatter<mailwire::escaped_text> {};
+template <> struct fmt::formatter<mailwire::reply_hint>
+    : mailwire::detail::fmt_support::text_formatter<mailwire::reply_hint> {};
+template <> struct fmt::formatter<mailwire::dot::body_flags>
+    : mailwire::detail::fmt_support::text_formatter<mailwire::dot::body_flags> {};
+template <> struct fmt::formatter<mailwire::dot::decoder_event>
+    : mailwire::detail::fmt_support::text_formatter<mailwire::dot::decoder_event> {};
+template <> struct fmt::formatter<mailwire::pop3::response_code>
+    : mailwire::detail::fmt_support::text_formatter<mailwire::pop3::response_code> {};
 template <> struct fmt::formatter<mailwire::smtp::path>
     : mailwire::detail::fmt_support::text_formatter<mailwire::smtp::path> {};
 template <> struct fmt::formatter<mailwire::smtp::parameter>

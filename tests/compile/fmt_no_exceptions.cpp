@@ -12,7 +12,7 @@
 int main() {
   using namespace mailwire;
   smtp::server_parser<> p;
-  p.feed("MAIL FROM:<a@b.example> SIZE=1\r\nAUTH PLAIN AGFAYg==\r\n\x01\r\n");
+  p.feed("MAIL FROM:<a@b.example> SIZE=1\r\nAUTH PLAIN AGFAYg==\r\nRCPT TO:<x\x01y@c>\r\n");
   std::string log;
   for (;;) {
     const smtp::server_event& ev = p.next();
@@ -22,7 +22,7 @@ int main() {
   log += fmt::format("{:>6}", escaped("\x7f"));
   const std::string want =
       "command @0: MAIL FROM:<a@b.example> SIZE=1|command @32: AUTH PLAIN [hidden]|"
-      "error @53: unknown_command (500 5.5.1): \\x01|  \\x7F";
+      "error @53: invalid_local_part (501 5.1.3): <x\\x01y@c>|  \\x7F";
   if (log != want) {
     std::printf("FAILED:\n got %s\nwant %s\n", log.c_str(), want.c_str());
     return 1;

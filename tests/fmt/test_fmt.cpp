@@ -69,8 +69,7 @@ TEST_CASE("fmt: errc, SASL mechanisms and verbs print their names", "[fmt]") {
   CHECK(fmt::format("{}", smtp::verb::unknown) == "unknown");
   CHECK(fmt::format("{}", pop3::verb::top) == "TOP");
   CHECK(fmt::format("{}", pop3::verb::unknown) == "unknown");
-  CHECK(fmt::format("{} {}", pop3::response_status::ok, pop3::response_status::err) ==
-        "+OK -ERR");
+  CHECK(fmt::format("{} {}", pop3::response_status::ok, pop3::response_status::err) == "+OK -ERR");
   CHECK(fmt::format("{}", smtp::server_event_kind::data_end) == "data_end");
   CHECK(fmt::format("{}", smtp::client_event_kind::reply) == "reply");
   CHECK(fmt::format("{}", pop3::server_event_kind::sasl_end) == "sasl_end");
@@ -90,11 +89,36 @@ TEST_CASE("fmt: escaped() shows controls, DEL and malformed UTF-8 as \\xHH", "[f
   CHECK(fmt::format("{}", escaped(std::string_view("a\0b", 3))) == "a\\x00b");
   CHECK(fmt::format("{}", escaped("\r\n\t\x1b[2J\x7f")) == "\\x0D\\x0A\\x09\\x1B[2J\\x7F");
   CHECK(fmt::format("{}", escaped("caf\xc3\xa9 \xe2\x82\xac")) == "caf\xc3\xa9 \xe2\x82\xac");
-  CHECK(fmt::format("{}", escaped("\xff\xc3")) == "\\xFF\\xC3");        // bad, truncated
-  CHECK(fmt::format("{}", escaped("\xc0\xaf/")) == "\\xC0\\xAF/");      // overlong
+  CHECK(fmt::format("{}", escaped("\xff\xc3")) == "\\xFF\\xC3");           // bad, truncated
+  CHECK(fmt::format("{}", escaped("\xc0\xaf/")) == "\\xC0\\xAF/");         // overlong
   CHECK(fmt::format("{}", escaped("\xed\xa0\x80")) == "\\xED\\xA0\\x80");  // surrogate
   CHECK(fmt::format("{}", escaped("a\\b")) == "a\\b");  // a backslash stays as it is
   CHECK(fmt::format("{}", escaped("")) == "");
+}
+
+TEST_CASE("fmt: escaped() also shows code points that disguise a log line", "[fmt]") {
+  // C1 controls: U+0085 NEL (a line break to some readers), U+009B CSI.
+  CHECK(fmt::format("{}", escaped("a\xc2\x85"
+                                  "b\xc2\x9b"
+                                  "2J")) == "a\\xC2\\x85b\\xC2\\x9B2J");
+  // Line and paragraph separators, bidirectional overrides, isolates, marks.
+  CHECK(fmt::format("{}", escaped("\xe2\x80\xa8\xe2\x80\xa9")) == "\\xE2\\x80\\xA8\\xE2\\x80\\xA9");
+  CHECK(fmt::format("{}", escaped("x\xe2\x80\xaey")) == "x\\xE2\\x80\\xAEy");
+  CHECK(fmt::format("{}", escaped("\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c")) ==
+        "\\xE2\\x81\\xA6\\xE2\\x81\\xA9\\xE2\\x80\\x8F\\xD8\\x9C");
+  // Spaces other than SP and invisible characters: a no-break space passes
+  // for a separator ("APOP a<NBSP>[hidden]" would imitate an annotation).
+  CHECK(fmt::format("{}", escaped("a\xc2\xa0[hidden]")) == "a\\xC2\\xA0[hidden]");
+  CHECK(fmt::format("{}", escaped("\xe2\x80\x8b\xef\xbb\xbf\xc2\xad\xe3\x80\x80")) ==
+        "\\xE2\\x80\\x8B\\xEF\\xBB\\xBF\\xC2\\xAD\\xE3\\x80\\x80");
+  // Their neighbours are ordinary text: U+00A1, U+2010, U+2070, U+3001.
+  CHECK(fmt::format("{}", escaped("\xc2\xa1\xe2\x80\x90\xe2\x81\xb0\xe3\x80\x81")) ==
+        "\xc2\xa1\xe2\x80\x90\xe2\x81\xb0\xe3\x80\x81");
+  // \xHH in the output always stands for an escaped octet: a backslash the
+  // peer sent before an "x" is escaped itself.
+  CHECK(fmt::format("{}", escaped("\\x0D")) == "\\x5Cx0D");
+  CHECK(fmt::format("{}", escaped("\\\\x")) == "\\\\x5Cx");
+  CHECK(fmt::format("{}", escaped("\\")) == "\\");
 }
 
 TEST_CASE("fmt: paths print as received, in angle brackets (RFC 5321 §4.1.2)", "[fmt]") {
@@ -105,8 +129,10 @@ TEST_CASE("fmt: paths print as received, in angle brackets (RFC 5321 §4.1.2)", 
         "<\"john q\\\"\"@example.org>");
   CHECK(fmt::format("{}", path_of("<a@[IPv6:2001:db8::1]>")) == "<a@[IPv6:2001:db8::1]>");
   CHECK(fmt::format("{}", path_of("<@relay.example:a@b.example>")) == "<a@b.example>");
-  CHECK(fmt::format("{}", path_of("<j\xc3\xb6rg@b\xc3\xbc" "cher.example>")) ==
-        "<j\xc3\xb6rg@b\xc3\xbc" "cher.example>");
+  CHECK(fmt::format("{}", path_of("<j\xc3\xb6rg@b\xc3\xbc"
+                                  "cher.example>")) ==
+        "<j\xc3\xb6rg@b\xc3\xbc"
+        "cher.example>");
   // A path a caller built by hand is escaped like any wire text.
   smtp::path built;
   built.kind = smtp::path_kind::mailbox;
@@ -121,10 +147,38 @@ TEST_CASE("fmt: ESMTP parameters print as received (RFC 5321 §4.1.2)", "[fmt]")
   CHECK(fmt::format("{}", list) == "SIZE=1000 body=8BITMIME SMTPUTF8 ENVID=QQ+2B1 X-FOO=bar");
   std::vector<std::string> each;
   for (const smtp::parameter& p : list) each.push_back(fmt::format("{}", p));
-  CHECK(each ==
-        std::vector<std::string>{"SIZE=1000", "body=8BITMIME", "SMTPUTF8", "ENVID=QQ+2B1",
-                                 "X-FOO=bar"});
+  CHECK(each == std::vector<std::string>{"SIZE=1000", "body=8BITMIME", "SMTPUTF8", "ENVID=QQ+2B1",
+                                         "X-FOO=bar"});
   CHECK(fmt::format("[{}]", smtp::parameter_list{}) == "[]");
+}
+
+TEST_CASE("fmt: suggested replies, body flags and POP3 response codes", "[fmt]") {
+  CHECK(fmt::format("{}", suggested_reply(errc::invalid_path)) ==
+        "501 5.1.3 " + std::string(suggested_reply(errc::invalid_path).text));
+  CHECK(fmt::format("{}", reply_hint{421, "", "closing"}) == "421 closing");
+  dot::body_flags flags;
+  CHECK(fmt::format("{}", flags) == "none");
+  flags.set(errc::body_nul);
+  flags.set(errc::body_bare_cr);
+  CHECK(fmt::format("{}", flags) == "body_bare_cr, body_nul");
+  CHECK(fmt::format("[{}]", pop3::response_code{}) == "[]");
+  CHECK(fmt::format("{}", pop3::response_code{pop3::response_code_kind::sys_temp, "SYS/TEMP"}) ==
+        "[SYS/TEMP]");
+}
+
+TEST_CASE("fmt: dot::decoder events (RFC 5321 §4.5.2)", "[fmt]") {
+  dot::decoder d;
+  const std::vector<std::string> events =
+      events_of(d, "a\r\n..b\nc\r\n.\r\n", [](const dot::decoder_event& ev) {
+        return ev.kind == dot::event_kind::need_more || ev.kind == dot::event_kind::end;
+      });
+  REQUIRE(events.size() >= 2);
+  CHECK(events.front().rfind("data @0: ", 0) == 0);
+  CHECK(events.back() == "end @13: 9 octets, body_bare_lf");
+  dot::decoder cut;
+  CHECK(events_of(cut, "abc", [](const dot::decoder_event& ev) {
+          return ev.kind == dot::event_kind::need_more;
+        }).back() == "need_more @3");
 }
 
 TEST_CASE("fmt: enhanced status codes print as class.subject.detail (RFC 3463 §2)", "[fmt]") {
@@ -172,9 +226,8 @@ TEST_CASE("fmt: an unknown SMTP command prints escaped as received", "[fmt]") {
 TEST_CASE("fmt: SMTP AUTH never prints credentials (RFC 4954 §4)", "[fmt]") {
   // "\0user\0secret" in base64, as an initial response and as a response line.
   const std::string secret = "AHVzZXIAc2VjcmV0";
-  const std::vector<std::string> events =
-      smtp_server_events("AUTH PLAIN " + secret + "\r\nAUTH LOGIN\r\n" + secret + "\r\n" +
-                         "AUTH PLAIN\r\n*\r\n");
+  const std::vector<std::string> events = smtp_server_events(
+      "AUTH PLAIN " + secret + "\r\nAUTH LOGIN\r\n" + secret + "\r\n" + "AUTH PLAIN\r\n*\r\n");
   CHECK(events == std::vector<std::string>{
                       "command @0: AUTH PLAIN [hidden]",
                       "command @29: AUTH LOGIN",
@@ -211,6 +264,11 @@ TEST_CASE("fmt: SMTP server errors print name, suggested reply and detail", "[fm
                       "error @38: invalid_path (501 5.1.3): <a",
                       "need_more @50",
                   });
+  // Bytes behind STARTTLS are never answered: no code to suggest.
+  smtp::server_parser<> tls;
+  tls.feed("STARTTLS\r\nRSET\r\n");
+  CHECK(fmt::format("{}", tls.next()) == "command @0: STARTTLS");
+  CHECK(fmt::format("{}", tls.next()) == "error @10: data_after_starttls");
   smtp::server_parser<> p;
   p.feed("BDAT x\r\n");
   // Fatal: the suggested reply closes the connection.
@@ -254,7 +312,7 @@ TEST_CASE("fmt: POP3 commands print as parsed, credentials hidden (RFC 1939 §7)
                       "command @121: RETR 1",
                       "command @129: LANG de",
                       "command @138: STAT",
-                      "error @144: unknown_command: FROB",
+                      "error @144: unknown_command (-ERR Unknown command): FROB",
                       "need_more @152",
                   });
   for (const std::string& e : events) {
@@ -282,23 +340,23 @@ TEST_CASE("fmt: POP3 responses, items and bodies (RFC 1939 §5, RFC 2449 §5/§8
       "-ERR [SYS/TEMP] locked\r\n",
       [](const pop3::client_event& ev) { return ev.kind == pop3::client_event_kind::need_more; });
   CHECK(events == std::vector<std::string>{
-                      "response @0: +OK ready <1.2@x>",
-                      "response @19: +OK (multi-line)",
+                      "response @0 (greeting): +OK ready <1.2@x>",
+                      "response @19 (CAPA, multi-line): +OK",
                       "capability @24: SASL PLAIN",
                       "capability @36: STLS",
                       "end @45: 2 lines",
-                      "response @45: +OK 2 messages (multi-line)",
+                      "response @45 (LIST, multi-line): +OK 2 messages",
                       "list_item @61: 1 120",
                       "list_item @68: 2 200",
                       "end @78: 2 lines",
-                      "response @78: +OK (multi-line)",
+                      "response @78 (UIDL, multi-line): +OK",
                       "uidl_item @83: 1 whqtswO00WBw418f9t5JxYwZ",
                       "end @114: 1 line",
-                      "response @114: +OK (multi-line)",
+                      "response @114 (RETR, multi-line): +OK",
                       "data @119: 4 octets",
                       "data @124: 4 octets",
-                      "end @131",
-                      "response @131: -ERR [SYS/TEMP] locked",
+                      "end @131: 8 octets",
+                      "response @131 (DELE): -ERR [SYS/TEMP] locked",
                       "need_more @155",
                   });
 }

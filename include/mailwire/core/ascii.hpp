@@ -40,6 +40,13 @@ constexpr int hex_value(unsigned char c) noexcept {
 }
 
 /// Case-insensitive equality of two ASCII strings.
+/// `s` up to its first control octet (is_ctl), all of it if there is none.
+constexpr std::string_view up_to_ctl(std::string_view s) noexcept {
+  std::size_t n = 0;
+  while (n < s.size() && !is_ctl(static_cast<unsigned char>(s[n]))) ++n;
+  return s.substr(0, n);
+}
+
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)

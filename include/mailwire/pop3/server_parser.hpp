@@ -141,6 +141,22 @@ struct server_event {
   }
 };
 
+namespace detail::server_impl {
+
+// What an unknown_command error echoes of the first word: the word if it has
+// a keyword's shape (3*4VCHAR, RFC 2449 §3), else nothing: a longer word may
+// be anything, a password included ("PASS\thunter2" is one word).
+constexpr std::string_view echoable_keyword(std::string_view word) noexcept {
+  if (word.size() < 3 || word.size() > 4) return {};
+  for (const char ch : word) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x21 || c > 0x7E) return {};
+  }
+  return word;
+}
+
+}  // namespace detail::server_impl
+
 /// Parses the client side of a POP3 session. Capacity bounds the longest
 /// command line and is the parser's only buffer.
 template <std::size_t Capacity = 512>
@@ -255,16 +271,26 @@ class server_parser {
   const server_event& next_command() noexcept;
   const server_event& next_sasl() noexcept;
   void parse_line(std::string_view line, server_event& ev) noexcept;
+  void parse_arguments(server_event& ev, std::string_view arg, bool has_sp) noexcept;
 
-  // The first octets of a line the reader refused, for the error's detail;
-  // of a PASS line only the keyword, of an AUTH line the keyword and the
-  // mechanism, so no password or initial response reaches a log.
+  // The first octets of a line the reader refused, for the error's detail,
+  // without anything that may be a secret: only up to its first control
+  // octet (a bare CR or LF may join the next line to it), of a PASS or APOP
+  // line only the keyword, of an AUTH line the keyword and the mechanism, of
+  // a line with no known keyword at most that word (echoable_keyword()).
   static std::string_view without_secrets(std::string_view prefix) noexcept {
-    if (prefix.size() < 4 || (prefix.size() > 4 && prefix[4] != ' ')) return prefix;
-    const verb v = verb_from(prefix.substr(0, 4));
-    if (v == verb::pass) return prefix.substr(0, 4);
-    if (v == verb::auth) return prefix.substr(0, prefix.find(' ', 5));
-    return prefix;
+    const std::string_view line = ascii::up_to_ctl(prefix);
+    const std::string_view word = line.substr(0, line.find(' '));
+    const verb v = verb_from(word);
+    if (v == verb::unknown) return detail::server_impl::echoable_keyword(word);
+    if (v == verb::pass || v == verb::apop) return word;
+    if (v == verb::auth) {
+      const std::string_view rest = line.substr(word.size() + (word.size() < line.size()));
+      const std::string_view mechanism = rest.substr(0, rest.find(' '));
+      return is_mechanism_name(mechanism) ? line.substr(0, word.size() + 1 + mechanism.size())
+                                          : word;
+    }
+    return line;
   }
 
   static void fail(server_event& ev, errc e, std::string_view detail = {},
@@ -401,9 +427,29 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   const bool has_sp = sp != std::string_view::npos;
   c.verb_text = line.substr(0, sp);
   c.verb = verb_from(c.verb_text);
-  if (c.verb == verb::unknown) return fail(ev, errc::unknown_command, c.verb_text);
   const std::string_view arg = has_sp ? line.substr(sp + 1) : std::string_view{};
+  if (c.verb == verb::unknown) {
+    // A first word that is no keyword ("PASS\thunter2") may hold anything:
+    // nothing of it is kept.
+    const std::string_view echoed = impl::echoable_keyword(c.verb_text);
+    if (echoed.empty()) c.verb_text = c.verb_text.substr(0, 0);  // empty, where the line starts
+    return fail(ev, errc::unknown_command, echoed);
+  }
   c.argument = arg;
+  parse_arguments(ev, arg, has_sp);
+  // APOP's digest is derived from the shared secret: a refused APOP keeps
+  // neither the argument, the name (the digest may come first) nor a detail.
+  if (c.verb == verb::apop && ev.kind == server_event_kind::error) {
+    c.argument = c.name = {};
+    ev.detail = {};
+  }
+}
+
+template <std::size_t Capacity>
+void server_parser<Capacity>::parse_arguments(server_event& ev, std::string_view arg,
+                                              bool has_sp) noexcept {
+  namespace impl = detail::server_impl;
+  command& c = ev.command;
 
   // PASS string: the rest of the line, spaces included (RFC 1939 §7), but
   // like every param no control octet (RFC 2449 §3: 1*VCHAR) and well-formed
@@ -427,9 +473,12 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   const impl::parameters p =
       has_sp ? impl::split_parameters(arg, options_.allow_extra_spaces) : impl::parameters{};
   // Past an AUTH line's mechanism are credentials, refused or not: its
-  // errors keep only the argument's first word, in `argument` and `detail`
-  // (servers log errors).
-  const auto auth_word = [arg] { return arg.substr(0, arg.find(' ')); };
+  // errors keep only the mechanism, in `argument` (servers log errors), and
+  // nothing when the first word is no mechanism name.
+  const auto auth_word = [arg] {
+    const std::string_view word = arg.substr(0, arg.find(' '));
+    return is_mechanism_name(word) ? word : std::string_view{};
+  };
   if (p.has_empty) {
     if (c.verb == verb::auth) c.argument = auth_word();
     return fail(ev, errc::invalid_syntax, p.empty_item, impl::extra_space);
@@ -471,7 +520,7 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
         return fail(ev, e, first, e == errc::invalid_syntax ? impl::bad_name : std::string_view{});
       c.name = first;
       if (c.verb == verb::apop) {
-        if (!is_apop_digest(second)) return fail(ev, errc::invalid_digest, second);
+        if (!is_apop_digest(second)) return fail(ev, errc::invalid_digest);
         c.digest = second;
       }
       return;
@@ -486,7 +535,8 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
         };
         if (p.count > 2) return refuse(errc::unexpected_argument);
         if (p.count == 0) return;
-        if (!is_mechanism_name(first)) return refuse(errc::invalid_mechanism, first);
+        // Not echoed: no mechanism name, so it may be anything (credentials).
+        if (!is_mechanism_name(first)) return refuse(errc::invalid_mechanism);
         c.mechanism = first;
         if (p.count == 2) {
           // initial-response = base64 / "=" (an empty response).

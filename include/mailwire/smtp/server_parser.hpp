@@ -454,6 +454,19 @@ constexpr bool plain_argument(std::string_view s) noexcept {
   return true;
 }
 
+/// What an unknown_command error echoes of the verb: the word if it looks
+/// like one (1-8 letters, digits or "-", as every SMTP verb does), else
+/// nothing: a longer or stranger word may be anything, credentials included
+/// ("AUTH\tPLAIN\t<base64>" is one word up to its first SP).
+constexpr std::string_view echoable_verb(std::string_view word) noexcept {
+  if (word.empty() || word.size() > 8) return {};
+  for (const char ch : word) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!ascii::is_alnum(c) && c != '-') return {};
+  }
+  return word;
+}
+
 /// No octet >= 0x80, eight at a time.
 inline bool all_ascii(std::string_view s) noexcept {
   std::size_t i = 0;
@@ -557,7 +570,9 @@ const server_event& server_parser<Capacity>::next_command() noexcept {
         leave_command_mode(mode::failed);
         pos_ = in_.size();
         ev.fatal = true;
-        fail(ev, errc::invalid_chunk_size, le.line);
+        // Up to its first control octet: a bare CR or LF may join the next
+        // line (an AUTH, say) to it.
+        fail(ev, errc::invalid_chunk_size, ascii::up_to_ctl(le.line));
       } else {
         fail(ev, le.error);
       }
@@ -585,7 +600,17 @@ void server_parser<Capacity>::parse_line(std::string_view line, server_event& ev
   const std::string_view arg =
       has_arg ? std::string_view(text.data() + sp + 1, text.size() - sp - 1) : std::string_view{};
   c.argument = arg;
-  if (c.verb == verb::unknown) return fail(ev, errc::unknown_command, c.verb_text);
+  if (c.verb == verb::unknown) {
+    // A verb mailwire does not know keeps its argument (a server may
+    // implement it); a first word that is no verb ("AUTH\tPLAIN\t<base64>")
+    // may hold anything, and nothing of the line is kept.
+    const std::string_view echoed = detail::echoable_verb(c.verb_text);
+    if (echoed.empty()) {
+      c.verb_text = c.verb_text.substr(0, 0);  // empty, where the line starts
+      c.argument = {};
+    }
+    return fail(ev, errc::unknown_command, echoed);
+  }
 
   // MAIL and RCPT may use the extensions' extra length; every other verb
   // keeps to the base line (RFC 5321 §4.5.3.1.4).
@@ -764,10 +789,14 @@ void server_parser<Capacity>::parse_auth(server_event& ev, std::string_view arg)
   const std::size_t sp = arg.find(' ');
   c.mechanism = arg.substr(0, sp);
   // Past the mechanism the line holds credentials, refused or not: an error
-  // keeps only the first word, in `argument` and `detail` (servers log
-  // errors).
+  // keeps only the mechanism, in `argument` (servers log errors), and
+  // nothing when that is no mechanism name: the first word of
+  // "AUTH PLAIN\t<base64>" runs to the end.
   c.argument = c.mechanism;
-  if (!is_sasl_mechanism_name(c.mechanism)) return fail(ev, errc::invalid_mechanism, c.mechanism);
+  if (!is_sasl_mechanism_name(c.mechanism)) {
+    c.argument = c.mechanism = {};
+    return fail(ev, errc::invalid_mechanism);
+  }
   if (sp != std::string_view::npos) {
     const std::string_view ir = arg.substr(sp + 1);
     if (ir != "=") {
